@@ -1,0 +1,53 @@
+# Two commands set everything up: `make synth` and `make test`. Nothing here needs AWS
+# credentials or network access beyond the package registries used on first install.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := synth
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CDK := node_modules/.bin/cdk
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+export AWS_EC2_METADATA_DISABLED := true
+# In CI the committed version lock must already be current: synth fails instead of writing it.
+CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true)
+
+.PHONY: synth test lint diff deploy clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing Python dependencies into $(VENV)"
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt >$(VENV)/pip.log 2>&1 \
+		|| { cat $(VENV)/pip.log; exit 1; }
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@echo "installing the pinned CDK CLI"
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+synth: $(VENV)/.installed node_modules/.installed
+	@rm -rf cdk.out
+	@$(CDK) synth -q --no-lookups $(CDK_FLAGS) 2> >(grep -v "feature flags are not configured" >&2) >/dev/null
+	@$(BIN)/cfn-lint cdk.out/*.template.json
+	@echo "cfn-lint: every template clean"
+	@$(BIN)/python scripts/summary.py cdk.out
+
+lint: $(VENV)/.installed
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
+
+test: $(VENV)/.installed lint
+	@$(BIN)/python -m pytest -q
+
+diff: synth
+	@$(CDK) diff $(CDK_FLAGS)
+
+deploy: synth
+	@$(CDK) deploy --all $(CDK_FLAGS)
+
+clean:
+	rm -rf cdk.out $(VENV) node_modules

@@ -1,0 +1,160 @@
+"""Where an image goes: one region target per region, and who may launch the AMI there."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Final
+
+from aws_cdk.region_info import RegionInfo
+
+from ._limits import check_ami_name, check_tags, is_token
+
+# Sources: AWS::ImageBuilder::DistributionConfiguration schema and the Image Builder API
+# (TargetAccountIds 1..1536, LaunchPermissionConfiguration UserIds 1..1536,
+# OrganizationArns and OrganizationalUnitArns 1..25, SsmParameterConfiguration.ParameterName).
+ACCOUNTS_MAX: Final = 1536
+ORGANIZATIONS_MAX: Final = 25
+PARAMETER_NAME_MAX: Final = 1011
+_ACCOUNT_RE: Final = re.compile(r"^\d{12}$")
+_ORG_RE: Final = re.compile(r"^arn:aws[-a-z]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$")
+_OU_RE: Final = re.compile(
+    r"^arn:aws[-a-z]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$"
+)
+_PARAMETER_RE: Final = re.compile(r"^[a-zA-Z0-9_.\-/]+$")
+PARAMETER_PREFIX: Final = "/golden-ami"
+"""Latest-AMI parameters are named ``/golden-ami/<image>/latest`` unless a target says otherwise."""
+
+
+@cache
+def _regions() -> dict[str, str]:
+    return {region.name: region.partition or "aws" for region in RegionInfo.regions}
+
+
+def partition_of(region: str) -> str:
+    """The partition (``aws``, ``aws-cn``, ...) of a known region."""
+    return _regions()[region]
+
+
+def check_region(field: str, region: str) -> str:
+    """Raise unless ``region`` is a region AWS has, listing the close matches."""
+    if is_token(region) or region in _regions():
+        return region
+    close = difflib.get_close_matches(region, list(_regions()), n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(sorted(_regions()))}"
+    raise ValueError(f"{field}: {region!r} is not an AWS region; {hint}")
+
+
+def check_account(field: str, account: str) -> str:
+    """Raise unless ``account`` is a 12-digit AWS account ID."""
+    if not is_token(account) and not (isinstance(account, str) and _ACCOUNT_RE.match(account)):
+        raise ValueError(f"{field}: {account!r} is not an AWS account ID; use exactly 12 digits, quoted as a string")
+    return account
+
+
+def check_parameter_name(field: str, name: str) -> str:
+    """Raise unless ``name`` is an SSM parameter name Image Builder can write."""
+    if is_token(name):
+        return name
+    if not name.startswith("/") or not 2 <= len(name) <= PARAMETER_NAME_MAX or not _PARAMETER_RE.match(name):
+        raise ValueError(
+            f"{field}: {name!r} is not an SSM parameter name Image Builder accepts; start with '/', "
+            f"use letters, digits and _ . - / only, at most {PARAMETER_NAME_MAX} characters"
+        )
+    if name.lower().startswith(("/aws", "/ssm")):
+        raise ValueError(f"{field}: {name!r} starts with a prefix AWS reserves (/aws, /ssm); use for example '{PARAMETER_PREFIX}/...'")
+    return name
+
+
+def _unique(field: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    seen = [v for i, v in enumerate(values) if v in values[:i]]
+    if seen:
+        raise ValueError(f"{field}: {seen[0]!r} is listed twice; list each once")
+    return values
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class LaunchPermission:
+    """Who may launch the AMI besides its owner. Default: nobody (owner only).
+
+    ``public=True`` shares with every AWS account; it is refused unless set explicitly, and the
+    pipeline adds a warning because accounts block public AMI sharing by default.
+    """
+
+    accounts: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    organizational_units: tuple[str, ...] = ()
+    public: bool = False
+
+    def __post_init__(self) -> None:
+        for account in _unique("launch_permission.accounts", self.accounts):
+            check_account("launch_permission.accounts", account)
+        if len(self.accounts) > ACCOUNTS_MAX:
+            raise ValueError(f"launch_permission.accounts: {len(self.accounts)} given; AWS allows at most {ACCOUNTS_MAX}, share with an organization or OU instead")
+        for field, values, pattern, example in (
+            ("organizations", self.organizations, _ORG_RE, "arn:aws:organizations::111122223333:organization/o-exampleorgid"),
+            ("organizational_units", self.organizational_units, _OU_RE, "arn:aws:organizations::111122223333:ou/o-exampleorgid/ou-ab12-cdefgh34"),
+        ):
+            if len(values) > ORGANIZATIONS_MAX:
+                raise ValueError(f"launch_permission.{field}: {len(values)} given; AWS allows at most {ORGANIZATIONS_MAX}")
+            for arn in _unique(f"launch_permission.{field}", values):
+                if not is_token(arn) and not pattern.match(arn):
+                    raise ValueError(f"launch_permission.{field}: {arn!r} is not an ARN of that kind; use for example {example!r}")
+
+    @property
+    def is_owner_only(self) -> bool:
+        """True when nobody but the owning account may launch the AMI."""
+        return not (self.accounts or self.organizations or self.organizational_units or self.public)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class RegionTarget:
+    """The AMI in one region: its name, tags, key, copies into other accounts and sharing.
+
+    Defaults: AMI name ``<image>-{{ imagebuilder:buildDate }}``; no extra tags; encrypted with
+    the account's default EBS key (set ``kms_key_arn`` to use a key of your own, required when
+    copying into ``target_accounts``); shared with nobody; the newest AMI ID written to the SSM
+    parameter ``/golden-ami/<image>/latest`` in this region (``parameter_name=None`` and
+    ``publish_parameter=False`` to skip it), in the owning account and in each of
+    ``parameter_accounts`` (which must also be target accounts).
+    """
+
+    region: str
+    ami_name: str | None = None
+    description: str | None = None
+    ami_tags: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    kms_key_arn: str | None = None
+    target_accounts: tuple[str, ...] = ()
+    launch_permission: LaunchPermission = dataclasses.field(default_factory=LaunchPermission)
+    parameter_name: str | None = None
+    publish_parameter: bool = True
+    parameter_accounts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_region("distributions.region", self.region)
+        field = f"distributions[{self.region}]"
+        if self.ami_name is not None:
+            check_ami_name(f"{field}.ami_name", self.ami_name)
+        check_tags(f"{field}.ami_tags", self.ami_tags)
+        for account in _unique(f"{field}.target_accounts", self.target_accounts):
+            check_account(f"{field}.target_accounts", account)
+        if len(self.target_accounts) > ACCOUNTS_MAX:
+            raise ValueError(f"{field}.target_accounts: {len(self.target_accounts)} given; AWS allows at most {ACCOUNTS_MAX}")
+        if self.target_accounts and self.kms_key_arn is None:
+            raise ValueError(
+                f"{field}.kms_key_arn: copies into other accounts ({', '.join(self.target_accounts)}) are "
+                f"encrypted and need a customer managed KMS key in {self.region} that those accounts may use; "
+                "set kms_key_arn (the default EBS key cannot be shared)"
+            )
+        if self.parameter_name is not None:
+            check_parameter_name(f"{field}.parameter_name", self.parameter_name)
+        for account in self.parameter_accounts:
+            check_account(f"{field}.parameter_accounts", account)
+            if account not in self.target_accounts:
+                raise ValueError(
+                    f"{field}.parameter_accounts: {account!r} is not a target account of {self.region}; "
+                    "Image Builder writes parameters only into accounts it copies the AMI into, so add it to target_accounts"
+                )

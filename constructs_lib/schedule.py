@@ -1,0 +1,67 @@
+"""When a pipeline builds on its own: a cron expression, a time zone and a start condition."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zoneinfo
+from functools import cache
+from typing import Final
+
+from ._limits import FAILURE_COUNT_MAX, FAILURE_COUNT_MIN, check_range
+from .enums import StartCondition
+
+_FIELDS: Final = ("minute", "hour", "day-of-month", "month", "day-of-week", "year")
+_FIELD_RE: Final = re.compile(r"^[0-9A-Za-z*?/,#L W-]+$")
+_EXAMPLE: Final = "cron(0 4 ? * SUN *) for 04:00 every Sunday"
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_cron(field: str, expression: str) -> str:
+    """Raise unless ``expression`` is ``cron(...)`` with six fields, one day field ``?``."""
+    match = re.fullmatch(r"cron\((.*)\)", expression.strip())
+    parts = match[1].split() if match else []
+    if len(parts) != len(_FIELDS):
+        raise ValueError(
+            f"{field}: {expression!r} is not a six-field cron expression "
+            f"({' '.join(_FIELDS)}); use for example {_EXAMPLE}"
+        )
+    for name, part in zip(_FIELDS, parts, strict=True):
+        if not _FIELD_RE.match(part):
+            raise ValueError(f"{field}: {name} field {part!r} in {expression!r} has characters cron does not take")
+    if "?" not in (parts[2], parts[4]) or parts[2] == parts[4] == "?":
+        raise ValueError(
+            f"{field}: {expression!r} must have '?' in exactly one of day-of-month and day-of-week; "
+            f"use for example {_EXAMPLE}"
+        )
+    return expression.strip()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Schedule:
+    """A pipeline schedule.
+
+    ``start_condition`` default (None): the pipeline picks ``ON_DEPENDENCY_UPDATE`` when its
+    parent tracks updates (an Image Builder image selected with ``x``) and ``ON_SCHEDULE``
+    otherwise, so a pipeline with a fixed parent still builds. Default time zone: ``Etc/UTC``.
+    Default auto-disable: after 3 consecutive failed runs.
+    """
+
+    expression: str = "cron(0 4 ? * SUN *)"
+    time_zone: str = "Etc/UTC"
+    start_condition: StartCondition | None = None
+    disable_after_failures: int = 3
+
+    def __post_init__(self) -> None:
+        check_cron("schedule.expression", self.expression)
+        if self.time_zone not in _time_zones():
+            close = sorted(z for z in _time_zones() if z.split("/")[-1].lower() == self.time_zone.split("/")[-1].lower())
+            hint = f"; did you mean {', '.join(close[:3])}?" if close else "; use an IANA name such as 'Europe/Berlin'"
+            raise ValueError(f"schedule.time_zone: {self.time_zone!r} is not an IANA time zone{hint}")
+        check_range(
+            "schedule.disable_after_failures", self.disable_after_failures, FAILURE_COUNT_MIN, FAILURE_COUNT_MAX
+        )
