@@ -24,8 +24,7 @@ def architecture_of(field: str, instance_type: str) -> Architecture:
     match = _INSTANCE_TYPE_RE.match(instance_type)
     if match is None:
         raise ValueError(
-            f"{field}: {instance_type!r} is not an EC2 instance type; use family.size, "
-            "for example 'm7i.large'"
+            f"{field}: {instance_type!r} is not an EC2 instance type; use family.size, for example 'm7i.large'"
         )
     family = match["family"]
     if family == "a1" or _GRAVITON_RE.match(family):

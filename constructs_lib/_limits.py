@@ -82,14 +82,11 @@ def parse_version(field: str, value: str) -> tuple[int, int, int]:
     match = _VERSION_RE.match(value) if isinstance(value, str) else None
     if match is None:
         raise ValueError(
-            f"{field}: {value!r} is not a semantic version; use major.minor.patch with digits only, "
-            "for example '1.0.0'"
+            f"{field}: {value!r} is not a semantic version; use major.minor.patch with digits only, for example '1.0.0'"
         )
     parts = (int(match[1]), int(match[2]), int(match[3]))
     if max(parts) > VERSION_PART_MAX:
-        raise ValueError(
-            f"{field}: {value!r} has a part above {VERSION_PART_MAX} (2^30 - 1); use smaller numbers"
-        )
+        raise ValueError(f"{field}: {value!r} has a part above {VERSION_PART_MAX} (2^30 - 1); use smaller numbers")
     return parts
 
 
@@ -123,9 +120,7 @@ def check_tags(field: str, tags: Mapping[str, str]) -> dict[str, str]:
         if key.lower().startswith("aws:"):
             raise ValueError(f"{field}: tag key {key!r} starts with 'aws:', which AWS reserves; rename it")
         if not isinstance(value, str) or len(value) > TAG_VALUE_MAX:
-            raise ValueError(
-                f"{field}: value of tag {key!r} must be a string of at most {TAG_VALUE_MAX} characters"
-            )
+            raise ValueError(f"{field}: value of tag {key!r} must be a string of at most {TAG_VALUE_MAX} characters")
     return dict(sorted(tags.items()))
 
 

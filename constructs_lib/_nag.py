@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from constructs import IConstruct
-
 from aws_cdk import Acknowledgment, Validations
+from constructs import IConstruct
 
 
 def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:

@@ -98,9 +98,7 @@ def parameter_name(target: RegionTarget, image_name: str) -> str | None:
     return target.parameter_name or default_parameter_name(image_name)
 
 
-def distribution(
-    target: RegionTarget, image_name: str, ami_tags: dict[str, str]
-) -> _Distribution.DistributionProperty:
+def distribution(target: RegionTarget, image_name: str, ami_tags: dict[str, str]) -> _Distribution.DistributionProperty:
     """One region's entry of the distribution configuration."""
     name = parameter_name(target, image_name)
     parameters = None

@@ -102,9 +102,7 @@ class BaseImage:
         cls, product_id: str, *, architecture: Architecture | None = None, root_device_name: str = "/dev/xvda"
     ) -> BaseImage:
         """An AWS Marketplace product the account subscribes to, by product ID."""
-        if not is_token(product_id) and (
-            not _PRODUCT_RE.match(product_id) or product_id.startswith(("ami-", "arn:"))
-        ):
+        if not is_token(product_id) and (not _PRODUCT_RE.match(product_id) or product_id.startswith(("ami-", "arn:"))):
             raise ValueError(
                 f"base_image: {product_id!r} is not a Marketplace product ID; use the product's ID "
                 "as AWS Marketplace shows it (an AMI ID goes to BaseImage.from_ami_id)"

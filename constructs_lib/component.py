@@ -10,9 +10,10 @@ from typing import Any, Final
 
 import yaml
 
-from ._limits import COMPONENT_DATA_MAX, check_name, check_version
+from ._limits import COMPONENT_DATA_MAX, check_version
 
 _MANAGED_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+_OWN_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9]{1,100}$")
 _PHASES: Final = ("build", "validate", "test")
 
 
@@ -86,7 +87,11 @@ class Component:
 
     @classmethod
     def _parsed(cls, name: str, text: str, source: str, description: str | None, version: str) -> Component:
-        check_name("components.name", name)
+        if not _OWN_NAME_RE.match(name):
+            raise ValueError(
+                f"components.name: {name!r} cannot name a component; use up to 100 letters, digits, '-' "
+                "and '_' (the pipeline prefixes it with the image name)"
+            )
         check_version(f"components[{name}].version", version)
         document = parse_document(text, source)
         summary = description or str(document.get("description") or name)

@@ -65,7 +65,10 @@ def check_parameter_name(field: str, name: str) -> str:
             f"use letters, digits and _ . - / only, at most {PARAMETER_NAME_MAX} characters"
         )
     if name.lower().startswith(("/aws", "/ssm")):
-        raise ValueError(f"{field}: {name!r} starts with a prefix AWS reserves (/aws, /ssm); use for example '{PARAMETER_PREFIX}/...'")
+        raise ValueError(
+            f"{field}: {name!r} starts with a prefix AWS reserves (/aws, /ssm); "
+            f"use for example '{PARAMETER_PREFIX}/...'"
+        )
     return name
 
 
@@ -93,16 +96,33 @@ class LaunchPermission:
         for account in _unique("launch_permission.accounts", self.accounts):
             check_account("launch_permission.accounts", account)
         if len(self.accounts) > ACCOUNTS_MAX:
-            raise ValueError(f"launch_permission.accounts: {len(self.accounts)} given; AWS allows at most {ACCOUNTS_MAX}, share with an organization or OU instead")
+            raise ValueError(
+                f"launch_permission.accounts: {len(self.accounts)} given; AWS allows at most {ACCOUNTS_MAX}, "
+                "share with an organization or OU instead"
+            )
         for field, values, pattern, example in (
-            ("organizations", self.organizations, _ORG_RE, "arn:aws:organizations::111122223333:organization/o-exampleorgid"),
-            ("organizational_units", self.organizational_units, _OU_RE, "arn:aws:organizations::111122223333:ou/o-exampleorgid/ou-ab12-cdefgh34"),
+            (
+                "organizations",
+                self.organizations,
+                _ORG_RE,
+                "arn:aws:organizations::111122223333:organization/o-exampleorgid",
+            ),
+            (
+                "organizational_units",
+                self.organizational_units,
+                _OU_RE,
+                "arn:aws:organizations::111122223333:ou/o-exampleorgid/ou-ab12-cdefgh34",
+            ),
         ):
             if len(values) > ORGANIZATIONS_MAX:
-                raise ValueError(f"launch_permission.{field}: {len(values)} given; AWS allows at most {ORGANIZATIONS_MAX}")
+                raise ValueError(
+                    f"launch_permission.{field}: {len(values)} given; AWS allows at most {ORGANIZATIONS_MAX}"
+                )
             for arn in _unique(f"launch_permission.{field}", values):
                 if not is_token(arn) and not pattern.match(arn):
-                    raise ValueError(f"launch_permission.{field}: {arn!r} is not an ARN of that kind; use for example {example!r}")
+                    raise ValueError(
+                        f"launch_permission.{field}: {arn!r} is not an ARN of that kind; use for example {example!r}"
+                    )
 
     @property
     def is_owner_only(self) -> bool:
@@ -142,7 +162,9 @@ class RegionTarget:
         for account in _unique(f"{field}.target_accounts", self.target_accounts):
             check_account(f"{field}.target_accounts", account)
         if len(self.target_accounts) > ACCOUNTS_MAX:
-            raise ValueError(f"{field}.target_accounts: {len(self.target_accounts)} given; AWS allows at most {ACCOUNTS_MAX}")
+            raise ValueError(
+                f"{field}.target_accounts: {len(self.target_accounts)} given; AWS allows at most {ACCOUNTS_MAX}"
+            )
         if self.target_accounts and self.kms_key_arn is None:
             raise ValueError(
                 f"{field}.kms_key_arn: copies into other accounts ({', '.join(self.target_accounts)}) are "
@@ -156,5 +178,6 @@ class RegionTarget:
             if account not in self.target_accounts:
                 raise ValueError(
                     f"{field}.parameter_accounts: {account!r} is not a target account of {self.region}; "
-                    "Image Builder writes parameters only into accounts it copies the AMI into, so add it to target_accounts"
+                    "Image Builder writes parameters only into accounts it copies the AMI into, "
+                    "so add it to target_accounts"
                 )

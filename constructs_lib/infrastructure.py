@@ -62,7 +62,9 @@ class BuildInfrastructure(Construct):
         super().__init__(scope, id)
         check_range("hop_limit", hop_limit, HOP_LIMIT_MIN, HOP_LIMIT_MAX)
         if security_groups and subnet is None:
-            raise ValueError("security_groups: given without subnet; Image Builder needs both or neither, so add subnet")
+            raise ValueError(
+                "security_groups: given without subnet; Image Builder needs both or neither, so add subnet"
+            )
         if notifications and notification_topic is not None:
             raise ValueError("notifications: True together with notification_topic; pass one of them")
         stack = Stack.of(self)
@@ -95,13 +97,13 @@ class BuildInfrastructure(Construct):
             "AwsSolutions-IAM5[Action::s3:Abort*]",
             "grant_put's multipart upload actions, limited to this image's log prefix in the log bucket.",
         )
-        acknowledge(
-            self.instance_role,
-            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(self.log_bucket.node.default_child)}.Arn>/{self.log_prefix}*]"
-            if isinstance(self.log_bucket, s3.Bucket)
-            else "AwsSolutions-IAM5",
-            "Build logs are objects named at build time; the grant is limited to this image's prefix.",
-        )
+        bucket_resource = self.log_bucket.node.default_child
+        if isinstance(bucket_resource, s3.CfnBucket):
+            acknowledge(
+                self.instance_role,
+                f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket_resource)}.Arn>/{self.log_prefix}*]",
+                "Build logs are objects named at build time; the grant is limited to this image's prefix.",
+            )
         profile = iam.CfnInstanceProfile(self, "InstanceProfile", roles=[self.instance_role.role_name])
 
         self.topic = notification_topic or (self._topic(name) if notifications else None)
@@ -136,7 +138,9 @@ class BuildInfrastructure(Construct):
             enforce_ssl=True,
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365), noncurrent_version_expiration=Duration.days(30))],
+            lifecycle_rules=[
+                s3.LifecycleRule(expiration=Duration.days(365), noncurrent_version_expiration=Duration.days(30))
+            ],
             removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(
@@ -153,7 +157,9 @@ class BuildInfrastructure(Construct):
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                principals=[iam.ArnPrincipal(f"arn:{stack.partition}:iam::{stack.account}:role/{IMAGE_BUILDER_SERVICE_ROLE}")],
+                principals=[
+                    iam.ArnPrincipal(f"arn:{stack.partition}:iam::{stack.account}:role/{IMAGE_BUILDER_SERVICE_ROLE}")
+                ],
                 resources=["*"],
             )
         )

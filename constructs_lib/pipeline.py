@@ -32,6 +32,8 @@ from .volumes import DataVolume, RootVolume
 LOCK_FILE_CONTEXT = "golden-ami:versionLockFile"
 LOCK_FROZEN_CONTEXT = "golden-ami:versionLockFrozen"
 _Pipeline = imagebuilder.CfnImagePipeline
+WEEKLY = Schedule()
+"""The default schedule: Sundays 04:00 UTC, built whenever it matches."""
 
 
 @runtime_checkable
@@ -103,7 +105,7 @@ class GoldenImagePipeline(Construct):
         image_tests: bool = True,
         test_timeout_minutes: int = 720,
         image_scanning: bool = True,
-        schedule: Schedule | None = Schedule(),
+        schedule: Schedule | None = WEEKLY,
         distributions: Sequence[RegionTarget] = (),
         include_home_region: bool = True,
         version_lock: VersionLock | None = None,
@@ -137,7 +139,11 @@ class GoldenImagePipeline(Construct):
         tag_map = check_tags("tags", tags or {})
         check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")
         architecture = base_image.architecture
-        types = tuple(instance_types) if instance_types is not None else DEFAULT_INSTANCE_TYPES[architecture or Architecture.X86_64]
+        types = (
+            tuple(instance_types)
+            if instance_types is not None
+            else DEFAULT_INSTANCE_TYPES[architecture or Architecture.X86_64]
+        )
         check_instance_types("instance_types", types, architecture)
         targets = self._targets(stack, tuple(distributions), include_home_region)
 
@@ -193,7 +199,9 @@ class GoldenImagePipeline(Construct):
             image_tests_configuration=_Pipeline.ImageTestsConfigurationProperty(
                 image_tests_enabled=image_tests, timeout_minutes=test_timeout_minutes
             ),
-            image_scanning_configuration=_Pipeline.ImageScanningConfigurationProperty(image_scanning_enabled=image_scanning),
+            image_scanning_configuration=_Pipeline.ImageScanningConfigurationProperty(
+                image_scanning_enabled=image_scanning
+            ),
             schedule=self._schedule(schedule, base_image, components),
             status="ENABLED",
         )
@@ -216,7 +224,9 @@ class GoldenImagePipeline(Construct):
         """The latest-AMI SSM parameter in the home region (``/golden-ami/<image>/latest``)."""
         region = Stack.of(self).region
         if region not in self.parameter_names:
-            raise ValueError(f"ami_parameter_name: {self.image_name!r} publishes no parameter in its home region {region}")
+            raise ValueError(
+                f"ami_parameter_name: {self.image_name!r} publishes no parameter in its home region {region}"
+            )
         return self.parameter_names[region]
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -239,18 +249,27 @@ class GoldenImagePipeline(Construct):
         regions = [t.region for t in given]
         for region in regions:
             if regions.count(region) > 1:
-                raise ValueError(f"distributions: region {region!r} is listed twice; merge its settings into one RegionTarget")
+                raise ValueError(
+                    f"distributions: region {region!r} is listed twice; merge its settings into one RegionTarget"
+                )
         home = stack.region
         if include_home and home not in regions:
             given = (RegionTarget(region=check_region("home region", home)), *given)
         if not given:
-            raise ValueError("distributions: no region left (include_home_region=False and none listed); list at least one")
+            raise ValueError(
+                "distributions: no region left (include_home_region=False and none listed); list at least one"
+            )
         if not stack.region or stack.resolve(home) != home:
-            raise ValueError("stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))")
+            raise ValueError(
+                "stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))"
+            )
         partition = partition_of(home)
         for target in given:
             if partition_of(target.region) != partition:
-                raise ValueError(f"distributions: {target.region!r} is outside the home region's partition {partition!r}; AMIs cannot be copied across partitions")
+                raise ValueError(
+                    f"distributions: {target.region!r} is outside the home region's partition {partition!r}; "
+                    "AMIs cannot be copied across partitions"
+                )
             if target.launch_permission.public:
                 Validations.of(self).add_warning(
                     "PublicAmi",
@@ -275,7 +294,9 @@ class GoldenImagePipeline(Construct):
         role = iam.Role(
             self,
             "ExecutionRole",
-            assumed_by=iam.ServicePrincipal("imagebuilder.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}),
+            assumed_by=iam.ServicePrincipal(
+                "imagebuilder.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+            ),
             description=f"Image Builder runs {image_name} with this role and writes its latest-AMI parameters",
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("EC2ImageBuilderExecutionPolicy")],
         )

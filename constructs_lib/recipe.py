@@ -52,7 +52,9 @@ class GoldenImageRecipe(Construct):
                 f"with 'already exists'; end it with '.x', for example '{recipe_version.rsplit('.', 1)[0]}.x'"
             )
         if not components:
-            raise ValueError("components: none given; a recipe needs at least one, for example Component.aws_managed('update-linux')")
+            raise ValueError(
+                "components: none given; a recipe needs at least one, for example Component.aws_managed('update-linux')"
+            )
         names = [c.name for c in components]
         if len(set(names)) != len(names):
             twice = next(n for n in names if names.count(n) > 1)
@@ -68,7 +70,12 @@ class GoldenImageRecipe(Construct):
                 )
                 continue
             full_name = check_name("components.name", f"{name}-{component.name}")
-            properties = {"Name": full_name, "Platform": "Linux", "Data": component.data, "Description": component.description}
+            properties = {
+                "Name": full_name,
+                "Platform": "Linux",
+                "Data": component.data,
+                "Description": component.description,
+            }
             version = version_lock.version_for(full_name, content_digest(properties), component.version)
             resource = imagebuilder.CfnComponent(
                 self,

@@ -59,7 +59,9 @@ class Schedule:
     def __post_init__(self) -> None:
         check_cron("schedule.expression", self.expression)
         if self.time_zone not in _time_zones():
-            close = sorted(z for z in _time_zones() if z.split("/")[-1].lower() == self.time_zone.split("/")[-1].lower())
+            close = sorted(
+                z for z in _time_zones() if z.split("/")[-1].lower() == self.time_zone.split("/")[-1].lower()
+            )
             hint = f"; did you mean {', '.join(close[:3])}?" if close else "; use an IANA name such as 'Europe/Berlin'"
             raise ValueError(f"schedule.time_zone: {self.time_zone!r} is not an IANA time zone{hint}")
         check_range(

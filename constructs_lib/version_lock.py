@@ -46,8 +46,7 @@ class VersionLock:
                 self._entries = {str(k): dict(v) for k, v in data.get("components", {}).items()}
             except (ValueError, AttributeError, TypeError) as error:
                 raise ValueError(
-                    f"version_lock: {str(path)!r} is not a valid lock file ({error}); restore it "
-                    "from version control"
+                    f"version_lock: {str(path)!r} is not a valid lock file ({error}); restore it from version control"
                 ) from None
 
     @classmethod

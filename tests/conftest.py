@@ -1,0 +1,83 @@
+"""Shared fixtures: one synth of the default factory per session, and fresh stacks for units."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+import app as factory
+from constructs_lib import BaseImage, Component, OperatingSystem, VersionLock
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+ROOT = Path(__file__).resolve().parent.parent
+CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+ACCOUNT = "111111111111"
+REGION = "eu-west-1"
+
+DOCUMENT = """\
+name: hello
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Hello
+        action: ExecuteBash
+        inputs:
+          commands: [echo hello]
+"""
+
+
+def make_stack(region: str = REGION, **context: Any) -> cdk.Stack:
+    """A stack in a new app that carries the project's cdk.json context."""
+    app = cdk.App(context={**CONTEXT, **context})
+    return cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=region))
+
+
+@pytest.fixture
+def stack() -> cdk.Stack:
+    return make_stack()
+
+
+@pytest.fixture
+def lock(tmp_path: Path) -> VersionLock:
+    return VersionLock.at(tmp_path / "lock.json")
+
+
+@pytest.fixture
+def al2023() -> BaseImage:
+    return BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023)
+
+
+@pytest.fixture
+def hello() -> Component:
+    return Component.from_inline("hello", DOCUMENT)
+
+
+@pytest.fixture(scope="session")
+def default_assembly(tmp_path_factory: pytest.TempPathFactory) -> cdk.cx_api.CloudAssembly:
+    """The default factory, synthesized once with cdk-nag and a frozen version lock, exactly
+    as `make synth` does in CI."""
+    from cdk_nag import AwsSolutionsChecks
+
+    app = cdk.App(
+        context={**CONTEXT, "golden-ami:versionLockFrozen": "true"},
+        outdir=str(tmp_path_factory.mktemp("cdk.out")),
+    )
+    factory.build(app)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app.synth()
+
+
+@pytest.fixture(scope="session")
+def default_templates(default_assembly: cdk.cx_api.CloudAssembly) -> dict[str, dict[str, Any]]:
+    return {s.stack_name: s.template for s in default_assembly.stacks}
+
+
+def template(stack: cdk.Stack) -> Template:
+    return Template.from_stack(stack)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Match
+
+from constructs_lib import BuildInfrastructure
+from tests.conftest import template
+
+
+def test_defaults_require_imdsv2_terminate_on_failure_and_log_to_a_safe_bucket(stack: cdk.Stack) -> None:
+    BuildInfrastructure(stack, "Infra", name="web", instance_types=("m7i.large",))
+    t = template(stack)
+    t.has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration",
+        {
+            "Name": "web",
+            "InstanceTypes": ["m7i.large"],
+            "InstanceMetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 1},
+            "TerminateInstanceOnFailure": True,
+            "Logging": {"S3Logs": {"S3KeyPrefix": "web", "S3BucketName": Match.any_value()}},
+        },
+    )
+    t.has_resource(
+        "AWS::S3::Bucket",
+        {
+            "DeletionPolicy": "Retain",
+            "Properties": Match.object_like(
+                {
+                    "BucketEncryption": Match.any_value(),
+                    "PublicAccessBlockConfiguration": {
+                        "BlockPublicAcls": True,
+                        "BlockPublicPolicy": True,
+                        "IgnorePublicAcls": True,
+                        "RestrictPublicBuckets": True,
+                    },
+                }
+            ),
+        },
+    )
+    t.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            }
+        },
+    )
+    t.resource_count_is("AWS::SNS::Topic", 0)
+
+
+def test_instance_role_has_only_the_documented_policies_and_its_log_prefix(stack: cdk.Stack) -> None:
+    BuildInfrastructure(stack, "Infra", name="web", instance_types=("m7i.large",))
+    t = template(stack)
+    role = next(iter(t.find_resources("AWS::IAM::Role").values()))
+    policies = [p["Fn::Join"][1][2] for p in role["Properties"]["ManagedPolicyArns"]]
+    assert policies == [
+        ":iam::aws:policy/AmazonSSMManagedInstanceCore",
+        ":iam::aws:policy/EC2InstanceProfileForImageBuilder",
+    ]
+    statement = next(iter(t.find_resources("AWS::IAM::Policy").values()))["Properties"]["PolicyDocument"]["Statement"]
+    assert len(statement) == 1 and statement[0]["Resource"]["Fn::Join"][1][1] == "/web/*"
+
+
+def test_notifications_create_an_encrypted_topic_the_service_role_may_use(stack: cdk.Stack) -> None:
+    infra = BuildInfrastructure(stack, "Infra", name="web", instance_types=("m7i.large",), notifications=True)
+    t = template(stack)
+    t.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    t.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+    key_policy = next(iter(t.find_resources("AWS::KMS::Key").values()))["Properties"]["KeyPolicy"]["Statement"]
+    assert any("AWSServiceRoleForImageBuilder" in str(s["Principal"]) for s in key_policy)
+    assert infra.topic is not None
+    t.has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration", {"SnsTopicArn": {"Ref": Match.any_value()}}
+    )
+
+
+def test_subnet_and_security_groups_are_passed_through(stack: cdk.Stack) -> None:
+    subnet = ec2.Subnet.from_subnet_id(stack, "Subnet", "subnet-0123456789abcdef0")
+    group = ec2.SecurityGroup.from_security_group_id(stack, "Sg", "sg-0123456789abcdef0")
+    BuildInfrastructure(
+        stack, "Infra", name="web", instance_types=("m7i.large",), subnet=subnet, security_groups=[group], hop_limit=2
+    )
+    template(stack).has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration",
+        {
+            "SubnetId": "subnet-0123456789abcdef0",
+            "SecurityGroupIds": ["sg-0123456789abcdef0"],
+            "InstanceMetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
+        },
+    )
+
+
+@pytest.mark.parametrize("hop_limit", [0, 65])
+def test_rejects_hop_limit_outside_1_to_64(stack: cdk.Stack, hop_limit: int) -> None:
+    with pytest.raises(ValueError, match=rf"hop_limit: {hop_limit} is outside AWS's range; use one from 1 to 64"):
+        BuildInfrastructure(stack, "Infra", name="web", instance_types=("m7i.large",), hop_limit=hop_limit)
+
+
+def test_rejects_security_groups_without_a_subnet(stack: cdk.Stack) -> None:
+    group = ec2.SecurityGroup.from_security_group_id(stack, "Sg", "sg-0123456789abcdef0")
+    with pytest.raises(ValueError, match=r"security_groups: given without subnet; .* so add subnet"):
+        BuildInfrastructure(stack, "Infra", name="web", instance_types=("m7i.large",), security_groups=[group])

@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Annotations, Match
+
+from constructs_lib import (
+    Architecture,
+    BaseImage,
+    Component,
+    DataVolume,
+    GoldenImagePipeline,
+    IGoldenImage,
+    LaunchPermission,
+    OperatingSystem,
+    RegionTarget,
+    RootVolume,
+    Schedule,
+    StartCondition,
+    VersionLock,
+)
+from tests.conftest import template
+
+KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def pipeline(stack: cdk.Stack, lock: VersionLock, **overrides: Any) -> GoldenImagePipeline:
+    props: dict[str, Any] = {
+        "image_name": "web",
+        "base_image": BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023),
+        "components": [Component.aws_managed("update-linux")],
+        "version_lock": lock,
+    }
+    props.update(overrides)
+    return GoldenImagePipeline(stack, "Web", **props)
+
+
+def test_defaults_are_secure_and_build_on_schedule(stack: cdk.Stack, lock: VersionLock) -> None:
+    built = pipeline(stack, lock)
+    t = template(stack)
+    t.has_resource_properties(
+        "AWS::ImageBuilder::ImagePipeline",
+        {
+            "Name": "web",
+            "Status": "ENABLED",
+            "EnhancedImageMetadataEnabled": True,
+            "ImageTestsConfiguration": {"ImageTestsEnabled": True, "TimeoutMinutes": 720},
+            "ImageScanningConfiguration": {"ImageScanningEnabled": True},
+            "Schedule": {
+                "ScheduleExpression": "cron(0 4 ? * SUN *)",
+                "Timezone": "Etc/UTC",
+                "PipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY",
+                "AutoDisablePolicy": {"FailureCount": 3},
+            },
+        },
+    )
+    t.has_resource_properties(
+        "AWS::ImageBuilder::DistributionConfiguration",
+        {
+            "Distributions": [
+                {
+                    "Region": "eu-west-1",
+                    "AmiDistributionConfiguration": Match.object_like({"Name": "web-{{ imagebuilder:buildDate }}"}),
+                    "SsmParameterConfigurations": [
+                        {"ParameterName": "/golden-ami/web/latest", "DataType": "aws:ec2:image"}
+                    ],
+                }
+            ]
+        },
+    )
+    distribution = next(iter(t.find_resources("AWS::ImageBuilder::DistributionConfiguration").values()))
+    assert (
+        "LaunchPermissionConfiguration"
+        not in distribution["Properties"]["Distributions"][0]["AmiDistributionConfiguration"]
+    )
+    t.has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration", {"InstanceTypes": ["m7i.large", "m6i.large"]}
+    )
+    assert built.ami_parameter_name == "/golden-ami/web/latest"
+    assert isinstance(built, IGoldenImage)
+
+
+def test_execution_role_writes_only_its_own_parameters(stack: cdk.Stack, lock: VersionLock) -> None:
+    pipeline(stack, lock, distributions=[RegionTarget(region="us-east-1", parameter_name="/apps/web/ami")])
+    statements = [
+        s
+        for p in template(stack).find_resources("AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "ssm:PutParameter" in str(s["Action"])
+    ]
+    (statement,) = statements
+    rendered = str(statement["Resource"])
+    assert ":ssm:eu-west-1:111111111111:parameter/golden-ami/web/latest" in rendered
+    assert ":ssm:us-east-1:111111111111:parameter/apps/web/ami" in rendered
+    template(stack).has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {
+                            "Principal": {"Service": "imagebuilder.amazonaws.com"},
+                            "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}},
+                        }
+                    )
+                ]
+            }
+        },
+    )
+
+
+def test_all_arguments(stack: cdk.Stack, lock: VersionLock, hello: Component) -> None:
+    built = pipeline(
+        stack,
+        lock,
+        image_name="api",
+        description="API image",
+        base_image=BaseImage.aws_managed(OperatingSystem.UBUNTU_24_04, Architecture.ARM64),
+        components=[Component.aws_managed("update-linux", "1.0.x"), hello],
+        recipe_version="2.1.x",
+        root_volume=RootVolume(size_gib=60),
+        data_volumes=[DataVolume(device_name="/dev/xvdf", size_gib=10)],
+        instance_types=["c7g.large"],
+        hop_limit=2,
+        terminate_on_failure=False,
+        notifications=True,
+        image_tests=False,
+        test_timeout_minutes=60,
+        image_scanning=False,
+        schedule=Schedule(
+            expression="cron(0 1 1 * ? *)",
+            time_zone="Europe/Berlin",
+            start_condition=StartCondition.ON_DEPENDENCY_UPDATE,
+            disable_after_failures=5,
+        ),
+        distributions=[
+            RegionTarget(
+                region="us-east-1",
+                kms_key_arn=KEY,
+                target_accounts=("222222222222",),
+                parameter_accounts=("222222222222",),
+                launch_permission=LaunchPermission(accounts=("333333333333",)),
+            )
+        ],
+        include_home_region=False,
+        tags={"team": "apps"},
+    )
+    t = template(stack)
+    t.has_resource_properties(
+        "AWS::ImageBuilder::ImagePipeline",
+        {
+            "Description": "API image",
+            "ImageTestsConfiguration": {"ImageTestsEnabled": False, "TimeoutMinutes": 60},
+            "ImageScanningConfiguration": {"ImageScanningEnabled": False},
+            "Schedule": {
+                "ScheduleExpression": "cron(0 1 1 * ? *)",
+                "Timezone": "Europe/Berlin",
+                "PipelineExecutionStartCondition": "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
+                "AutoDisablePolicy": {"FailureCount": 5},
+            },
+            "Tags": {"team": "apps"},
+        },
+    )
+    t.has_resource_properties(
+        "AWS::ImageBuilder::ImageRecipe", {"Version": "2.1.x", "ParentImage": Match.string_like_regexp("arm64")}
+    )
+    t.has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration",
+        {"InstanceTypes": ["c7g.large"], "TerminateInstanceOnFailure": False, "SnsTopicArn": Match.any_value()},
+    )
+    t.has_resource_properties(
+        "AWS::ImageBuilder::DistributionConfiguration",
+        {
+            "Distributions": [
+                {
+                    "Region": "us-east-1",
+                    "AmiDistributionConfiguration": Match.object_like(
+                        {
+                            "KmsKeyId": KEY,
+                            "TargetAccountIds": ["222222222222"],
+                            "LaunchPermissionConfiguration": {"UserIds": ["333333333333"]},
+                        }
+                    ),
+                    "SsmParameterConfigurations": [
+                        {"ParameterName": "/golden-ami/api/latest", "DataType": "aws:ec2:image"},
+                        {
+                            "ParameterName": "/golden-ami/api/latest",
+                            "DataType": "aws:ec2:image",
+                            "AmiAccountId": "222222222222",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+    assert built.component_versions == {"update-linux": "1.0.x", "hello": "1.0.0"}
+    with pytest.raises(
+        ValueError, match=r"ami_parameter_name: 'api' publishes no parameter in its home region eu-west-1"
+    ):
+        _ = built.ami_parameter_name
+
+
+def test_rejects_an_instance_type_of_the_wrong_architecture(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"instance_types: 'm7i.large' is an x86_64 instance type but the image is arm64; use arm64 types such as m7g.large, m6g.large",
+    ):
+        pipeline(
+            stack,
+            lock,
+            base_image=BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023, Architecture.ARM64),
+            instance_types=["m7i.large"],
+        )
+
+
+def test_arm64_images_default_to_graviton_build_instances(stack: cdk.Stack, lock: VersionLock) -> None:
+    pipeline(stack, lock, base_image=BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023, Architecture.ARM64))
+    template(stack).has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration", {"InstanceTypes": ["m7g.large", "m6g.large"]}
+    )
+
+
+@pytest.mark.parametrize("minutes", [59, 1441])
+def test_rejects_test_timeout_outside_60_to_1440(stack: cdk.Stack, lock: VersionLock, minutes: int) -> None:
+    with pytest.raises(
+        ValueError,
+        match=rf"test_timeout_minutes: {minutes} minutes is outside AWS's range; use one from 60 to 1440 minutes",
+    ):
+        pipeline(stack, lock, test_timeout_minutes=minutes)
+
+
+def test_rejects_the_same_region_twice(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(ValueError, match=r"distributions: region 'us-east-1' is listed twice; merge its settings"):
+        pipeline(stack, lock, distributions=[RegionTarget(region="us-east-1"), RegionTarget(region="us-east-1")])
+
+
+def test_rejects_a_region_outside_the_partition(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(ValueError, match=r"distributions: 'cn-north-1' is outside the home region's partition 'aws'"):
+        pipeline(stack, lock, distributions=[RegionTarget(region="cn-north-1")])
+
+
+def test_rejects_no_region_at_all(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(
+        ValueError, match=r"distributions: no region left \(include_home_region=False and none listed\)"
+    ):
+        pipeline(stack, lock, include_home_region=False)
+
+
+def test_rejects_invalid_tags(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(ValueError, match=r"tags: tag key 'aws:x' starts with 'aws:'"):
+        pipeline(stack, lock, tags={"aws:x": "y"})
+
+
+def test_warns_when_dependency_updates_can_never_start_a_build(stack: cdk.Stack, lock: VersionLock) -> None:
+    pipeline(
+        stack,
+        lock,
+        components=[Component.aws_managed("update-linux", "1.2.3")],
+        schedule=Schedule(start_condition=StartCondition.ON_DEPENDENCY_UPDATE),
+    )
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Web", Match.string_like_regexp("never starts a build; use StartCondition.ON_SCHEDULE")
+    )
+
+
+def test_public_sharing_adds_a_warning_about_the_account_block(stack: cdk.Stack, lock: VersionLock) -> None:
+    pipeline(
+        stack, lock, distributions=[RegionTarget(region="us-east-1", launch_permission=LaunchPermission(public=True))]
+    )
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Web", Match.string_like_regexp("block public AMI sharing by default")
+    )
+
+
+def test_no_schedule_builds_on_demand_only(stack: cdk.Stack, lock: VersionLock) -> None:
+    pipeline(stack, lock, schedule=None)
+    template(stack).has_resource_properties("AWS::ImageBuilder::ImagePipeline", {"Schedule": Match.absent()})
+
+
+def test_grant_start_execution_names_the_pipeline(stack: cdk.Stack, lock: VersionLock) -> None:
+    built = pipeline(stack, lock)
+    role = iam.Role(stack, "Ci", assumed_by=iam.AccountRootPrincipal())
+    built.grant_start_execution(role)
+    template(stack).has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": [{"Ref": Match.string_like_regexp("Ci")}],
+            "PolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {
+                            "Action": "imagebuilder:StartImagePipelineExecution",
+                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("Web"), "Arn"]},
+                        }
+                    )
+                ]
+            },
+        },
+    )
+
+
+def test_imported_pipeline_grants_and_exposes_its_parameter(stack: cdk.Stack) -> None:
+    arn = "arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/web"
+    imported = GoldenImagePipeline.from_pipeline_arn(arn, ami_parameter_name="/golden-ami/web/latest")
+    role = iam.Role(stack, "Ci", assumed_by=iam.AccountRootPrincipal())
+    imported.grant_start_execution(role)
+    assert isinstance(imported, IGoldenImage)
+    template(stack).has_resource_properties(
+        "AWS::IAM::Policy", {"PolicyDocument": {"Statement": [Match.object_like({"Resource": arn})]}}
+    )
+
+
+def test_ami_tags_trace_the_image_back(stack: cdk.Stack, lock: VersionLock, hello: Component) -> None:
+    pipeline(stack, lock, components=[Component.aws_managed("update-linux"), hello], tags={"team": "platform"})
+    distribution = next(iter(template(stack).find_resources("AWS::ImageBuilder::DistributionConfiguration").values()))
+    tags = distribution["Properties"]["Distributions"][0]["AmiDistributionConfiguration"]["AmiTags"]
+    assert tags == {
+        "team": "platform",
+        "golden-ami:pipeline": "web",
+        "golden-ami:base-image": "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        "golden-ami:components": "update-linux/x.x.x hello/1.0.0",
+        "golden-ami:recipe": "web/1.0.x",
+    }
