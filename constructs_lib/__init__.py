@@ -6,9 +6,11 @@ internal.
 
 from .base_image import BaseImage, OperatingSystem
 from .component import Component
+from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
 from .distribution import LaunchPermission, RegionTarget
 from .enums import Architecture, StartCondition, VolumeType
 from .infrastructure import BuildInfrastructure
+from .lifecycle import ImageLifecycle, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .pipeline import GoldenImagePipeline, IGoldenImage, ImportedPipeline
 from .recipe import GoldenImageRecipe
 from .schedule import Schedule
@@ -16,21 +18,30 @@ from .version_lock import VersionLock
 from .volumes import DataVolume, RootVolume
 
 __all__ = [
+    "SNAPSHOT_PRICE_PER_GB_MONTH",
     "Architecture",
     "BaseImage",
     "BuildInfrastructure",
     "Component",
+    "CostEstimate",
     "DataVolume",
     "GoldenImagePipeline",
     "GoldenImageRecipe",
     "IGoldenImage",
+    "ImageLifecycle",
     "ImportedPipeline",
     "LaunchPermission",
+    "Lifecycle",
+    "LifecycleAction",
+    "LifecycleRule",
     "OperatingSystem",
     "RegionTarget",
     "RootVolume",
     "Schedule",
     "StartCondition",
+    "TimeUnit",
     "VersionLock",
     "VolumeType",
+    "estimate_snapshot_cost",
+    "total_monthly_usd",
 ]

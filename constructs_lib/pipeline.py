@@ -21,11 +21,13 @@ from ._limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
 from ._nag import acknowledge
 from .base_image import BaseImage
 from .component import Component
+from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost
 from .distribution import RegionTarget, check_region, partition_of
 from .enums import Architecture, StartCondition
 from .infrastructure import BuildInfrastructure
+from .lifecycle import ImageLifecycle, Lifecycle
 from .recipe import GoldenImageRecipe
-from .schedule import Schedule
+from .schedule import Schedule, builds_per_month
 from .version_lock import DEFAULT_LOCK_FILE, VersionLock
 from .volumes import DataVolume, RootVolume
 
@@ -34,6 +36,9 @@ LOCK_FROZEN_CONTEXT = "golden-ami:versionLockFrozen"
 _Pipeline = imagebuilder.CfnImagePipeline
 WEEKLY = Schedule()
 """The default schedule: Sundays 04:00 UTC, built whenever it matches."""
+STANDARD_LIFECYCLE = Lifecycle.standard()
+COST_METADATA = "GoldenAmi::SnapshotCost"
+"""Pipeline metadata key holding the snapshot cost estimate that `make synth` prints."""
 
 
 @runtime_checkable
@@ -109,6 +114,7 @@ class GoldenImagePipeline(Construct):
         distributions: Sequence[RegionTarget] = (),
         include_home_region: bool = True,
         version_lock: VersionLock | None = None,
+        lifecycle: Lifecycle | None = STANDARD_LIFECYCLE,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         """
@@ -132,6 +138,9 @@ class GoldenImagePipeline(Construct):
         :param version_lock: Default: the file in context ``golden-ami:versionLockFile``, else
             ``golden-ami.lock.json`` in the working directory; frozen when context
             ``golden-ami:versionLockFrozen`` is true.
+        :param lifecycle: how old AMIs are retired. Default: ``Lifecycle.standard()``, deprecate after
+            90 days, delete with snapshots after 180, keep the newest 3, never one launched in the
+            last 30 days or tagged ``golden-ami:keep=true``. None keeps every AMI (and pays for it).
         :param tags: tags on every resource and on the AMIs. Default: none.
         """
         super().__init__(scope, id)
@@ -205,6 +214,25 @@ class GoldenImagePipeline(Construct):
             schedule=self._schedule(schedule, base_image, components),
             status="ENABLED",
         )
+        self.lifecycle = None
+        if lifecycle is not None:
+            self.lifecycle = ImageLifecycle(
+                self, "Lifecycle", name=image_name, lifecycle=lifecycle, recipes=[image_name]
+            )
+            self.lifecycle.node.add_dependency(self.recipe.resource)
+        self._volume_gib = (root_volume or RootVolume()).size_gib + sum(v.size_gib for v in data_volumes)
+        self._builds_per_month = builds_per_month(schedule.expression) if schedule else 1.0
+        estimate = self.snapshot_cost()
+        self.resource.add_metadata(
+            COST_METADATA,
+            {
+                "VersionsKept": estimate.versions_kept,
+                "StoredGiB": estimate.stored_gib,
+                "MonthlyUSD": estimate.monthly_usd,
+            }
+            if estimate
+            else {"VersionsKept": "unbounded"},
+        )
         if self.execution_role is not None:
             # The role's ARN orders the role; the pipeline must also wait for its inline policy.
             self.resource.node.add_dependency(self.execution_role.node.find_child("DefaultPolicy"))
@@ -228,6 +256,22 @@ class GoldenImagePipeline(Construct):
                 f"ami_parameter_name: {self.image_name!r} publishes no parameter in its home region {region}"
             )
         return self.parameter_names[region]
+
+    def snapshot_cost(self, price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH) -> CostEstimate | None:
+        """Snapshot storage this image holds at steady state under its lifecycle policy, and its
+        monthly cost; None when nothing ever deletes its AMIs. Builds per month come from the
+        schedule (one a month when built on demand)."""
+        kept = self.lifecycle.lifecycle.versions_kept(self._builds_per_month) if self.lifecycle else None
+        if kept is None:
+            return None
+        copies = sum(1 + len(t.target_accounts) for t in self.region_targets)
+        return estimate_snapshot_cost(
+            image=self.image_name,
+            volume_gib=self._volume_gib,
+            copies=copies,
+            versions_kept=kept,
+            price_per_gb_month=price_per_gb_month,
+        )
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to start a build of this pipeline (``imagebuilder:StartImagePipelineExecution``)."""

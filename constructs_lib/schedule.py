@@ -67,3 +67,23 @@ class Schedule:
         check_range(
             "schedule.disable_after_failures", self.disable_after_failures, FAILURE_COUNT_MIN, FAILURE_COUNT_MAX
         )
+
+
+def builds_per_month(expression: str) -> float:
+    """Roughly how often a (checked) cron expression matches in a month, for cost estimates.
+
+    Counts listed values in the hour and day fields; ranges and steps are not expanded, and
+    ``*`` stands for every value (24 hours, 30.4 days, 7 weekdays).
+    """
+    minute, hour, dom, month, dow, _year = expression.strip()[5:-1].split()
+
+    def count(field: str, every: float) -> float:
+        if field in ("*", "?") or any(c in field for c in "-/"):
+            return every
+        return float(len(field.split(",")))
+
+    per_day = count(hour, 24.0) * (1.0 if minute not in ("*",) else 60.0)
+    weekly = 30.4 if dow == "*" else count(dow, 7.0) * 30.4 / 7
+    days = weekly if dom == "?" else count(dom, 30.4)
+    months = 1.0 if month == "*" else count(month, 12.0) / 12
+    return per_day * days * months

@@ -11,6 +11,7 @@ def summarize(out: Path) -> list[str]:
     """Lines describing every stack template in ``out``."""
     manifest = json.loads((out / "manifest.json").read_text())
     lines = []
+    total = 0.0
     for name, artifact in sorted(manifest["artifacts"].items()):
         if artifact.get("type") != "aws:cloudformation:stack":
             continue
@@ -22,9 +23,21 @@ def summarize(out: Path) -> list[str]:
             if resource["Type"] == "AWS::ImageBuilder::ImagePipeline":
                 schedule = properties.get("Schedule", {}).get("ScheduleExpression", "on demand")
                 lines.append(f"  pipeline {properties['Name']}: {schedule}")
+                cost = resource.get("Metadata", {}).get("GoldenAmi::SnapshotCost")
+                if cost and "MonthlyUSD" in cost:
+                    total += cost["MonthlyUSD"]
+                    lines.append(
+                        f"    snapshots at steady state: {cost['VersionsKept']} versions, "
+                        f"{cost['StoredGiB']} GiB, about ${cost['MonthlyUSD']:.2f}/month (upper bound)"
+                    )
+                elif cost:
+                    lines.append("    snapshots: no lifecycle deletes this image's AMIs; cost grows with every build")
+            if resource["Type"] == "AWS::ImageBuilder::LifecyclePolicy":
+                lines.append(f"  lifecycle {properties['Name']}: {len(properties['PolicyDetails'])} rules")
             if resource["Type"] == "AWS::ImageBuilder::DistributionConfiguration":
                 regions = [d["Region"] for d in properties["Distributions"]]
                 lines.append(f"  distribution {properties['Name']}: {', '.join(regions)}")
+    lines.append(f"estimated snapshot storage: about ${total:.2f}/month in total")
     return lines
 
 

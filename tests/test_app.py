@@ -100,3 +100,6 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
     assert lines[0].startswith("stack GoldenAmiFactory (eu-west-1): ")
     assert "  pipeline web-server: cron(0 4 ? * SUN *)" in lines
     assert "  distribution web-server: eu-west-1" in lines
+    assert "    snapshots at steady state: 27 versions, 1350 GiB, about $67.50/month (upper bound)" in lines
+    assert "  lifecycle web-server: 2 rules" in lines
+    assert lines[-1] == "estimated snapshot storage: about $67.50/month in total"
