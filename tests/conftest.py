@@ -12,7 +12,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 import app as factory
-from constructs_lib import BaseImage, Component, OperatingSystem, VersionLock
+from constructs_lib import BaseImage, Component, GoldenImagePipeline, OperatingSystem, VersionLock
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +77,18 @@ def default_assembly(tmp_path_factory: pytest.TempPathFactory) -> cdk.cx_api.Clo
 @pytest.fixture(scope="session")
 def default_templates(default_assembly: cdk.cx_api.CloudAssembly) -> dict[str, dict[str, Any]]:
     return {s.stack_name: s.template for s in default_assembly.stacks}
+
+
+def make_pipeline(stack: cdk.Stack, lock: VersionLock, **overrides: Any) -> GoldenImagePipeline:
+    """A pipeline named ``web`` on Amazon Linux 2023 with ``update-linux``, plus ``overrides``."""
+    props: dict[str, Any] = {
+        "image_name": "web",
+        "base_image": BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023),
+        "components": [Component.aws_managed("update-linux")],
+        "version_lock": lock,
+    }
+    props.update(overrides)
+    return GoldenImagePipeline(stack, "Web", **props)
 
 
 def template(stack: cdk.Stack) -> Template:

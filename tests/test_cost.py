@@ -5,10 +5,7 @@ import pytest
 
 from constructs_lib import (
     SNAPSHOT_PRICE_PER_GB_MONTH,
-    BaseImage,
-    Component,
     DataVolume,
-    GoldenImagePipeline,
     Lifecycle,
     RegionTarget,
     RootVolume,
@@ -18,6 +15,7 @@ from constructs_lib import (
     total_monthly_usd,
 )
 from constructs_lib.schedule import builds_per_month
+from tests.conftest import make_pipeline
 
 KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
@@ -31,17 +29,13 @@ def test_hand_computed_example() -> None:
 
 
 def test_pipeline_estimate_uses_its_volumes_regions_accounts_and_lifecycle(stack: cdk.Stack, lock: VersionLock) -> None:
-    pipeline = GoldenImagePipeline(
+    pipeline = make_pipeline(
         stack,
-        "Web",
-        image_name="web",
-        base_image=BaseImage.from_ami_id("ami-12345678"),
-        components=[Component.aws_managed("update-linux")],
+        lock,
         root_volume=RootVolume(size_gib=30),
         data_volumes=[DataVolume(device_name="/dev/xvdf", size_gib=20)],
         distributions=[RegionTarget(region="us-east-1", kms_key_arn=KEY, target_accounts=("222222222222",))],
         lifecycle=Lifecycle.keep_last(5),
-        version_lock=lock,
     )
     estimate = pipeline.snapshot_cost()
     assert estimate is not None and (estimate.copies, estimate.monthly_usd) == (3, 37.5)
@@ -49,15 +43,7 @@ def test_pipeline_estimate_uses_its_volumes_regions_accounts_and_lifecycle(stack
 
 
 def test_no_lifecycle_means_no_bound(stack: cdk.Stack, lock: VersionLock) -> None:
-    pipeline = GoldenImagePipeline(
-        stack,
-        "Web",
-        image_name="web",
-        base_image=BaseImage.from_ami_id("ami-12345678"),
-        components=[Component.aws_managed("update-linux")],
-        lifecycle=None,
-        version_lock=lock,
-    )
+    pipeline = make_pipeline(stack, lock, lifecycle=None)
     assert pipeline.snapshot_cost() is None
     assert pipeline.lifecycle is None
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
@@ -22,20 +20,10 @@ from constructs_lib import (
     StartCondition,
     VersionLock,
 )
+from tests.conftest import make_pipeline as pipeline
 from tests.conftest import template
 
 KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
-def pipeline(stack: cdk.Stack, lock: VersionLock, **overrides: Any) -> GoldenImagePipeline:
-    props: dict[str, Any] = {
-        "image_name": "web",
-        "base_image": BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023),
-        "components": [Component.aws_managed("update-linux")],
-        "version_lock": lock,
-    }
-    props.update(overrides)
-    return GoldenImagePipeline(stack, "Web", **props)
 
 
 def test_defaults_are_secure_and_build_on_schedule(stack: cdk.Stack, lock: VersionLock) -> None:
