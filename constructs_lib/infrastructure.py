@@ -106,6 +106,7 @@ class BuildInfrastructure(Construct):
             )
         profile = iam.CfnInstanceProfile(self, "InstanceProfile", roles=[self.instance_role.role_name])
 
+        self.topic_key: kms.Key | None = None
         self.topic = notification_topic or (self._topic(name) if notifications else None)
         self.resource = imagebuilder.CfnInfrastructureConfiguration(
             self,

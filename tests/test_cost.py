@@ -85,3 +85,10 @@ def test_default_pipeline_carries_its_estimate_in_metadata(default_templates: di
     cost = pipeline["Metadata"]["GoldenAmi::SnapshotCost"]
     # 30 + 20 GiB, one region, weekly builds kept 180 days: ceil(180 * 4.343 / 30) = 27 versions.
     assert cost == {"VersionsKept": 27, "StoredGiB": 50 * 27, "MonthlyUSD": 67.5}
+
+
+@pytest.mark.parametrize("field", ["volume_gib", "copies", "versions_kept"])
+def test_rejects_counts_below_one(field: str) -> None:
+    values = {"volume_gib": 10, "copies": 1, "versions_kept": 1, field: 0}
+    with pytest.raises(ValueError, match=rf"{field}: 0 must be at least 1"):
+        estimate_snapshot_cost(image="web", **values)

@@ -104,3 +104,13 @@ def test_rejects_security_groups_without_a_subnet(stack: cdk.Stack) -> None:
     group = ec2.SecurityGroup.from_security_group_id(stack, "Sg", "sg-0123456789abcdef0")
     with pytest.raises(ValueError, match=r"security_groups: given without subnet; .* so add subnet"):
         BuildInfrastructure(stack, "Infra", name="web", instance_types=("m7i.large",), security_groups=[group])
+
+
+def test_rejects_notifications_together_with_an_own_topic(stack: cdk.Stack) -> None:
+    from aws_cdk import aws_sns as sns
+
+    topic = sns.Topic.from_topic_arn(stack, "T", "arn:aws:sns:eu-west-1:111111111111:builds")
+    with pytest.raises(ValueError, match=r"notifications: True together with notification_topic; pass one of them"):
+        BuildInfrastructure(
+            stack, "Infra", name="web", instance_types=("m7i.large",), notifications=True, notification_topic=topic
+        )

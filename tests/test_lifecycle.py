@@ -159,3 +159,15 @@ def test_versions_kept_follows_the_delete_rule() -> None:
     assert Lifecycle.standard().versions_kept(4.0) == 24  # 180 days of weekly builds
     assert Lifecycle.standard().versions_kept(0.1) == 3  # retain_at_least wins
     assert Lifecycle(rules=(LifecycleRule(action=DEPRECATE, age=30),)).versions_kept(4.0) is None
+
+
+def test_rejects_retain_at_least_on_a_count_rule() -> None:
+    with pytest.raises(ValueError, match=r"lifecycle.rules\[DELETE\].retain_at_least: only age rules take it"):
+        LifecycleRule(action=DELETE, keep_last=3, retain_at_least=2)
+
+
+def test_rejects_more_than_50_recipes(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match=r"lifecycle.recipes: 51 given; a policy selects at most 50, split it"):
+        ImageLifecycle(
+            stack, "Retire", name="web", lifecycle=Lifecycle.standard(), recipes=[f"img{i}" for i in range(51)]
+        )

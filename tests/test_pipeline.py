@@ -312,3 +312,12 @@ def test_ami_tags_trace_the_image_back(stack: cdk.Stack, lock: VersionLock, hell
         "golden-ami:components": "update-linux/x.x.x hello/1.0.0",
         "golden-ami:recipe": "web/1.0.x",
     }
+
+
+def test_rejects_a_stack_without_an_explicit_region(lock: VersionLock) -> None:
+    stack = cdk.Stack(cdk.App(), "Agnostic")
+    with pytest.raises(
+        ValueError,
+        match=r"stack region: the pipeline's stack needs an explicit region \(env=Environment\(region=...\)\)",
+    ):
+        pipeline(stack, lock)
