@@ -9,6 +9,7 @@ from .component import Component
 from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
 from .distribution import LaunchPermission, RegionTarget
 from .enums import Architecture, StartCondition, VolumeType
+from .image import GoldenImage
 from .infrastructure import BuildInfrastructure
 from .lifecycle import ImageLifecycle, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .pipeline import GoldenImagePipeline, IGoldenImage, ImportedPipeline
@@ -25,6 +26,7 @@ __all__ = [
     "Component",
     "CostEstimate",
     "DataVolume",
+    "GoldenImage",
     "GoldenImagePipeline",
     "GoldenImageRecipe",
     "IGoldenImage",

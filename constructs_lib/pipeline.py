@@ -239,6 +239,9 @@ class GoldenImagePipeline(Construct):
         for key, value in tag_map.items():
             Tags.of(self).add(key, value)
 
+        self.image_tests = image_tests
+        self.test_timeout_minutes = test_timeout_minutes
+        self.image_scanning = image_scanning
         self.pipeline_arn = self.resource.attr_arn
         self.pipeline_name = image_name
         self.recipe_arn = self.recipe.arn

@@ -10,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
+from cfnlint.api import ManualArgs, lint
 
 import app as factory
 from constructs_lib import BaseImage, Component, GoldenImagePipeline, OperatingSystem, VersionLock
@@ -93,3 +94,19 @@ def make_pipeline(stack: cdk.Stack, lock: VersionLock, **overrides: Any) -> Gold
 
 def template(stack: cdk.Stack) -> Template:
     return Template.from_stack(stack)
+
+
+def lint_errors(template: dict[str, Any], region: str = REGION) -> list[str]:
+    """cfn-lint's errors and warnings (what its command line reports by default)."""
+    matches = lint(json.dumps(template), config=ManualArgs(regions=[region]))
+    return [str(m) for m in matches if m.rule.id[0] in "EW"]
+
+
+def synth_with_nag(stack: cdk.Stack) -> None:
+    """Synthesize ``stack``'s app under AwsSolutionsChecks; an unacknowledged finding raises."""
+    from cdk_nag import AwsSolutionsChecks
+
+    app = stack.node.root
+    assert isinstance(app, cdk.App)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()

@@ -9,11 +9,11 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from cfnlint.api import ManualArgs, lint
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from scripts.summary import summarize
+from tests.conftest import lint_errors as errors_and_warnings
 
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -21,12 +21,6 @@ _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 def scrubbed(template: dict[str, Any]) -> Any:
     """The template with asset hashes replaced, so snapshots track content, not hashes."""
     return json.loads(_ASSET_HASH.sub("<asset-hash>", json.dumps(template, sort_keys=True)))
-
-
-def errors_and_warnings(template: dict[str, Any], region: str) -> list[str]:
-    """cfn-lint's errors and warnings (what its command line reports by default)."""
-    matches = lint(json.dumps(template), config=ManualArgs(regions=[region]))
-    return [str(m) for m in matches if m.rule.id[0] in "EW"]
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Every Python example in the README runs, so the documentation cannot rot."""
+"""Every Python example in the README runs, so the documentation cannot rot.
+
+The README reads top to bottom: a block may use names an earlier block defined (``stack``,
+``web``), so each block runs after the blocks before it, in one namespace."""
 
 from __future__ import annotations
 
@@ -19,4 +22,7 @@ def test_readme_has_examples() -> None:
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_readme_example_runs(code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    exec(compile(code, "README.md", "exec"), {"LOCK_FILE": tmp_path / "lock.json"})
+    namespace: dict[str, object] = {"LOCK_FILE": tmp_path / "lock.json"}
+    for earlier in BLOCKS[: BLOCKS.index(code)]:
+        exec(compile(earlier, "README.md", "exec"), namespace)
+    exec(compile(code, "README.md", "exec"), namespace)
