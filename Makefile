@@ -30,9 +30,11 @@ node_modules/.installed: package.json package-lock.json
 
 synth: $(VENV)/.installed node_modules/.installed
 	@rm -rf cdk.out
-	@$(CDK) synth -q --no-lookups $(CDK_FLAGS) 2> >(grep -v "feature flags are not configured" >&2) >/dev/null
-	@$(BIN)/cfn-lint cdk.out/*.template.json
-	@echo "cfn-lint: every template clean"
+	@$(CDK) synth -q --no-lookups $(CDK_FLAGS) \
+		2> >(grep -v -e "feature flags are not configured" -e "^Successfully synthesized" -e "^Supply a stack id" >&2) >/dev/null
+	@regions="$$($(BIN)/python scripts/summary.py --regions cdk.out)"; \
+		$(BIN)/cfn-lint --regions $$regions -- cdk.out/*.template.json && \
+		echo "cfn-lint: every template clean in $$regions"
 	@$(BIN)/python scripts/summary.py cdk.out
 
 lint: $(VENV)/.installed

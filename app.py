@@ -5,12 +5,20 @@ The account comes from context (`-c account=...`), else CDK_DEFAULT_ACCOUNT (set
 when it finds credentials), else a placeholder, so synthesis never needs credentials; a deploy
 with the placeholder fails fast at the CLI. The home region comes from context `region`
 (cdk.json sets it), never from the caller's AWS configuration, so templates are reproducible.
+The other regions, the destination and shared accounts and the organizational unit come from
+context too (`regions`, `destinationAccount`, `sharedAccount`, `organizationalUnit`).
+
+Stacks: a distribution key per region (`GoldenAmiKeys-<region>`), the factory with its
+pipeline (`GoldenAmiFactory`), the role Image Builder needs in the destination account
+(`GoldenAmiDestination`), and the StackSet that puts that role in every account of the OU
+(`GoldenAmiMemberAccounts`, deployed by a delegated StackSet administrator).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -19,8 +27,13 @@ from constructs_lib import (
     BaseImage,
     Component,
     DataVolume,
+    DistributionAccountRole,
+    DistributionAccountStackSet,
+    DistributionKey,
     GoldenImagePipeline,
+    LaunchPermission,
     OperatingSystem,
+    RegionTarget,
     Schedule,
     VersionLock,
 )
@@ -37,17 +50,46 @@ def environment(app: cdk.App) -> cdk.Environment:
     return cdk.Environment(account=str(account), region=str(region))
 
 
+def _context(app: cdk.App, key: str) -> Any:
+    value = app.node.try_get_context(key)
+    if value is None:
+        raise ValueError(f'cdk.json context: {key!r} is missing; add it under "context" or pass -c {key}=...')
+    return value
+
+
 def build(app: cdk.App) -> list[cdk.Stack]:
     """Add the default factory's stacks to ``app`` and return them."""
     frozen = str(app.node.try_get_context("golden-ami:versionLockFrozen")).lower() == "true"
     lock = VersionLock.at(HERE / "golden-ami.lock.json", frozen=frozen)
+    env = environment(app)
+    assert env.account is not None and env.region is not None
+    regions = [env.region, *[r for r in _context(app, "regions") if r != env.region]]
+    destination = str(_context(app, "destinationAccount"))
+    shared = str(_context(app, "sharedAccount"))
+    ou_arn = str(_context(app, "organizationalUnit"))
+
+    keys = [
+        cdk.Stack(
+            app,
+            f"GoldenAmiKeys-{region}",
+            env=cdk.Environment(account=env.account, region=region),
+            description=f"Golden AMI factory: the key that encrypts AMI copies in {region}",
+        )
+        for region in regions
+    ]
+    for stack in keys:
+        DistributionKey(stack, "DistributionKey", accounts=(destination, shared))
+
     factory = cdk.Stack(
         app,
         "GoldenAmiFactory",
-        env=environment(app),
+        env=env,
         description="Golden AMI factory: Image Builder pipelines of the default factory",
     )
-    GoldenImagePipeline(
+    for stack in keys:
+        factory.add_stack_dependency(stack, "the distribution configuration names each region's key by alias")
+    sharing = LaunchPermission(accounts=(shared,), organizational_units=(ou_arn,))
+    web = GoldenImagePipeline(
         factory,
         "WebServer",
         image_name="web-server",
@@ -59,10 +101,45 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         ],
         data_volumes=[DataVolume(device_name="/dev/xvdf", size_gib=20)],
         schedule=Schedule(expression="cron(0 4 ? * SUN *)", time_zone="Etc/UTC"),
+        distributions=[
+            RegionTarget(
+                region=region,
+                kms_key_arn=DistributionKey.alias_arn(env.account, region),
+                target_accounts=(destination,),
+                parameter_accounts=(destination,),
+                launch_permission=sharing,
+            )
+            for region in regions
+        ],
         version_lock=lock,
         tags={"team": "platform", "golden-ami:factory": "default"},
     )
-    return [factory]
+
+    receiver = cdk.Stack(
+        app,
+        "GoldenAmiDestination",
+        env=cdk.Environment(account=destination, region=env.region),
+        description="Golden AMI factory: lets the factory account copy AMIs into this account",
+    )
+    DistributionAccountRole(
+        receiver, "ImageBuilderAccess", factory_account=env.account, parameter_names=(web.ami_parameter_name,)
+    )
+    factory.add_stack_dependency(receiver, "Image Builder assumes the destination role when it distributes")
+
+    members = cdk.Stack(
+        app,
+        "GoldenAmiMemberAccounts",
+        env=env,
+        description="Golden AMI factory: the destination role in every account of the organizational unit",
+    )
+    DistributionAccountStackSet(
+        members,
+        "DistributionAccess",
+        factory_account=env.account,
+        organizational_units=(ou_arn.rsplit("/", 1)[-1],),
+        parameter_names=(web.ami_parameter_name,),
+    )
+    return [*keys, factory, receiver, members]
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ internal.
 from .base_image import BaseImage, OperatingSystem
 from .component import Component
 from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
+from .destination import DistributionAccountRole
 from .distribution import LaunchPermission, RegionTarget
+from .distribution_key import DistributionKey
 from .enums import Architecture, StartCondition, VolumeType
 from .image import GoldenImage
 from .infrastructure import BuildInfrastructure
@@ -15,6 +17,7 @@ from .lifecycle import ImageLifecycle, Lifecycle, LifecycleAction, LifecycleRule
 from .pipeline import GoldenImagePipeline, IGoldenImage, ImportedPipeline
 from .recipe import GoldenImageRecipe
 from .schedule import Schedule
+from .stackset import CallAs, DistributionAccountStackSet
 from .version_lock import VersionLock
 from .volumes import DataVolume, RootVolume
 
@@ -23,9 +26,13 @@ __all__ = [
     "Architecture",
     "BaseImage",
     "BuildInfrastructure",
+    "CallAs",
     "Component",
     "CostEstimate",
     "DataVolume",
+    "DistributionAccountRole",
+    "DistributionAccountStackSet",
+    "DistributionKey",
     "GoldenImage",
     "GoldenImagePipeline",
     "GoldenImageRecipe",

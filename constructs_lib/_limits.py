@@ -65,6 +65,14 @@ def check_range(field: str, value: int, low: int, high: int, unit: str = "") -> 
     return value
 
 
+def check_unique(field: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Raise when a value is listed twice."""
+    seen = [v for i, v in enumerate(values) if v in values[:i]]
+    if seen:
+        raise ValueError(f"{field}: {seen[0]!r} is listed twice; list each once")
+    return values
+
+
 def check_name(field: str, value: str) -> str:
     """Raise unless ``value`` is a valid Image Builder resource name."""
     if is_token(value):

@@ -5,8 +5,15 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
+from ._limits import is_token
+
 
 def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
     """Record that ``rule`` (for example ``AwsSolutions-IAM4[Policy::...]``) is accepted on
     ``resource`` for ``reason``. The reason is shown wherever cdk-nag reports."""
     Validations.of(resource).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
+def as_in_finding(value: str, pseudo: str) -> str:
+    """How cdk-nag writes ``value`` in a finding ID: literally, or ``<AWS::Pseudo>`` when it is a token."""
+    return f"<AWS::{pseudo}>" if is_token(value) else value

@@ -36,9 +36,14 @@ def default_parameter_name(image_name: str) -> str:
 
 
 def block_device_mappings(
-    root: RootVolume, root_device_name: str, data: tuple[DataVolume, ...], kms_key_arn: str | None
+    root: RootVolume,
+    root_device_name: str,
+    data: tuple[DataVolume, ...],
+    kms_key_arn: str | None,
+    encrypted: bool = True,
 ) -> list[_Recipe.InstanceBlockDeviceMappingProperty]:
-    """The recipe's block device mapping: the root volume first, then data volumes, all encrypted."""
+    """The recipe's block device mapping: the root volume first, then data volumes, all
+    encrypted unless ``encrypted`` is False (only public images need that)."""
     devices = [(root.device_name or root_device_name, root)] + [(v.device_name, v) for v in data]
     seen: set[str] = set()
     for device, _ in devices:
@@ -52,7 +57,7 @@ def block_device_mappings(
         _Recipe.InstanceBlockDeviceMappingProperty(
             device_name=device,
             ebs=_Recipe.EbsInstanceBlockDeviceSpecificationProperty(
-                encrypted=True,
+                encrypted=encrypted,
                 kms_key_id=kms_key_arn,
                 delete_on_termination=True,
                 volume_size=volume.size_gib,

@@ -11,7 +11,7 @@ from typing import Final
 
 from aws_cdk.region_info import RegionInfo
 
-from ._limits import check_ami_name, check_tags, is_token
+from ._limits import check_ami_name, check_tags, check_unique, is_token
 
 # Sources: AWS::ImageBuilder::DistributionConfiguration schema and the Image Builder API
 # (TargetAccountIds 1..1536, LaunchPermissionConfiguration UserIds 1..1536,
@@ -72,13 +72,6 @@ def check_parameter_name(field: str, name: str) -> str:
     return name
 
 
-def _unique(field: str, values: tuple[str, ...]) -> tuple[str, ...]:
-    seen = [v for i, v in enumerate(values) if v in values[:i]]
-    if seen:
-        raise ValueError(f"{field}: {seen[0]!r} is listed twice; list each once")
-    return values
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class LaunchPermission:
     """Who may launch the AMI besides its owner. Default: nobody (owner only).
@@ -93,7 +86,7 @@ class LaunchPermission:
     public: bool = False
 
     def __post_init__(self) -> None:
-        for account in _unique("launch_permission.accounts", self.accounts):
+        for account in check_unique("launch_permission.accounts", self.accounts):
             check_account("launch_permission.accounts", account)
         if len(self.accounts) > ACCOUNTS_MAX:
             raise ValueError(
@@ -118,7 +111,7 @@ class LaunchPermission:
                 raise ValueError(
                     f"launch_permission.{field}: {len(values)} given; AWS allows at most {ORGANIZATIONS_MAX}"
                 )
-            for arn in _unique(f"launch_permission.{field}", values):
+            for arn in check_unique(f"launch_permission.{field}", values):
                 if not is_token(arn) and not pattern.match(arn):
                     raise ValueError(
                         f"launch_permission.{field}: {arn!r} is not an ARN of that kind; use for example {example!r}"
@@ -159,7 +152,7 @@ class RegionTarget:
         if self.ami_name is not None:
             check_ami_name(f"{field}.ami_name", self.ami_name)
         check_tags(f"{field}.ami_tags", self.ami_tags)
-        for account in _unique(f"{field}.target_accounts", self.target_accounts):
+        for account in check_unique(f"{field}.target_accounts", self.target_accounts):
             check_account(f"{field}.target_accounts", account)
         if len(self.target_accounts) > ACCOUNTS_MAX:
             raise ValueError(

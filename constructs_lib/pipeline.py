@@ -99,6 +99,7 @@ class GoldenImagePipeline(Construct):
         root_volume: RootVolume | None = None,
         data_volumes: Sequence[DataVolume] = (),
         kms_key: kms.IKey | None = None,
+        encrypt_volumes: bool = True,
         instance_types: Sequence[str] | None = None,
         hop_limit: int = 1,
         terminate_on_failure: bool = True,
@@ -124,7 +125,11 @@ class GoldenImagePipeline(Construct):
         :param recipe_version: Default: ``1.0.x``, auto-incremented by Image Builder on each change.
         :param root_volume: Default: 30 GiB gp3 on the base image's root device, encrypted.
         :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted.
-        :param kms_key: key for the image's volumes. Default: the account's default EBS key.
+        :param kms_key: key for the image's volumes. Default: the account's default EBS key, which
+            cannot be shared: sharing the AMI with other accounts needs a key of your own here (home
+            region) or in the region target's ``kms_key_arn``.
+        :param encrypt_volumes: Default: True. False only for public images (AWS cannot make an AMI
+            with encrypted snapshots public).
         :param instance_types: Default: m7i.large, m6i.large (x86_64) or m7g.large, m6g.large (arm64).
         :param hop_limit: IMDSv2 hop limit of build instances. Default: 1.
         :param terminate_on_failure: Default: True.
@@ -133,7 +138,8 @@ class GoldenImagePipeline(Construct):
         :param image_scanning: Amazon Inspector scan of the test instance. Default: True. It needs
             Amazon Inspector activated in the account (a paid service); set False otherwise.
         :param schedule: Default: ``Schedule()``, Sundays 04:00 UTC. None builds only on demand.
-        :param distributions: region targets besides the home region. Default: none.
+        :param distributions: region targets besides the home region. Default: none. More can
+            follow with :meth:`add_region`.
         :param include_home_region: add the stack's region with defaults unless listed. Default: True.
         :param version_lock: Default: the file in context ``golden-ami:versionLockFile``, else
             ``golden-ami.lock.json`` in the working directory; frozen when context
@@ -154,9 +160,10 @@ class GoldenImagePipeline(Construct):
             else DEFAULT_INSTANCE_TYPES[architecture or Architecture.X86_64]
         )
         check_instance_types("instance_types", types, architecture)
-        targets = self._targets(stack, tuple(distributions), include_home_region)
-
         self.image_name = image_name
+        self._home_key = kms_key is not None
+        self._encrypted = encrypt_volumes
+        targets = self._targets(stack, tuple(distributions), include_home_region)
         self.recipe = GoldenImageRecipe(
             self,
             "Recipe",
@@ -168,6 +175,7 @@ class GoldenImagePipeline(Construct):
             root_volume=root_volume,
             data_volumes=data_volumes,
             kms_key=kms_key,
+            encrypt_volumes=encrypt_volumes,
             description=description,
         )
         self.infrastructure = BuildInfrastructure(
@@ -183,17 +191,19 @@ class GoldenImagePipeline(Construct):
             notifications=notifications,
             notification_topic=notification_topic,
         )
-        ami_tags = {**tag_map, **self._trace_tags(base_image)}
+        self._ami_tags = {**tag_map, **self._trace_tags(base_image)}
         self.distribution = imagebuilder.CfnDistributionConfiguration(
             self,
             "Distribution",
             name=image_name,
             description=f"Regions and accounts that receive {image_name}",
-            distributions=[_render.distribution(t, image_name, ami_tags) for t in targets],
+            distributions=[_render.distribution(t, image_name, self._ami_tags) for t in targets],
         )
         self.region_targets = targets
         self.parameter_names = {t.region: n for t in targets if (n := _render.parameter_name(t, image_name))}
-        self.execution_role = self._execution_role(stack, image_name)
+        self.execution_role: iam.Role | None = None
+        self._put_parameter: iam.PolicyStatement | None = None
+        self._publish_parameters(stack)
 
         self.resource = _Pipeline(
             self,
@@ -233,9 +243,7 @@ class GoldenImagePipeline(Construct):
             if estimate
             else {"VersionsKept": "unbounded"},
         )
-        if self.execution_role is not None:
-            # The role's ARN orders the role; the pipeline must also wait for its inline policy.
-            self.resource.node.add_dependency(self.execution_role.node.find_child("DefaultPolicy"))
+        self._wait_for_execution_role()
         for key, value in tag_map.items():
             Tags.of(self).add(key, value)
 
@@ -259,6 +267,28 @@ class GoldenImagePipeline(Construct):
                 f"ami_parameter_name: {self.image_name!r} publishes no parameter in its home region {region}"
             )
         return self.parameter_names[region]
+
+    def add_region(self, target: RegionTarget) -> None:
+        """Distribute the image to one more region (or, with ``target_accounts``, more accounts
+        there). The same rules apply as to ``distributions``: one target per region, the home
+        partition, a key of your own for sharing or copying encrypted AMIs."""
+        stack = Stack.of(self)
+        if target.region in {t.region for t in self.region_targets}:
+            raise ValueError(
+                f"add_region: region {target.region!r} is already distributed to; "
+                "merge its settings into the existing RegionTarget"
+            )
+        self._check_target(stack, target)
+        self.region_targets = (*self.region_targets, target)
+        self.distribution.distributions = [
+            _render.distribution(t, self.image_name, self._ami_tags) for t in self.region_targets
+        ]
+        name = _render.parameter_name(target, self.image_name)
+        if name is not None:
+            self.parameter_names[target.region] = name
+            self._publish_parameters(stack)
+            self.resource.execution_role = self.execution_role.role_arn if self.execution_role else None
+            self._wait_for_execution_role()
 
     def snapshot_cost(self, price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH) -> CostEstimate | None:
         """Snapshot storage this image holds at steady state under its lifecycle policy, and its
@@ -310,21 +340,42 @@ class GoldenImagePipeline(Construct):
             raise ValueError(
                 "stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))"
             )
-        partition = partition_of(home)
         for target in given:
-            if partition_of(target.region) != partition:
-                raise ValueError(
-                    f"distributions: {target.region!r} is outside the home region's partition {partition!r}; "
-                    "AMIs cannot be copied across partitions"
-                )
-            if target.launch_permission.public:
-                Validations.of(self).add_warning(
-                    "PublicAmi",
-                    f"{self.node.path}: AMIs in {target.region} are shared publicly. AWS accounts block public AMI "
-                    "sharing by default; it must be allowed per region (EC2 console > Data protection and security > "
-                    "Block public access for AMIs, or 'aws ec2 disable-image-block-public-access').",
-                )
+            self._check_target(stack, target)
         return given
+
+    def _check_target(self, stack: Stack, target: RegionTarget) -> None:
+        field = f"distributions[{target.region}]"
+        partition = partition_of(stack.region)
+        if partition_of(target.region) != partition:
+            raise ValueError(
+                f"{field}.region: {target.region!r} is outside the home region's partition {partition!r}; "
+                "AMIs cannot be copied across partitions"
+            )
+        permission = target.launch_permission
+        if permission.public:
+            if self._encrypted or target.kms_key_arn:
+                raise ValueError(
+                    f"{field}.launch_permission.public: AWS cannot make an AMI with encrypted snapshots public, "
+                    "and this image's volumes are encrypted; pass encrypt_volumes=False to the pipeline (no "
+                    "kms_key_arn on the target, and EBS encryption by default off in the account), or share "
+                    "with accounts, organizations or OUs instead"
+                )
+            Validations.of(self).add_warning(
+                "PublicAmi",
+                f"{self.node.path}: AMIs in {target.region} are shared publicly. AWS accounts block public AMI "
+                "sharing by default; it must be allowed per region (EC2 console > Data protection and security > "
+                "Block public access for AMIs, or 'aws ec2 disable-image-block-public-access').",
+            )
+            return
+        default_key = target.kms_key_arn is None and not (target.region == stack.region and self._home_key)
+        if not permission.is_owner_only and self._encrypted and default_key:
+            raise ValueError(
+                f"{field}.kms_key_arn: the AMI is shared with other accounts but encrypted with the "
+                "account's default EBS key, which AWS does not let other accounts use; set kms_key_arn to a "
+                f"customer managed key in {target.region} those accounts may use "
+                "(DistributionKey.alias_arn(...) for a DistributionKey)"
+            )
 
     def _trace_tags(self, base_image: BaseImage) -> dict[str, str]:
         return {
@@ -335,9 +386,27 @@ class GoldenImagePipeline(Construct):
             "golden-ami:recipe": f"{self.image_name}/{self.recipe.resource.version}",
         }
 
-    def _execution_role(self, stack: Stack, image_name: str) -> iam.Role | None:
+    def _publish_parameters(self, stack: Stack) -> None:
+        """Let the execution role write every latest-AMI parameter, creating it on first need."""
         if not self.parameter_names:
-            return None
+            return
+        if self.execution_role is None:
+            self.execution_role = self._execution_role(stack, self.image_name)
+            self._put_parameter = iam.PolicyStatement(actions=["ssm:PutParameter"])
+            self.execution_role.add_to_principal_policy(self._put_parameter)
+        assert self._put_parameter is not None
+        arns = [
+            f"arn:{stack.partition}:ssm:{region}:{stack.account}:parameter{name}"
+            for region, name in self.parameter_names.items()
+        ]
+        self._put_parameter.add_resources(*[a for a in arns if a not in self._put_parameter.resources])
+
+    def _wait_for_execution_role(self) -> None:
+        # The role's ARN orders the role; the pipeline must also wait for its inline policy.
+        if self.execution_role is not None:
+            self.resource.node.add_dependency(self.execution_role.node.find_child("DefaultPolicy"))
+
+    def _execution_role(self, stack: Stack, image_name: str) -> iam.Role:
         role = iam.Role(
             self,
             "ExecutionRole",
@@ -346,15 +415,6 @@ class GoldenImagePipeline(Construct):
             ),
             description=f"Image Builder runs {image_name} with this role and writes its latest-AMI parameters",
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("EC2ImageBuilderExecutionPolicy")],
-        )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["ssm:PutParameter"],
-                resources=[
-                    f"arn:{stack.partition}:ssm:{region}:{stack.account}:parameter{name}"
-                    for region, name in self.parameter_names.items()
-                ],
-            )
         )
         role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeImages"], resources=["*"]))
         acknowledge(

@@ -41,10 +41,15 @@ class GoldenImageRecipe(Construct):
         root_volume: RootVolume | None = None,
         data_volumes: Sequence[DataVolume] = (),
         kms_key: kms.IKey | None = None,
+        encrypt_volumes: bool = True,
         description: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         check_name("image_name", name)
+        if kms_key is not None and not encrypt_volumes:
+            raise ValueError(
+                "kms_key: a key is given but encrypt_volumes=False; drop the key or keep the volumes encrypted"
+            )
         check_version("recipe_version", recipe_version, wildcards=True)
         if not recipe_version.endswith(".x"):
             raise ValueError(
@@ -102,6 +107,7 @@ class GoldenImageRecipe(Construct):
                 base_image.root_device_name,
                 tuple(data_volumes),
                 kms_key.key_arn if kms_key else None,
+                encrypt_volumes,
             ),
         )
         self.name = name

@@ -5,6 +5,29 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
+
+
+def _describe(distribution: dict[str, Any]) -> str:
+    """One region of a distribution: copies, sharing and the latest-AMI parameter."""
+    ami = distribution["AmiDistributionConfiguration"]
+    launch = ami.get("LaunchPermissionConfiguration", {})
+    shared = [
+        f"{len(launch[key])} {label}"
+        for key, label in (("UserIds", "accounts"), ("OrganizationArns", "orgs"), ("OrganizationalUnitArns", "OUs"))
+        if launch.get(key)
+    ]
+    if launch.get("UserGroups") == ["all"]:
+        shared.append("PUBLIC")
+    parts = [
+        f"copies into {', '.join(ami['TargetAccountIds'])}" if ami.get("TargetAccountIds") else "owner account only",
+        f"shared with {', '.join(shared)}" if shared else "not shared",
+        "own KMS key" if ami.get("KmsKeyId") else "default EBS key",
+    ]
+    names = sorted({p["ParameterName"] for p in distribution.get("SsmParameterConfigurations", [])})
+    if names:
+        parts.append(f"latest AMI in {', '.join(names)}")
+    return f"{distribution['Region']}: {'; '.join(parts)}"
 
 
 def summarize(out: Path) -> list[str]:
@@ -37,9 +60,31 @@ def summarize(out: Path) -> list[str]:
             if resource["Type"] == "AWS::ImageBuilder::DistributionConfiguration":
                 regions = [d["Region"] for d in properties["Distributions"]]
                 lines.append(f"  distribution {properties['Name']}: {', '.join(regions)}")
+                lines.extend(f"    {_describe(d)}" for d in properties["Distributions"])
+            if resource["Type"] == "AWS::CloudFormation::StackSet":
+                group = properties["StackInstancesGroup"][0]
+                units = ", ".join(group["DeploymentTargets"]["OrganizationalUnitIds"])
+                lines.append(
+                    f"  stackset {properties['StackSetName']}: every account of {units} in {group['Regions'][0]}"
+                )
     lines.append(f"estimated snapshot storage: about ${total:.2f}/month in total")
     return lines
 
 
+def regions(out: Path) -> list[str]:
+    """Every region a stack in ``out`` deploys to, for cfn-lint's --regions."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    return sorted(
+        {
+            a["environment"].split("/")[-1]
+            for a in manifest["artifacts"].values()
+            if a.get("type") == "aws:cloudformation:stack"
+        }
+    )
+
+
 if __name__ == "__main__":
-    print("\n".join(summarize(Path(sys.argv[1] if len(sys.argv) > 1 else "cdk.out"))))
+    if sys.argv[1:2] == ["--regions"]:
+        print(" ".join(regions(Path(sys.argv[2] if len(sys.argv) > 2 else "cdk.out"))))
+    else:
+        print("\n".join(summarize(Path(sys.argv[1] if len(sys.argv) > 1 else "cdk.out"))))

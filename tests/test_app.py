@@ -42,6 +42,67 @@ def test_default_factory_has_the_web_server_pipeline(default_templates: dict[str
     assert [m["DeviceName"] for m in recipe["BlockDeviceMappings"]] == ["/dev/xvda", "/dev/xvdf"]
 
 
+def test_default_factory_distributes_to_three_regions_another_account_an_ou_and_an_account(
+    default_templates: dict[str, Any],
+) -> None:
+    resources = default_templates["GoldenAmiFactory"]["Resources"]
+    (dist,) = [
+        r["Properties"] for r in resources.values() if r["Type"] == "AWS::ImageBuilder::DistributionConfiguration"
+    ]
+    assert [d["Region"] for d in dist["Distributions"]] == ["eu-west-1", "us-east-1", "ap-southeast-2"]
+    for d in dist["Distributions"]:
+        ami = d["AmiDistributionConfiguration"]
+        assert ami["TargetAccountIds"] == ["222222222222"]
+        assert ami["KmsKeyId"] == f"arn:aws:kms:{d['Region']}:111111111111:alias/golden-ami/distribution"
+        assert ami["LaunchPermissionConfiguration"] == {
+            "UserIds": ["333333333333"],
+            "OrganizationalUnitArns": ["arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-cdefgh34"],
+        }
+        assert "{{ imagebuilder:buildDate }}" in ami["Name"]
+        assert set(ami["AmiTags"]) >= {
+            "golden-ami:pipeline",
+            "golden-ami:recipe",
+            "golden-ami:base-image",
+            "golden-ami:components",
+        }
+        assert d["SsmParameterConfigurations"] == [
+            {"ParameterName": "/golden-ami/web-server/latest", "DataType": "aws:ec2:image"},
+            {
+                "ParameterName": "/golden-ami/web-server/latest",
+                "DataType": "aws:ec2:image",
+                "AmiAccountId": "222222222222",
+            },
+        ]
+    # Each region's key exists, in the factory account, and names both other accounts.
+    for region in ("eu-west-1", "us-east-1", "ap-southeast-2"):
+        keys = default_templates[f"GoldenAmiKeys-{region}"]["Resources"]
+        alias = next(r["Properties"] for r in keys.values() if r["Type"] == "AWS::KMS::Alias")
+        assert alias["AliasName"] == "alias/golden-ami/distribution"
+        policy = json.dumps(next(r for r in keys.values() if r["Type"] == "AWS::KMS::Key")["Properties"]["KeyPolicy"])
+        assert ":iam::222222222222:root" in policy and ":iam::333333333333:root" in policy
+        assert '"Principal": "*"' not in policy and '"AWS": "*"' not in policy
+
+
+def test_default_factory_includes_the_destination_role_and_the_stackset(
+    default_assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    destination = default_assembly.get_stack_by_name("GoldenAmiDestination")
+    assert destination.environment.account == "222222222222"
+    roles = [r["Properties"] for r in destination.template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert [r["RoleName"] for r in roles] == ["EC2ImageBuilderDistributionCrossAccountRole"]
+    assert ":iam::111111111111:root" in json.dumps(roles[0]["AssumeRolePolicyDocument"])
+    members = default_assembly.get_stack_by_name("GoldenAmiMemberAccounts").template["Resources"]
+    (stack_set,) = [r["Properties"] for r in members.values() if r["Type"] == "AWS::CloudFormation::StackSet"]
+    assert stack_set["StackInstancesGroup"][0]["DeploymentTargets"] == {"OrganizationalUnitIds": ["ou-ab12-cdefgh34"]}
+    factory = default_assembly.get_stack_by_name("GoldenAmiFactory")
+    assert {d.id for d in factory.dependencies} >= {
+        "GoldenAmiKeys-eu-west-1",
+        "GoldenAmiKeys-us-east-1",
+        "GoldenAmiKeys-ap-southeast-2",
+        "GoldenAmiDestination",
+    }
+
+
 def test_every_template_passes_cfn_lint(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     for stack in default_assembly.stacks:
         assert errors_and_warnings(stack.template, stack.environment.region) == [], stack.stack_name
@@ -91,9 +152,24 @@ def test_committed_version_lock_is_current(default_assembly: cdk.cx_api.CloudAss
 
 def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     lines = summarize(Path(default_assembly.directory))
-    assert lines[0].startswith("stack GoldenAmiFactory (eu-west-1): ")
+    stacks = [line.split(" (")[0] for line in lines if line.startswith("stack ")]
+    assert stacks == [
+        "stack GoldenAmiDestination",
+        "stack GoldenAmiFactory",
+        "stack GoldenAmiKeys-ap-southeast-2",
+        "stack GoldenAmiKeys-eu-west-1",
+        "stack GoldenAmiKeys-us-east-1",
+        "stack GoldenAmiMemberAccounts",
+    ]
     assert "  pipeline web-server: cron(0 4 ? * SUN *)" in lines
-    assert "  distribution web-server: eu-west-1" in lines
-    assert "    snapshots at steady state: 27 versions, 1350 GiB, about $67.50/month (upper bound)" in lines
+    assert "  distribution web-server: eu-west-1, us-east-1, ap-southeast-2" in lines
+    assert (
+        "    us-east-1: copies into 222222222222; shared with 1 accounts, 1 OUs; own KMS key; "
+        "latest AMI in /golden-ami/web-server/latest"
+    ) in lines
+    # By hand: 30 GiB root + 20 GiB data = 50 GiB; 3 regions x (owner + 1 destination) = 6 copies;
+    # weekly builds, deleted after 180 days, keep the newest 3: 27 versions. 27 x 50 x 6 = 8100 GiB at $0.05.
+    assert "    snapshots at steady state: 27 versions, 8100 GiB, about $405.00/month (upper bound)" in lines
     assert "  lifecycle web-server: 2 rules" in lines
-    assert lines[-1] == "estimated snapshot storage: about $67.50/month in total"
+    assert "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 in eu-west-1" in lines
+    assert lines[-1] == "estimated snapshot storage: about $405.00/month in total"

@@ -83,8 +83,9 @@ def test_default_pipeline_carries_its_estimate_in_metadata(default_templates: di
         if r["Type"] == "AWS::ImageBuilder::ImagePipeline"
     ]
     cost = pipeline["Metadata"]["GoldenAmi::SnapshotCost"]
-    # 30 + 20 GiB, one region, weekly builds kept 180 days: ceil(180 * 4.343 / 30) = 27 versions.
-    assert cost == {"VersionsKept": 27, "StoredGiB": 50 * 27, "MonthlyUSD": 67.5}
+    # 30 + 20 GiB; 3 regions, each copied into 1 destination account: 6 copies;
+    # weekly builds kept 180 days: ceil(180 * 4.343 / 30) = 27 versions. 50 * 27 * 6 = 8100 GiB.
+    assert cost == {"VersionsKept": 27, "StoredGiB": 8100, "MonthlyUSD": 405.0}
 
 
 @pytest.mark.parametrize("field", ["volume_gib", "copies", "versions_kept"])

@@ -88,3 +88,14 @@ def test_rejects_parameter_accounts_that_receive_no_copy() -> None:
 def test_rejects_ami_name_without_placeholder() -> None:
     with pytest.raises(ValueError, match=r"distributions\[eu-west-1\].ami_name: 'web' lacks"):
         RegionTarget(region="eu-west-1", ami_name="web")
+
+
+@pytest.mark.parametrize("name", ["web/{{ imagebuilder:buildDate }}", "web?{{ imagebuilder:buildDate }}"])
+def test_rejects_ami_name_with_forbidden_characters(name: str) -> None:
+    with pytest.raises(ValueError, match=r"distributions\[eu-west-1\].ami_name: .* characters"):
+        RegionTarget(region="eu-west-1", ami_name=name)
+
+
+def test_rejects_ami_name_longer_than_aws_allows() -> None:
+    with pytest.raises(ValueError, match=r"distributions\[eu-west-1\].ami_name: .*127"):
+        RegionTarget(region="eu-west-1", ami_name="w" * 120 + "{{ imagebuilder:buildDate }}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match
 
 from constructs_lib import (
@@ -21,7 +22,7 @@ from constructs_lib import (
     VersionLock,
 )
 from tests.conftest import make_pipeline as pipeline
-from tests.conftest import template
+from tests.conftest import make_stack, template
 
 KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
@@ -226,7 +227,10 @@ def test_rejects_the_same_region_twice(stack: cdk.Stack, lock: VersionLock) -> N
 
 
 def test_rejects_a_region_outside_the_partition(stack: cdk.Stack, lock: VersionLock) -> None:
-    with pytest.raises(ValueError, match=r"distributions: 'cn-north-1' is outside the home region's partition 'aws'"):
+    with pytest.raises(
+        ValueError,
+        match=r"distributions\[cn-north-1\].region: 'cn-north-1' is outside the home region's partition 'aws'",
+    ):
         pipeline(stack, lock, distributions=[RegionTarget(region="cn-north-1")])
 
 
@@ -256,11 +260,106 @@ def test_warns_when_dependency_updates_can_never_start_a_build(stack: cdk.Stack,
 
 def test_public_sharing_adds_a_warning_about_the_account_block(stack: cdk.Stack, lock: VersionLock) -> None:
     pipeline(
-        stack, lock, distributions=[RegionTarget(region="us-east-1", launch_permission=LaunchPermission(public=True))]
+        stack,
+        lock,
+        encrypt_volumes=False,
+        distributions=[RegionTarget(region="us-east-1", launch_permission=LaunchPermission(public=True))],
     )
     Annotations.from_stack(stack).has_warning(
         "/Test/Web", Match.string_like_regexp("block public AMI sharing by default")
     )
+    mappings = template(stack).find_resources("AWS::ImageBuilder::ImageRecipe")
+    (recipe,) = mappings.values()
+    assert [m["Ebs"]["Encrypted"] for m in recipe["Properties"]["BlockDeviceMappings"]] == [False]
+
+
+def test_rejects_public_sharing_of_encrypted_volumes(stack: cdk.Stack, lock: VersionLock) -> None:
+    public = RegionTarget(region="us-east-1", launch_permission=LaunchPermission(public=True))
+    with pytest.raises(
+        ValueError,
+        match=r"distributions\[us-east-1\].launch_permission.public: AWS cannot make an AMI with encrypted "
+        r"snapshots public.*pass encrypt_volumes=False",
+    ):
+        pipeline(stack, lock, distributions=[public])
+
+
+def test_rejects_a_key_with_unencrypted_volumes(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(ValueError, match=r"kms_key: a key is given but encrypt_volumes=False"):
+        pipeline(stack, lock, encrypt_volumes=False, kms_key=kms.Key(stack, "K"))
+
+
+SHARED = LaunchPermission(accounts=("333333333333",))
+KEY = "arn:aws:kms:us-east-1:111111111111:alias/golden-ami/distribution"
+
+
+def test_rejects_sharing_an_ami_encrypted_with_the_default_ebs_key(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"distributions\[us-east-1\].kms_key_arn: the AMI is shared with other accounts but encrypted "
+        r"with the account's default EBS key.*DistributionKey.alias_arn",
+    ):
+        pipeline(stack, lock, distributions=[RegionTarget(region="us-east-1", launch_permission=SHARED)])
+
+
+def test_sharing_in_the_home_region_may_use_the_recipe_key(stack: cdk.Stack, lock: VersionLock) -> None:
+    home = RegionTarget(region="eu-west-1", launch_permission=SHARED)
+    with pytest.raises(ValueError, match=r"distributions\[eu-west-1\].kms_key_arn"):
+        pipeline(stack, lock, distributions=[home])
+    other = make_stack()
+    built = pipeline(other, lock, distributions=[home], kms_key=kms.Key(other, "K"))
+    assert built.region_targets[0].launch_permission.accounts == ("333333333333",)
+
+
+def test_add_region_distributes_and_publishes_there(stack: cdk.Stack, lock: VersionLock) -> None:
+    built = pipeline(stack, lock)
+    built.add_region(RegionTarget(region="us-east-1", kms_key_arn=KEY, launch_permission=SHARED))
+    built.add_region(RegionTarget(region="ap-southeast-2", publish_parameter=False))
+    t = template(stack).to_json()
+    (dist,) = [r for r in t["Resources"].values() if r["Type"] == "AWS::ImageBuilder::DistributionConfiguration"]
+    regions = [d["Region"] for d in dist["Properties"]["Distributions"]]
+    assert regions == ["eu-west-1", "us-east-1", "ap-southeast-2"]
+    east = dist["Properties"]["Distributions"][1]
+    assert east["AmiDistributionConfiguration"]["KmsKeyId"] == KEY
+    assert east["AmiDistributionConfiguration"]["LaunchPermissionConfiguration"] == {"UserIds": ["333333333333"]}
+    assert east["SsmParameterConfigurations"] == [
+        {"ParameterName": "/golden-ami/web/latest", "DataType": "aws:ec2:image"}
+    ]
+    assert "SsmParameterConfigurations" not in dist["Properties"]["Distributions"][2]
+    assert built.parameter_names == {"eu-west-1": "/golden-ami/web/latest", "us-east-1": "/golden-ami/web/latest"}
+    put = next(
+        s
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+        if s["Action"] == "ssm:PutParameter"
+    )
+    assert put["Resource"] == [
+        f"arn:aws:ssm:{r}:111111111111:parameter/golden-ami/web/latest" for r in ("eu-west-1", "us-east-1")
+    ]
+
+
+def test_add_region_creates_the_execution_role_when_first_needed(stack: cdk.Stack, lock: VersionLock) -> None:
+    built = pipeline(stack, lock, distributions=[RegionTarget(region="eu-west-1", publish_parameter=False)])
+    assert built.execution_role is None
+    built.add_region(RegionTarget(region="us-east-1"))
+    assert built.execution_role is not None
+    (pipe,) = template(stack).find_resources("AWS::ImageBuilder::ImagePipeline").values()
+    assert "ExecutionRole" in pipe["Properties"]
+    assert any("ExecutionRoleDefaultPolicy" in d for d in pipe["DependsOn"])
+
+
+def test_add_region_rejects_a_region_already_there(stack: cdk.Stack, lock: VersionLock) -> None:
+    built = pipeline(stack, lock)
+    with pytest.raises(ValueError, match=r"add_region: region 'eu-west-1' is already distributed to"):
+        built.add_region(RegionTarget(region="eu-west-1"))
+
+
+def test_add_region_applies_the_sharing_rules(stack: cdk.Stack, lock: VersionLock) -> None:
+    built = pipeline(stack, lock)
+    with pytest.raises(ValueError, match=r"distributions\[us-east-1\].kms_key_arn"):
+        built.add_region(RegionTarget(region="us-east-1", launch_permission=SHARED))
+    with pytest.raises(ValueError, match=r"distributions\[cn-north-1\].region"):
+        built.add_region(RegionTarget(region="cn-north-1"))
 
 
 def test_no_schedule_builds_on_demand_only(stack: cdk.Stack, lock: VersionLock) -> None:

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from constructs_lib import DistributionAccountRole
+from tests.conftest import lint_errors, make_stack, synth_with_nag, template
+
+FACTORY = "999999999999"
+
+
+def statements(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
+    (policy,) = template(stack).find_resources("AWS::IAM::Policy").values()
+    return {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+
+
+def test_role_has_the_fixed_name_the_managed_policy_and_trusts_only_the_factory(stack: cdk.Stack) -> None:
+    DistributionAccountRole(stack, "Access", factory_account=FACTORY)
+    (role,) = template(stack).find_resources("AWS::IAM::Role").values()
+    props = role["Properties"]
+    assert props["RoleName"] == "EC2ImageBuilderDistributionCrossAccountRole"
+    assert "Ec2ImageBuilderCrossAccountDistributionAccess" in json.dumps(props["ManagedPolicyArns"])
+    (trust,) = props["AssumeRolePolicyDocument"]["Statement"]
+    assert json.dumps(trust["Principal"]).count("root") == 1 and f":iam::{FACTORY}:root" in json.dumps(trust)
+    keys = statements(stack)["UseFactoryDistributionKeys"]
+    assert keys["Condition"] == {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/golden-ami/distribution"]}}
+    assert f":kms:*:{FACTORY}:key/*" in json.dumps(keys["Resource"])
+    assert set(statements(stack)) == {"UseFactoryDistributionKeys"}
+
+
+def test_parameters_and_launch_templates_when_asked(stack: cdk.Stack) -> None:
+    DistributionAccountRole(
+        stack,
+        "Access",
+        factory_account=FACTORY,
+        key_names=("prod", "dev"),
+        parameter_names=("/golden-ami/web/latest",),
+        launch_templates=True,
+    )
+    found = statements(stack)
+    assert found["UseFactoryDistributionKeys"]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == [
+        "alias/golden-ami/prod",
+        "alias/golden-ami/dev",
+    ]
+    assert "parameter/golden-ami/web/latest" in json.dumps(found["WriteLatestAmiParameters"]["Resource"])
+    templates = found["NewVersionsOfManagedLaunchTemplates"]
+    assert templates["Condition"] == {"StringEquals": {"aws:ResourceTag/golden-ami:image-builder-updates": "true"}}
+    assert templates["Action"] == ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"]
+    assert not lint_errors(template(stack).to_json())
+    synth_with_nag(stack)
+
+
+def test_unencrypted_copies_need_no_key_permissions(stack: cdk.Stack) -> None:
+    DistributionAccountRole(stack, "Access", factory_account=FACTORY, key_names=())
+    assert template(stack).find_resources("AWS::IAM::Policy") == {}
+
+
+def test_passes_cdk_nag_in_an_account_agnostic_stack() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "Agnostic")
+    DistributionAccountRole(stack, "Access", factory_account=FACTORY, parameter_names=("/x/y",), launch_templates=True)
+    synth_with_nag(stack)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"factory_account": "abc"}, r"factory_account: 'abc' is not an AWS account ID"),
+        ({"factory_account": "111111111111"}, r"factory_account: '111111111111' is this stack's own account"),
+        ({"factory_account": FACTORY, "parameter_names": ("no-slash",)}, r"parameter_names: 'no-slash'"),
+        ({"factory_account": FACTORY, "key_names": ("a", "a")}, r"key_names: 'a' is listed twice"),
+    ],
+)
+def test_rejects_bad_input(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DistributionAccountRole(make_stack(), "Access", **kwargs)
