@@ -6,6 +6,7 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 VENV := .venv
+CHECKOV_VENV := .venv-checkov
 BIN := $(VENV)/bin
 CDK := node_modules/.bin/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -23,18 +24,28 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 		|| { cat $(VENV)/pip.log; exit 1; }
 	@touch $@
 
+# checkov pins an old boto3, so it lives in a virtual environment of its own.
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@echo "installing checkov into $(CHECKOV_VENV)"
+	@$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt \
+		>$(CHECKOV_VENV)/pip.log 2>&1 || { cat $(CHECKOV_VENV)/pip.log; exit 1; }
+	@touch $@
+
 node_modules/.installed: package.json package-lock.json
 	@echo "installing the pinned CDK CLI"
 	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
 	@touch $@
 
-synth: $(VENV)/.installed node_modules/.installed
+synth: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 	@rm -rf cdk.out
 	@$(CDK) synth -q --no-lookups $(CDK_FLAGS) \
 		2> >(grep -v -e "feature flags are not configured" -e "^Successfully synthesized" -e "^Supply a stack id" >&2) >/dev/null
 	@regions="$$($(BIN)/python scripts/summary.py --regions cdk.out)"; \
 		$(BIN)/cfn-lint --regions $$regions -- cdk.out/*.template.json && \
 		echo "cfn-lint: every template clean in $$regions"
+	@$(CHECKOV_VENV)/bin/checkov -d cdk.out --framework cloudformation --skip-download --quiet --compact -o cli \
+		| grep -v "^$$"
 	@$(BIN)/python scripts/summary.py cdk.out
 
 lint: $(VENV)/.installed
@@ -42,7 +53,7 @@ lint: $(VENV)/.installed
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
 
-test: $(VENV)/.installed lint
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed lint
 	@$(BIN)/python -m pytest -q
 
 diff: synth
@@ -52,4 +63,4 @@ deploy: synth
 	@$(CDK) deploy --all $(CDK_FLAGS)
 
 clean:
-	rm -rf cdk.out $(VENV) node_modules
+	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) node_modules

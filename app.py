@@ -11,7 +11,10 @@ context too (`regions`, `destinationAccount`, `sharedAccount`, `organizationalUn
 Stacks: a distribution key per region (`GoldenAmiKeys-<region>`), the factory with its
 pipeline (`GoldenAmiFactory`), the role Image Builder needs in the destination account
 (`GoldenAmiDestination`), and the StackSet that puts that role in every account of the OU
-(`GoldenAmiMemberAccounts`, deployed by a delegated StackSet administrator).
+(`GoldenAmiMemberAccounts`, deployed by a delegated StackSet administrator), and in every region
+a launch template, an Auto Scaling group and the rollout that refreshes it on each new image
+(`GoldenAmiConsumers-<region>`). `-c pin=<version or label>` pins the consumers to an earlier
+image (see the README's rollback runbook).
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from cdk_nag import AwsSolutionsChecks
 from constructs_lib import (
     BaseImage,
     Component,
+    ConsumerStack,
     DataVolume,
     DistributionAccountRole,
     DistributionAccountStackSet,
     DistributionKey,
+    GoldenImage,
     GoldenImagePipeline,
     LaunchPermission,
     OperatingSystem,
@@ -139,7 +144,23 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         organizational_units=(ou_arn.rsplit("/", 1)[-1],),
         parameter_names=(web.ami_parameter_name,),
     )
-    return [*keys, factory, receiver, members]
+    # The first image is built while the factory deploys, so that the latest-AMI parameter exists
+    # in every region before the consumers' launch templates and groups read it.
+    GoldenImage(factory, "FirstImage", pipeline=web)
+
+    consumers = []
+    for region in regions:
+        consumer = ConsumerStack(
+            app,
+            f"GoldenAmiConsumers-{region}",
+            image=web,
+            pin=app.node.try_get_context("pin"),
+            env=cdk.Environment(account=env.account, region=region),
+            description=f"Golden AMI factory: launch template, fleet and rollout of web-server in {region}",
+        )
+        consumer.add_stack_dependency(factory, "the fleet launches the image the factory publishes")
+        consumers.append(consumer)
+    return [*keys, factory, receiver, members, *consumers]
 
 
 def main() -> None:

@@ -6,16 +6,20 @@ internal.
 
 from .base_image import BaseImage, OperatingSystem
 from .component import Component
+from .consumer_stack import ConsumerStack
 from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
 from .destination import DistributionAccountRole
-from .distribution import LaunchPermission, RegionTarget
+from .distribution import LaunchPermission, LaunchTemplateTarget, RegionTarget
 from .distribution_key import DistributionKey
 from .enums import Architecture, StartCondition, VolumeType
+from .fleet import GoldenFleet, InstanceRefresh
 from .image import GoldenImage
 from .infrastructure import BuildInfrastructure
+from .launch_template import GoldenLaunchTemplate
 from .lifecycle import ImageLifecycle, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
-from .pipeline import GoldenImagePipeline, IGoldenImage, ImportedPipeline
+from .pipeline import GoldenImagePipeline, IDistributedGoldenImage, IGoldenImage, ImportedPipeline
 from .recipe import GoldenImageRecipe
+from .rollout import ImageRollout
 from .schedule import Schedule
 from .stackset import CallAs, DistributionAccountStackSet
 from .version_lock import VersionLock
@@ -28,18 +32,25 @@ __all__ = [
     "BuildInfrastructure",
     "CallAs",
     "Component",
+    "ConsumerStack",
     "CostEstimate",
     "DataVolume",
     "DistributionAccountRole",
     "DistributionAccountStackSet",
     "DistributionKey",
+    "GoldenFleet",
     "GoldenImage",
     "GoldenImagePipeline",
     "GoldenImageRecipe",
+    "GoldenLaunchTemplate",
+    "IDistributedGoldenImage",
     "IGoldenImage",
     "ImageLifecycle",
+    "ImageRollout",
     "ImportedPipeline",
+    "InstanceRefresh",
     "LaunchPermission",
+    "LaunchTemplateTarget",
     "Lifecycle",
     "LifecycleAction",
     "LifecycleRule",

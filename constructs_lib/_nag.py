@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
 from ._limits import is_token
@@ -17,3 +17,11 @@ def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
 def as_in_finding(value: str, pseudo: str) -> str:
     """How cdk-nag writes ``value`` in a finding ID: literally, or ``<AWS::Pseudo>`` when it is a token."""
     return f"<AWS::{pseudo}>" if is_token(value) else value
+
+
+def skip_checkov(resource: CfnResource, check: str, reason: str) -> None:
+    """Record in ``resource``'s template Metadata that checkov's ``check`` does not apply, and why;
+    checkov reports it as skipped with the reason."""
+    metadata = resource.get_metadata("checkov") or {"skip": []}
+    metadata["skip"] = [*metadata["skip"], {"id": check, "comment": reason}]
+    resource.add_metadata("checkov", metadata)

@@ -115,8 +115,15 @@ def distribution(target: RegionTarget, image_name: str, ami_tags: dict[str, str]
             )
             for account in target.parameter_accounts
         ]
+    templates = [
+        _Distribution.LaunchTemplateConfigurationProperty(
+            launch_template_id=t.launch_template_id, account_id=t.account, set_default_version=t.set_default_version
+        )
+        for t in target.launch_templates
+    ]
     return _Distribution.DistributionProperty(
         region=target.region,
         ami_distribution_configuration=ami_distribution(target, image_name, ami_tags),
         ssm_parameter_configurations=parameters,
+        launch_template_configurations=templates or None,
     )

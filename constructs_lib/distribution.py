@@ -19,6 +19,8 @@ from ._limits import check_ami_name, check_tags, check_unique, is_token
 ACCOUNTS_MAX: Final = 1536
 ORGANIZATIONS_MAX: Final = 25
 PARAMETER_NAME_MAX: Final = 1011
+LAUNCH_TEMPLATES_MAX: Final = 100
+_LAUNCH_TEMPLATE_RE: Final = re.compile(r"^lt-[a-z0-9-_]{17}$")
 _ACCOUNT_RE: Final = re.compile(r"^\d{12}$")
 _ORG_RE: Final = re.compile(r"^arn:aws[-a-z]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$")
 _OU_RE: Final = re.compile(
@@ -124,6 +126,31 @@ class LaunchPermission:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class LaunchTemplateTarget:
+    """A launch template that Image Builder gives a new version with each new AMI.
+
+    The alternative to ``resolve:ssm:`` launch templates: Image Builder writes the AMI ID into
+    a new template version and, by default, makes it the default version. The template must
+    exist already (by ID); if CloudFormation manages it, it reports drift after each build.
+    ``account`` is for a template in a target account (which then needs
+    ``DistributionAccountRole(launch_templates=True)`` and the template tagged for it).
+    """
+
+    launch_template_id: str
+    account: str | None = None
+    set_default_version: bool = True
+
+    def __post_init__(self) -> None:
+        if not is_token(self.launch_template_id) and not _LAUNCH_TEMPLATE_RE.match(self.launch_template_id):
+            raise ValueError(
+                f"launch_templates: {self.launch_template_id!r} is not a launch template ID; "
+                "use 'lt-' and 17 characters, for example 'lt-0123456789abcdef0'"
+            )
+        if self.account is not None:
+            check_account("launch_templates.account", self.account)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class RegionTarget:
     """The AMI in one region: its name, tags, key, copies into other accounts and sharing.
 
@@ -132,7 +159,8 @@ class RegionTarget:
     copying into ``target_accounts``); shared with nobody; the newest AMI ID written to the SSM
     parameter ``/golden-ami/<image>/latest`` in this region (``parameter_name=None`` and
     ``publish_parameter=False`` to skip it), in the owning account and in each of
-    ``parameter_accounts`` (which must also be target accounts).
+    ``parameter_accounts`` (which must also be target accounts). ``launch_templates`` get a new
+    version with each AMI (see :class:`LaunchTemplateTarget`); default: none.
     """
 
     region: str
@@ -145,6 +173,7 @@ class RegionTarget:
     parameter_name: str | None = None
     publish_parameter: bool = True
     parameter_accounts: tuple[str, ...] = ()
+    launch_templates: tuple[LaunchTemplateTarget, ...] = ()
 
     def __post_init__(self) -> None:
         check_region("distributions.region", self.region)
@@ -166,6 +195,18 @@ class RegionTarget:
             )
         if self.parameter_name is not None:
             check_parameter_name(f"{field}.parameter_name", self.parameter_name)
+        if len(self.launch_templates) > LAUNCH_TEMPLATES_MAX:
+            raise ValueError(
+                f"{field}.launch_templates: {len(self.launch_templates)} given; AWS allows at most "
+                f"{LAUNCH_TEMPLATES_MAX} per region"
+            )
+        check_unique(f"{field}.launch_templates", tuple(t.launch_template_id for t in self.launch_templates))
+        for template in self.launch_templates:
+            if template.account is not None and template.account not in self.target_accounts:
+                raise ValueError(
+                    f"{field}.launch_templates: {template.launch_template_id} is in account {template.account!r}, "
+                    f"which is not a target account of {self.region}; add it to target_accounts"
+                )
         for account in self.parameter_accounts:
             check_account(f"{field}.parameter_accounts", account)
             if account not in self.target_accounts:

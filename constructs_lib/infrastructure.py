@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ._limits import HOP_LIMIT_MAX, HOP_LIMIT_MIN, check_range
-from ._nag import acknowledge
+from ._nag import acknowledge, skip_checkov
 
 IMAGE_BUILDER_SERVICE_ROLE = "aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
 
@@ -144,11 +144,13 @@ class BuildInfrastructure(Construct):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
-        acknowledge(
-            bucket,
-            "AwsSolutions-S1",
-            "This bucket holds build logs only; access logging it would need a second log bucket for no audit gain.",
+        reason = (
+            "This bucket holds build logs only; access logging it would need a second log bucket for no audit gain."
         )
+        acknowledge(bucket, "AwsSolutions-S1", reason)
+        resource = bucket.node.default_child
+        assert isinstance(resource, s3.CfnBucket)
+        skip_checkov(resource, "CKV_AWS_18", reason)
         return bucket
 
     def _topic(self, name: str) -> sns.Topic:

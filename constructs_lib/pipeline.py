@@ -49,6 +49,20 @@ class IGoldenImage(Protocol):
     def ami_parameter_name(self) -> str: ...
 
 
+@runtime_checkable
+class IDistributedGoldenImage(IGoldenImage, Protocol):
+    """An image that also knows where it is distributed, its architecture and its volumes,
+    so that consumers can be checked against it at synth."""
+
+    architecture: Architecture | None
+    root_device_name: str
+    root_volume: RootVolume
+    data_volumes: tuple[DataVolume, ...]
+    image_name: str
+
+    def parameter_name_in(self, region: str) -> str: ...
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ImportedPipeline:
     """A pipeline defined elsewhere, from :meth:`GoldenImagePipeline.from_pipeline_arn`."""
@@ -247,6 +261,10 @@ class GoldenImagePipeline(Construct):
         for key, value in tag_map.items():
             Tags.of(self).add(key, value)
 
+        self.architecture = architecture
+        self.root_device_name = (root_volume or RootVolume()).device_name or base_image.root_device_name
+        self.root_volume = root_volume or RootVolume()
+        self.data_volumes = tuple(data_volumes)
         self.image_tests = image_tests
         self.test_timeout_minutes = test_timeout_minutes
         self.image_scanning = image_scanning
@@ -261,10 +279,16 @@ class GoldenImagePipeline(Construct):
     @property
     def ami_parameter_name(self) -> str:
         """The latest-AMI SSM parameter in the home region (``/golden-ami/<image>/latest``)."""
-        region = Stack.of(self).region
+        return self.parameter_name_in(Stack.of(self).region)
+
+    def parameter_name_in(self, region: str) -> str:
+        """The latest-AMI SSM parameter this image publishes in ``region``; raises ``ValueError``
+        naming the regions it reaches when it publishes none there."""
         if region not in self.parameter_names:
+            reached = ", ".join(self.parameter_names) or "no region"
             raise ValueError(
-                f"ami_parameter_name: {self.image_name!r} publishes no parameter in its home region {region}"
+                f"region: {self.image_name!r} publishes no latest-AMI parameter in {region}; it does in {reached}. "
+                f"Distribute it there (add_region(RegionTarget(region={region!r}))) or use a consumer in one of those"
             )
         return self.parameter_names[region]
 

@@ -61,6 +61,12 @@ def summarize(out: Path) -> list[str]:
                 regions = [d["Region"] for d in properties["Distributions"]]
                 lines.append(f"  distribution {properties['Name']}: {', '.join(regions)}")
                 lines.extend(f"    {_describe(d)}" for d in properties["Distributions"])
+            if resource["Type"] == "AWS::EC2::LaunchTemplate":
+                lines.append(f"  launch template: image {properties['LaunchTemplateData'].get('ImageId', 'none')}")
+            if resource["Type"] == "AWS::AutoScaling::AutoScalingGroup":
+                tags = {t["Key"]: t["Value"] for t in properties.get("Tags", [])}
+                rolls = "rolls onto each new image" if "golden-ami:rollout" in tags else "does not roll"
+                lines.append(f"  fleet: {properties['MinSize']} to {properties['MaxSize']} instances, {rolls}")
             if resource["Type"] == "AWS::CloudFormation::StackSet":
                 group = properties["StackInstancesGroup"][0]
                 units = ", ".join(group["DeploymentTargets"]["OrganizationalUnitIds"])

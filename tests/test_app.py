@@ -12,6 +12,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from app import build
 from scripts.summary import summarize
 from tests.conftest import lint_errors as errors_and_warnings
 
@@ -103,6 +104,39 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     }
 
 
+def test_every_region_the_factory_reaches_has_a_consumer_stack(
+    default_assembly: cdk.cx_api.CloudAssembly, default_templates: dict[str, Any]
+) -> None:
+    resources = default_templates["GoldenAmiFactory"]["Resources"]
+    (dist,) = [
+        r["Properties"] for r in resources.values() if r["Type"] == "AWS::ImageBuilder::DistributionConfiguration"
+    ]
+    for region in [d["Region"] for d in dist["Distributions"]]:
+        consumer = default_assembly.get_stack_by_name(f"GoldenAmiConsumers-{region}")
+        assert consumer.environment.region == region
+        types = {r["Type"] for r in consumer.template["Resources"].values()}
+        assert {"AWS::EC2::LaunchTemplate", "AWS::AutoScaling::AutoScalingGroup", "AWS::Lambda::Function"} <= types
+        assert "GoldenAmiFactory" in {d.id for d in consumer.dependencies}
+    images = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Image"]
+    assert len(images) == 1 and images[0]["DeletionPolicy"] == "Retain", "the first image is built at deploy"
+
+
+def test_pin_context_pins_every_consumer(tmp_path: Path) -> None:
+    from tests.conftest import CONTEXT
+
+    app = cdk.App(context={**CONTEXT, "pin": "3", "golden-ami:versionLockFrozen": "true"}, outdir=str(tmp_path))
+    stacks = build(app)
+    templates = [s for s in stacks if s.stack_name.startswith("GoldenAmiConsumers-")]
+    assert len(templates) == 3
+    for stack in templates:
+        lt = next(
+            r
+            for r in cdk.assertions.Template.from_stack(stack).to_json()["Resources"].values()
+            if r["Type"] == "AWS::EC2::LaunchTemplate"
+        )
+        assert lt["Properties"]["LaunchTemplateData"]["ImageId"] == "resolve:ssm:/golden-ami/web-server/latest:3"
+
+
 def test_every_template_passes_cfn_lint(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     for stack in default_assembly.stacks:
         assert errors_and_warnings(stack.template, stack.environment.region) == [], stack.stack_name
@@ -154,6 +188,9 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
     lines = summarize(Path(default_assembly.directory))
     stacks = [line.split(" (")[0] for line in lines if line.startswith("stack ")]
     assert stacks == [
+        "stack GoldenAmiConsumers-ap-southeast-2",
+        "stack GoldenAmiConsumers-eu-west-1",
+        "stack GoldenAmiConsumers-us-east-1",
         "stack GoldenAmiDestination",
         "stack GoldenAmiFactory",
         "stack GoldenAmiKeys-ap-southeast-2",
@@ -171,5 +208,7 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
     # weekly builds, deleted after 180 days, keep the newest 3: 27 versions. 27 x 50 x 6 = 8100 GiB at $0.05.
     assert "    snapshots at steady state: 27 versions, 8100 GiB, about $405.00/month (upper bound)" in lines
     assert "  lifecycle web-server: 2 rules" in lines
+    assert lines.count("  launch template: image resolve:ssm:/golden-ami/web-server/latest") == 3
+    assert lines.count("  fleet: 1 to 2 instances, rolls onto each new image") == 3
     assert "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 in eu-west-1" in lines
     assert lines[-1] == "estimated snapshot storage: about $405.00/month in total"

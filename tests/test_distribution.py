@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import aws_cdk as cdk
 import pytest
 
-from constructs_lib import LaunchPermission, RegionTarget
+from constructs_lib import LaunchPermission, LaunchTemplateTarget, RegionTarget, VersionLock
+from tests.conftest import lint_errors, make_pipeline, template
 
 ORG = "arn:aws:organizations::111122223333:organization/o-abcdefghij"
 OU = "arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh34"
@@ -99,3 +101,47 @@ def test_rejects_ami_name_with_forbidden_characters(name: str) -> None:
 def test_rejects_ami_name_longer_than_aws_allows() -> None:
     with pytest.raises(ValueError, match=r"distributions\[eu-west-1\].ami_name: .*127"):
         RegionTarget(region="eu-west-1", ami_name="w" * 120 + "{{ imagebuilder:buildDate }}")
+
+
+def test_launch_template_targets_render_typed_configurations(stack: cdk.Stack, lock: VersionLock) -> None:
+    target = RegionTarget(
+        region="eu-west-1",
+        kms_key_arn="arn:aws:kms:eu-west-1:111111111111:alias/golden-ami/distribution",
+        target_accounts=("222222222222",),
+        launch_templates=(
+            LaunchTemplateTarget(launch_template_id="lt-0123456789abcdef0"),
+            LaunchTemplateTarget(
+                launch_template_id="lt-0123456789abcdef1", account="222222222222", set_default_version=False
+            ),
+        ),
+    )
+    make_pipeline(stack, lock, distributions=[target])
+    (dist,) = template(stack).find_resources("AWS::ImageBuilder::DistributionConfiguration").values()
+    assert dist["Properties"]["Distributions"][0]["LaunchTemplateConfigurations"] == [
+        {"LaunchTemplateId": "lt-0123456789abcdef0", "SetDefaultVersion": True},
+        {"LaunchTemplateId": "lt-0123456789abcdef1", "AccountId": "222222222222", "SetDefaultVersion": False},
+    ]
+    assert not lint_errors(template(stack).to_json())
+
+
+@pytest.mark.parametrize("template_id", ["lt-123", "0123456789abcdef0", "LT-0123456789abcdef0"])
+def test_rejects_malformed_launch_template_ids(template_id: str) -> None:
+    with pytest.raises(ValueError, match=rf"launch_templates: '{template_id}' is not a launch template ID"):
+        LaunchTemplateTarget(launch_template_id=template_id)
+
+
+def test_rejects_launch_templates_in_accounts_that_get_no_copy() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"launch_templates: lt-0123456789abcdef0 is in account '333333333333', which is not a target account",
+    ):
+        RegionTarget(
+            region="eu-west-1",
+            launch_templates=(LaunchTemplateTarget(launch_template_id="lt-0123456789abcdef0", account="333333333333"),),
+        )
+
+
+def test_rejects_more_launch_templates_than_aws_allows() -> None:
+    many = tuple(LaunchTemplateTarget(launch_template_id=f"lt-{i:017d}") for i in range(101))
+    with pytest.raises(ValueError, match=r"launch_templates: 101 given; AWS allows at most 100 per region"):
+        RegionTarget(region="eu-west-1", launch_templates=many)
