@@ -13,7 +13,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 # In CI the committed version lock must already be current: synth fails instead of writing it.
-CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true)
+# PIN=<version or label> pins every consumer to an earlier image (README: rollback runbook).
+CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) $(if $(PIN),-c pin=$(PIN))
 
 .PHONY: synth test lint diff deploy clean
 
