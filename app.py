@@ -27,6 +27,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from constructs_lib import (
+    Architecture,
     BaseImage,
     Component,
     ConsumerStack,
@@ -34,8 +35,8 @@ from constructs_lib import (
     DistributionAccountRole,
     DistributionAccountStackSet,
     DistributionKey,
-    GoldenImage,
-    GoldenImagePipeline,
+    ImageFamily,
+    ImageSpec,
     LaunchPermission,
     OperatingSystem,
     RegionTarget,
@@ -94,18 +95,29 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     for stack in keys:
         factory.add_stack_dependency(stack, "the distribution configuration names each region's key by alias")
     sharing = LaunchPermission(accounts=(shared,), organizational_units=(ou_arn,))
-    web = GoldenImagePipeline(
+    # A family: a patched Amazon Linux 2023 base in both architectures, and the web server
+    # layered on the x86_64 base, rebuilt whenever the base has a new version.
+    family = ImageFamily(
         factory,
-        "WebServer",
-        image_name="web-server",
-        description="Amazon Linux 2023 with nginx, patched weekly",
-        base_image=BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023),
-        components=[
-            Component.aws_managed("update-linux"),
-            Component.from_file(HERE / "components" / "web-server.yaml", name="nginx"),
+        "Images",
+        images=[
+            ImageSpec(
+                name="base-al2023",
+                description="Amazon Linux 2023, patched weekly",
+                base_image=BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023),
+                components=(Component.aws_managed("update-linux"),),
+                architectures=(Architecture.X86_64, Architecture.ARM64),
+                schedule=Schedule(expression="cron(0 4 ? * SUN *)", time_zone="Etc/UTC"),
+            ),
+            ImageSpec(
+                name="web-server",
+                description="The base with nginx",
+                parent="base-al2023",
+                architectures=(Architecture.X86_64,),
+                components=(Component.from_file(HERE / "components" / "web-server.yaml", name="nginx"),),
+                data_volumes=(DataVolume(device_name="/dev/xvdf", size_gib=20),),
+            ),
         ],
-        data_volumes=[DataVolume(device_name="/dev/xvdf", size_gib=20)],
-        schedule=Schedule(expression="cron(0 4 ? * SUN *)", time_zone="Etc/UTC"),
         distributions=[
             RegionTarget(
                 region=region,
@@ -117,8 +129,12 @@ def build(app: cdk.App) -> list[cdk.Stack]:
             for region in regions
         ],
         version_lock=lock,
+        # Each image is built once while the factory deploys, parents first: layers need their
+        # parent image and consumers need the latest-AMI parameter before they are created.
+        build_on_deploy=True,
         tags={"team": "platform", "golden-ami:factory": "default"},
     )
+    web = family.pipeline("web-server")
 
     receiver = cdk.Stack(
         app,
@@ -126,9 +142,8 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         env=cdk.Environment(account=destination, region=env.region),
         description="Golden AMI factory: lets the factory account copy AMIs into this account",
     )
-    DistributionAccountRole(
-        receiver, "ImageBuilderAccess", factory_account=env.account, parameter_names=(web.ami_parameter_name,)
-    )
+    parameters = tuple(p.ami_parameter_name for p in family.all_pipelines)
+    DistributionAccountRole(receiver, "ImageBuilderAccess", factory_account=env.account, parameter_names=parameters)
     factory.add_stack_dependency(receiver, "Image Builder assumes the destination role when it distributes")
 
     members = cdk.Stack(
@@ -142,12 +157,8 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         "DistributionAccess",
         factory_account=env.account,
         organizational_units=(ou_arn.rsplit("/", 1)[-1],),
-        parameter_names=(web.ami_parameter_name,),
+        parameter_names=parameters,
     )
-    # The first image is built while the factory deploys, so that the latest-AMI parameter exists
-    # in every region before the consumers' launch templates and groups read it.
-    GoldenImage(factory, "FirstImage", pipeline=web)
-
     consumers = []
     for region in regions:
         consumer = ConsumerStack(

@@ -12,6 +12,7 @@ from .destination import DistributionAccountRole
 from .distribution import LaunchPermission, LaunchTemplateTarget, RegionTarget
 from .distribution_key import DistributionKey
 from .enums import Architecture, StartCondition, VolumeType
+from .family import ImageFamily, ImageSpec, build_order
 from .fleet import GoldenFleet, InstanceRefresh
 from .image import GoldenImage
 from .infrastructure import BuildInfrastructure
@@ -45,8 +46,10 @@ __all__ = [
     "GoldenLaunchTemplate",
     "IDistributedGoldenImage",
     "IGoldenImage",
+    "ImageFamily",
     "ImageLifecycle",
     "ImageRollout",
+    "ImageSpec",
     "ImportedPipeline",
     "InstanceRefresh",
     "LaunchPermission",
@@ -62,6 +65,7 @@ __all__ = [
     "TimeUnit",
     "VersionLock",
     "VolumeType",
+    "build_order",
     "estimate_snapshot_cost",
     "total_monthly_usd",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from typing import Final
+from typing import Final, Protocol
 
 from ._limits import is_token
 from .enums import Architecture
@@ -43,6 +43,19 @@ class OperatingSystem(enum.Enum):
         return "/dev/xvda" if self is OperatingSystem.AMAZON_LINUX_2023 else "/dev/sda1"
 
 
+class IParentPipeline(Protocol):
+    """What a layer needs of the pipeline it is built on."""
+
+    image_name: str
+    architecture: Architecture | None
+    root_device_name: str
+    region: str
+    builds_per_month: float
+
+    @property
+    def image_arn_wildcard(self) -> str: ...
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class BaseImage:
     """The parent of an image recipe. Build one with a class method, not the constructor.
@@ -58,6 +71,26 @@ class BaseImage:
     architecture: Architecture | None = None
     root_device_name: str = "/dev/xvda"
     tracks_updates: bool = False
+    operating_system: OperatingSystem | None = None
+    parent_pipeline: str | None = None
+    """The image name of the factory pipeline this image is layered on, if any."""
+    region: str | None = None
+    """Where the parent lives when it must be the recipe's region (a parent pipeline's image)."""
+    builds_per_month: float | None = None
+    """How often the parent changes, when known (a parent pipeline's schedule)."""
+
+    def for_architecture(self, architecture: Architecture) -> BaseImage:
+        """The same base for ``architecture``: AWS-managed images resolve per architecture; any
+        other base must already be of that architecture."""
+        if self.operating_system is not None:
+            return BaseImage.aws_managed(self.operating_system, architecture)
+        if self.architecture is architecture:
+            return self
+        known = self.architecture.value if self.architecture else "of unknown architecture"
+        raise ValueError(
+            f"architectures: {self.description} is {known}, so it cannot be the base of an "
+            f"{architecture.value} image; use BaseImage.aws_managed(...) or a base per architecture"
+        )
 
     @classmethod
     def aws_managed(
@@ -75,6 +108,27 @@ class BaseImage:
             description=f"{operating_system.value} {architecture.value} (AWS-managed, {parameter})",
             architecture=architecture,
             root_device_name=operating_system.root_device_name,
+            operating_system=operating_system,
+        )
+
+    @classmethod
+    def from_pipeline(cls, pipeline: IParentPipeline) -> BaseImage:
+        """The newest image another pipeline of the factory built (a layer on top of it).
+
+        The recipe's parent is that pipeline's Image Builder image with version ``x.x.x``, so
+        each new parent version is a dependency update: the layer's schedule builds it with
+        ``ON_DEPENDENCY_UPDATE``. Architecture and root device come from the parent. The parent
+        must be in the same account and region as the layer.
+        """
+        return cls(
+            parent_image=pipeline.image_arn_wildcard,
+            description=f"golden image {pipeline.image_name} (newest version)",
+            architecture=pipeline.architecture,
+            root_device_name=pipeline.root_device_name,
+            tracks_updates=True,
+            parent_pipeline=pipeline.image_name,
+            region=pipeline.region,
+            builds_per_month=pipeline.builds_per_month,
         )
 
     @classmethod

@@ -175,6 +175,12 @@ class GoldenImagePipeline(Construct):
         )
         check_instance_types("instance_types", types, architecture)
         self.image_name = image_name
+        self.region = stack.region
+        if base_image.region is not None and base_image.region != stack.region:
+            raise ValueError(
+                f"base_image: {base_image.description} is built in {base_image.region}, but {image_name!r} "
+                f"builds in {stack.region}; a layer must be in its parent's region (and account)"
+            )
         self._home_key = kms_key is not None
         self._encrypted = encrypt_volumes
         targets = self._targets(stack, tuple(distributions), include_home_region)
@@ -245,7 +251,11 @@ class GoldenImagePipeline(Construct):
             )
             self.lifecycle.node.add_dependency(self.recipe.resource)
         self._volume_gib = (root_volume or RootVolume()).size_gib + sum(v.size_gib for v in data_volumes)
-        self._builds_per_month = builds_per_month(schedule.expression) if schedule else 1.0
+        rate = builds_per_month(schedule.expression) if schedule else 1.0
+        if base_image.builds_per_month is not None and self._condition is StartCondition.ON_DEPENDENCY_UPDATE:
+            # A layer builds only when its parent has a new version.
+            rate = min(rate, base_image.builds_per_month)
+        self.builds_per_month = rate
         estimate = self.snapshot_cost()
         self.resource.add_metadata(
             COST_METADATA,
@@ -280,6 +290,13 @@ class GoldenImagePipeline(Construct):
     def ami_parameter_name(self) -> str:
         """The latest-AMI SSM parameter in the home region (``/golden-ami/<image>/latest``)."""
         return self.parameter_name_in(Stack.of(self).region)
+
+    @property
+    def image_arn_wildcard(self) -> str:
+        """The ARN of this pipeline's newest image (``.../image/<name>/x.x.x``), a layer's parent."""
+        stack = Stack.of(self)
+        image = _render.slug(self.image_name)
+        return f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:image/{image}/x.x.x"
 
     def parameter_name_in(self, region: str) -> str:
         """The latest-AMI SSM parameter this image publishes in ``region``; raises ``ValueError``
@@ -318,7 +335,7 @@ class GoldenImagePipeline(Construct):
         """Snapshot storage this image holds at steady state under its lifecycle policy, and its
         monthly cost; None when nothing ever deletes its AMIs. Builds per month come from the
         schedule (one a month when built on demand)."""
-        kept = self.lifecycle.lifecycle.versions_kept(self._builds_per_month) if self.lifecycle else None
+        kept = self.lifecycle.lifecycle.versions_kept(self.builds_per_month) if self.lifecycle else None
         if kept is None:
             return None
         copies = sum(1 + len(t.target_accounts) for t in self.region_targets)
@@ -456,12 +473,14 @@ class GoldenImagePipeline(Construct):
     def _schedule(
         self, schedule: Schedule | None, base_image: BaseImage, components: Sequence[Component]
     ) -> _Pipeline.ScheduleProperty | None:
+        self._condition: StartCondition | None = None
         if schedule is None:
             return None
         tracks = base_image.tracks_updates or any(c.is_managed and "x" in c.version for c in components)
         condition = schedule.start_condition or (
             StartCondition.ON_DEPENDENCY_UPDATE if base_image.tracks_updates else StartCondition.ON_SCHEDULE
         )
+        self._condition = condition
         if condition is StartCondition.ON_DEPENDENCY_UPDATE and not tracks:
             Annotations.of(self).add_warning_v2(
                 "golden-ami:never-builds",

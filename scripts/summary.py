@@ -44,8 +44,14 @@ def summarize(out: Path) -> list[str]:
         for resource in resources.values():
             properties = resource.get("Properties", {})
             if resource["Type"] == "AWS::ImageBuilder::ImagePipeline":
-                schedule = properties.get("Schedule", {}).get("ScheduleExpression", "on demand")
-                lines.append(f"  pipeline {properties['Name']}: {schedule}")
+                schedule = properties.get("Schedule", {})
+                when = schedule.get("ScheduleExpression", "on demand")
+                if (
+                    schedule.get("PipelineExecutionStartCondition")
+                    == "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
+                ):
+                    when += ", when a parent or component has a new version"
+                lines.append(f"  pipeline {properties['Name']}: {when}")
                 cost = resource.get("Metadata", {}).get("GoldenAmi::SnapshotCost")
                 if cost and "MonthlyUSD" in cost:
                     total += cost["MonthlyUSD"]

@@ -35,21 +35,34 @@ def test_default_factory_matches_its_snapshot(
     assert scrubbed(default_templates) == snapshot_json
 
 
-def test_default_factory_has_the_web_server_pipeline(default_templates: dict[str, Any]) -> None:
-    resources = default_templates["GoldenAmiFactory"]["Resources"]
-    pipelines = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ImageBuilder::ImagePipeline"]
-    assert [p["Name"] for p in pipelines] == ["web-server"]
-    recipe = next(r["Properties"] for r in resources.values() if r["Type"] == "AWS::ImageBuilder::ImageRecipe")
-    assert [m["DeviceName"] for m in recipe["BlockDeviceMappings"]] == ["/dev/xvda", "/dev/xvdf"]
+def by_name(default_templates: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    resources = default_templates["GoldenAmiFactory"]["Resources"].values()
+    return {r["Properties"]["Name"]: r["Properties"] for r in resources if r["Type"] == kind}
+
+
+def test_default_factory_has_a_layered_family_in_both_architectures(default_templates: dict[str, Any]) -> None:
+    pipelines = by_name(default_templates, "AWS::ImageBuilder::ImagePipeline")
+    assert list(pipelines) == ["base-al2023-x86-64", "base-al2023-arm64", "web-server"]
+    recipes = by_name(default_templates, "AWS::ImageBuilder::ImageRecipe")
+    assert recipes["base-al2023-arm64"]["ParentImage"].endswith("al2023-ami-kernel-default-arm64")
+    # The web server is layered on the x86_64 base and rebuilt when the base has a new version.
+    assert recipes["web-server"]["ParentImage"] == (
+        "arn:aws:imagebuilder:eu-west-1:111111111111:image/base-al2023-x86-64/x.x.x"
+    )
+    assert pipelines["web-server"]["Schedule"]["PipelineExecutionStartCondition"] == (
+        "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
+    )
+    assert [m["DeviceName"] for m in recipes["web-server"]["BlockDeviceMappings"]] == ["/dev/xvda", "/dev/xvdf"]
+    infra = by_name(default_templates, "AWS::ImageBuilder::InfrastructureConfiguration")
+    assert infra["base-al2023-arm64"]["InstanceTypes"] == ["m7g.large", "m6g.large"]
+    policies = by_name(default_templates, "AWS::ImageBuilder::LifecyclePolicy")
+    assert {r["Name"] for p in policies.values() for r in p["ResourceSelection"]["Recipes"]} == set(recipes)
 
 
 def test_default_factory_distributes_to_three_regions_another_account_an_ou_and_an_account(
     default_templates: dict[str, Any],
 ) -> None:
-    resources = default_templates["GoldenAmiFactory"]["Resources"]
-    (dist,) = [
-        r["Properties"] for r in resources.values() if r["Type"] == "AWS::ImageBuilder::DistributionConfiguration"
-    ]
+    dist = by_name(default_templates, "AWS::ImageBuilder::DistributionConfiguration")["web-server"]
     assert [d["Region"] for d in dist["Distributions"]] == ["eu-west-1", "us-east-1", "ap-southeast-2"]
     for d in dist["Distributions"]:
         ami = d["AmiDistributionConfiguration"]
@@ -108,9 +121,7 @@ def test_every_region_the_factory_reaches_has_a_consumer_stack(
     default_assembly: cdk.cx_api.CloudAssembly, default_templates: dict[str, Any]
 ) -> None:
     resources = default_templates["GoldenAmiFactory"]["Resources"]
-    (dist,) = [
-        r["Properties"] for r in resources.values() if r["Type"] == "AWS::ImageBuilder::DistributionConfiguration"
-    ]
+    dist = by_name(default_templates, "AWS::ImageBuilder::DistributionConfiguration")["web-server"]
     for region in [d["Region"] for d in dist["Distributions"]]:
         consumer = default_assembly.get_stack_by_name(f"GoldenAmiConsumers-{region}")
         assert consumer.environment.region == region
@@ -118,7 +129,7 @@ def test_every_region_the_factory_reaches_has_a_consumer_stack(
         assert {"AWS::EC2::LaunchTemplate", "AWS::AutoScaling::AutoScalingGroup", "AWS::Lambda::Function"} <= types
         assert "GoldenAmiFactory" in {d.id for d in consumer.dependencies}
     images = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Image"]
-    assert len(images) == 1 and images[0]["DeletionPolicy"] == "Retain", "the first image is built at deploy"
+    assert len(images) == 3 and all(i["DeletionPolicy"] == "Retain" for i in images), "first images built at deploy"
 
 
 def test_pin_context_pins_every_consumer(tmp_path: Path) -> None:
@@ -198,17 +209,20 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "stack GoldenAmiKeys-us-east-1",
         "stack GoldenAmiMemberAccounts",
     ]
-    assert "  pipeline web-server: cron(0 4 ? * SUN *)" in lines
+    assert "  pipeline base-al2023-arm64: cron(0 4 ? * SUN *)" in lines
+    assert "  pipeline web-server: cron(0 */6 * * ? *), when a parent or component has a new version" in lines
     assert "  distribution web-server: eu-west-1, us-east-1, ap-southeast-2" in lines
     assert (
         "    us-east-1: copies into 222222222222; shared with 1 accounts, 1 OUs; own KMS key; "
         "latest AMI in /golden-ami/web-server/latest"
     ) in lines
     # By hand: 30 GiB root + 20 GiB data = 50 GiB; 3 regions x (owner + 1 destination) = 6 copies;
-    # weekly builds, deleted after 180 days, keep the newest 3: 27 versions. 27 x 50 x 6 = 8100 GiB at $0.05.
+    # weekly builds (the layer follows its weekly base), deleted after 180 days, keep the newest 3:
+    # 27 versions. 27 x 50 x 6 = 8100 GiB at $0.05. Each base: 27 x 30 x 6 = 4860 GiB, $243.
     assert "    snapshots at steady state: 27 versions, 8100 GiB, about $405.00/month (upper bound)" in lines
+    assert lines.count("    snapshots at steady state: 27 versions, 4860 GiB, about $243.00/month (upper bound)") == 2
     assert "  lifecycle web-server: 2 rules" in lines
     assert lines.count("  launch template: image resolve:ssm:/golden-ami/web-server/latest") == 3
     assert lines.count("  fleet: 1 to 2 instances, rolls onto each new image") == 3
     assert "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 in eu-west-1" in lines
-    assert lines[-1] == "estimated snapshot storage: about $405.00/month in total"
+    assert lines[-1] == "estimated snapshot storage: about $891.00/month in total"

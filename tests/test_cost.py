@@ -80,11 +80,11 @@ def test_default_pipeline_carries_its_estimate_in_metadata(default_templates: di
     (pipeline,) = [
         r
         for r in default_templates["GoldenAmiFactory"]["Resources"].values()
-        if r["Type"] == "AWS::ImageBuilder::ImagePipeline"
+        if r["Type"] == "AWS::ImageBuilder::ImagePipeline" and r["Properties"]["Name"] == "web-server"
     ]
     cost = pipeline["Metadata"]["GoldenAmi::SnapshotCost"]
     # 30 + 20 GiB; 3 regions, each copied into 1 destination account: 6 copies;
-    # weekly builds kept 180 days: ceil(180 * 4.343 / 30) = 27 versions. 50 * 27 * 6 = 8100 GiB.
+    # builds follow the weekly base, kept 180 days: ceil(180 * 4.343 / 30) = 27 versions. 50 * 27 * 6 = 8100 GiB.
     assert cost == {"VersionsKept": 27, "StoredGiB": 8100, "MonthlyUSD": 405.0}
 
 
