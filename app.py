@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from constructs_lib import (
     Architecture,
@@ -35,6 +35,7 @@ from constructs_lib import (
     DistributionAccountRole,
     DistributionAccountStackSet,
     DistributionKey,
+    GoldenAmiChecks,
     ImageFamily,
     ImageSpec,
     LaunchPermission,
@@ -174,10 +175,16 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     return [*keys, factory, receiver, members, *consumers]
 
 
+def compliance_packs(app: cdk.App) -> list[cdk.IPolicyValidationPlugin]:
+    """The cdk-nag packs every synth of the factory must pass: AWS Solutions, NIST 800-53 rev 5,
+    HIPAA Security, and the library's own GoldenAmi pack."""
+    return [AwsSolutionsChecks(app), NIST80053R5Checks(app), HIPAASecurityChecks(app), GoldenAmiChecks(app)]
+
+
 def main() -> None:
     app = cdk.App()
     build(app)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    cdk.Validations.of(app).add_plugins(*compliance_packs(app))
     app.synth()
 
 

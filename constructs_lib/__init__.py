@@ -18,6 +18,7 @@ from .image import GoldenImage
 from .infrastructure import BuildInfrastructure
 from .launch_template import GoldenLaunchTemplate
 from .lifecycle import ImageLifecycle, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
+from .nag import GoldenAmiChecks
 from .pipeline import GoldenImagePipeline, IDistributedGoldenImage, IGoldenImage, ImportedPipeline
 from .recipe import GoldenImageRecipe
 from .rollout import ImageRollout
@@ -39,6 +40,7 @@ __all__ = [
     "DistributionAccountRole",
     "DistributionAccountStackSet",
     "DistributionKey",
+    "GoldenAmiChecks",
     "GoldenFleet",
     "GoldenImage",
     "GoldenImagePipeline",

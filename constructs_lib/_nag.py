@@ -25,3 +25,17 @@ def skip_checkov(resource: CfnResource, check: str, reason: str) -> None:
     metadata = resource.get_metadata("checkov") or {"skip": []}
     metadata["skip"] = [*metadata["skip"], {"id": check, "comment": reason}]
     resource.add_metadata("checkov", metadata)
+
+
+COMPLIANCE_PACKS = ("NIST.800.53.R5", "HIPAA.Security")
+INLINE_POLICY_REASON = (
+    "The role's own policy, written for this role alone and scoped to its resources; a customer managed "
+    "policy would hold the same statements under another resource type."
+)
+
+
+def acknowledge_compliance(resource: IConstruct, rule: str, reason: str) -> None:
+    """Acknowledge ``rule`` (for example ``IAMNoInlinePolicy``) of the NIST 800-53 rev 5 and HIPAA
+    Security packs on ``resource`` and its children, with ``reason``."""
+    for pack in COMPLIANCE_PACKS:
+        acknowledge(resource, f"{pack}-{rule}", reason)

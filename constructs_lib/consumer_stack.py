@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from ._nag import INLINE_POLICY_REASON, acknowledge_compliance
 from .fleet import DEFAULT_REFRESH, GoldenFleet, InstanceRefresh
 from .launch_template import GoldenLaunchTemplate
 from .pipeline import IDistributedGoldenImage
@@ -96,6 +97,14 @@ class ConsumerStack(cdk.Stack):
                 },
                 restrict_default_security_group=False,
             )
+            acknowledge_compliance(
+                vpc,
+                "VPCDefaultSecurityGroupClosed",
+                "Nothing here uses the default security group (the fleet has its own with no inbound rule); "
+                "closing it takes a custom-resource Lambda, which this stack avoids.",
+            )
+            flow_role = vpc.node.find_child("all").node.find_child("IAMRole")
+            acknowledge_compliance(flow_role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         security_group = ec2.SecurityGroup(
             self,
             "FleetSecurityGroup",

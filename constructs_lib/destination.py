@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ._limits import check_unique
-from ._nag import acknowledge, as_in_finding
+from ._nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
 from .distribution import check_account, check_parameter_name
 from .distribution_key import DEFAULT_KEY_NAME, USE_ACTIONS, alias_name
 
@@ -79,6 +79,7 @@ class DistributionAccountRole(Construct):
             "The policy Image Builder requires on this exact role name for cross-account distribution.",
         )
         partition = stack.partition
+        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         # How cdk-nag writes this account and partition in finding IDs.
         here = as_in_finding(stack.account, "AccountId")
         arn = f"arn:{as_in_finding(partition, 'Partition')}"

@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ._limits import HOP_LIMIT_MAX, HOP_LIMIT_MIN, check_range
-from ._nag import acknowledge, skip_checkov
+from ._nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, skip_checkov
 
 IMAGE_BUILDER_SERVICE_ROLE = "aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
 
@@ -82,6 +82,7 @@ class BuildInfrastructure(Construct):
             ],
         )
         self.log_bucket.grant_put(self.instance_role, f"{self.log_prefix}*")
+        acknowledge_compliance(self.instance_role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         acknowledge(
             self.instance_role,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
@@ -148,6 +149,19 @@ class BuildInfrastructure(Construct):
             "This bucket holds build logs only; access logging it would need a second log bucket for no audit gain."
         )
         acknowledge(bucket, "AwsSolutions-S1", reason)
+        acknowledge_compliance(bucket, "S3BucketLoggingEnabled", reason)
+        acknowledge_compliance(
+            bucket,
+            "S3BucketReplicationEnabled",
+            "Build logs are diagnostics of builds that can be rerun; a replica would double storage for no "
+            "recovery need.",
+        )
+        acknowledge_compliance(
+            bucket,
+            "S3DefaultEncryptionKMS",
+            "Encrypted with S3-managed keys; build logs hold no secrets, and a KMS key would have to be granted to "
+            "every build instance role.",
+        )
         resource = bucket.node.default_child
         assert isinstance(resource, s3.CfnBucket)
         skip_checkov(resource, "CKV_AWS_18", reason)

@@ -18,7 +18,7 @@ from constructs import Construct
 from . import _render
 from ._instance_types import DEFAULT_INSTANCE_TYPES, check_instance_types
 from ._limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
-from ._nag import acknowledge
+from ._nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance
 from .base_image import BaseImage
 from .component import Component
 from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost
@@ -458,6 +458,7 @@ class GoldenImagePipeline(Construct):
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("EC2ImageBuilderExecutionPolicy")],
         )
         role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeImages"], resources=["*"]))
+        acknowledge_compliance(role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         acknowledge(
             role,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2ImageBuilderExecutionPolicy]",

@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from ._nag import acknowledge, as_in_finding, skip_checkov
+from ._nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding, skip_checkov
 from .distribution import check_parameter_name
 from .fleet import GoldenFleet
 from .rollout_function.index import ROLLOUT_TAG
@@ -124,6 +124,7 @@ class ImageRollout(Construct):
             )
         for statement in statements:
             self.role.add_to_principal_policy(statement)
+        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -143,12 +144,12 @@ class ImageRollout(Construct):
         self.function.node.add_dependency(self.role.node.find_child("DefaultPolicy"))
         function_resource = self.function.node.default_child
         assert isinstance(function_resource, lambda_.CfnFunction)
-        skip_checkov(
-            function_resource,
-            "CKV_AWS_117",
+        outside_vpc = (
             "Calls only AWS APIs; inside a VPC it would need a NAT gateway or three interface endpoints per region "
-            "and would gain no isolation.",
+            "and would gain no isolation."
         )
+        skip_checkov(function_resource, "CKV_AWS_117", outside_vpc)
+        acknowledge_compliance(self.function, "LambdaInsideVPC", outside_vpc)
         self.rule = events.Rule(
             self,
             "OnNewImage",

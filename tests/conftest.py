@@ -62,16 +62,15 @@ def hello() -> Component:
 
 @pytest.fixture(scope="session")
 def default_assembly(tmp_path_factory: pytest.TempPathFactory) -> cdk.cx_api.CloudAssembly:
-    """The default factory, synthesized once with cdk-nag and a frozen version lock, exactly
-    as `make synth` does in CI."""
-    from cdk_nag import AwsSolutionsChecks
+    """The default factory, synthesized once with the four cdk-nag packs and a frozen version
+    lock, exactly as `make synth` does in CI."""
 
     app = cdk.App(
         context={**CONTEXT, "golden-ami:versionLockFrozen": "true"},
         outdir=str(tmp_path_factory.mktemp("cdk.out")),
     )
     factory.build(app)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    cdk.Validations.of(app).add_plugins(*factory.compliance_packs(app))
     return app.synth()
 
 

@@ -12,7 +12,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from app import build
+from app import build, compliance_packs
 from scripts.summary import summarize
 from tests.conftest import lint_errors as errors_and_warnings
 
@@ -168,9 +168,18 @@ def test_cfn_lint_would_catch_a_wrong_key() -> None:
     assert errors_and_warnings(bad, "eu-west-1"), "cfn-lint accepted a camelCase key"
 
 
-def test_app_passes_cdk_nag_with_nothing_unacknowledged(default_assembly: cdk.cx_api.CloudAssembly) -> None:
+def test_app_passes_four_cdk_nag_packs_with_nothing_unacknowledged(
+    default_assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    # default_assembly synthesizes under compliance_packs and would have raised on any finding.
+    assert [p.name for p in compliance_packs(cdk.App())] == [
+        "AwsSolutions",
+        "NIST.800.53.R5",
+        "HIPAA.Security",
+        "GoldenAmi",
+    ]
     report = json.loads((Path(default_assembly.directory) / "validation-report.json").read_text())
-    assert report["pluginReports"] == [] or all(not p.get("violations") for p in report["pluginReports"])
+    assert all(not p.get("violations") for p in report["pluginReports"])
 
 
 def test_cdk_nag_runs_and_fails_on_an_unacknowledged_finding(tmp_path: Path) -> None:
