@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -16,6 +18,23 @@ from .fleet import DEFAULT_REFRESH, GoldenFleet, InstanceRefresh
 from .launch_template import GoldenLaunchTemplate
 from .pipeline import IDistributedGoldenImage
 from .rollout import ImageRollout
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ConsumerFleet:
+    """One fleet of a :class:`ConsumerStack`: which image, on what, how many, how it rolls.
+
+    Defaults: m7i.large (m7g.large for arm64 images), 1 to 2 instances, ``InstanceRefresh()``,
+    not pinned, no instance role.
+    """
+
+    image: IDistributedGoldenImage
+    instance_type: str | None = None
+    min_capacity: int = 1
+    max_capacity: int = 2
+    refresh: InstanceRefresh | None = DEFAULT_REFRESH
+    pin: int | str | None = None
+    instance_role: iam.IRole | None = None
 
 
 class ConsumerStack(cdk.Stack):
@@ -37,7 +56,8 @@ class ConsumerStack(cdk.Stack):
         scope: Construct,
         id: str,
         *,
-        image: IDistributedGoldenImage,
+        image: IDistributedGoldenImage | None = None,
+        fleets: Sequence[ConsumerFleet] = (),
         instance_type: str | None = None,
         min_capacity: int = 1,
         max_capacity: int = 2,
@@ -48,7 +68,10 @@ class ConsumerStack(cdk.Stack):
         **stack_props: Any,
     ) -> None:
         """
-        :param image: the pipeline whose image the fleet launches.
+        :param image: the pipeline whose image the stack's one fleet launches (with the
+            arguments below); or give ``fleets``.
+        :param fleets: several fleets, each with its own construct IDs (prefixed by its image
+            name), sharing the VPC, security group, logs key and one rollout per image.
         :param instance_type: Default: m7i.large, or m7g.large for an arm64 image.
         :param min_capacity: Default: 1.
         :param max_capacity: Default: 2.
@@ -105,39 +128,65 @@ class ConsumerStack(cdk.Stack):
             )
             flow_role = vpc.node.find_child("all").node.find_child("IAMRole")
             acknowledge_compliance(flow_role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
-        security_group = ec2.SecurityGroup(
+        if (image is None) == (not fleets):
+            raise ValueError("image: give image= for one fleet or fleets= for several, not both or neither")
+        self.security_group = ec2.SecurityGroup(
             self,
             "FleetSecurityGroup",
             vpc=vpc,
             description="Golden AMI fleet: no inbound traffic",
             allow_all_outbound=False,
         )
-        arm = image.architecture is not None and image.architecture.value == "arm64"
-        self.launch_template = GoldenLaunchTemplate(
-            self,
-            "LaunchTemplate",
-            image=image,
-            instance_type=instance_type or ("m7g.large" if arm else "m7i.large"),
-            pin=pin,
-            role=instance_role,
-            security_group=security_group,
-        )
-        self.fleet = GoldenFleet(
-            self,
-            "Fleet",
-            launch_template=self.launch_template,
-            vpc=vpc,
-            min_capacity=min_capacity,
-            max_capacity=max_capacity,
-            refresh=refresh,
-        )
-        self.rollout: ImageRollout | None = None
-        if self.fleet.refresh is not None:
-            self.rollout = ImageRollout(
-                self, "Rollout", parameter_name=self.launch_template.parameter_name, encryption_key=self.logs_key
-            )
-            self.rollout.add_fleet(self.fleet)
         self.vpc = vpc
+        self.launch_templates: list[GoldenLaunchTemplate] = []
+        self.fleets: list[GoldenFleet] = []
+        self.rollouts: dict[str, ImageRollout] = {}
+        if image is not None:
+            one = ConsumerFleet(
+                image=image,
+                instance_type=instance_type,
+                min_capacity=min_capacity,
+                max_capacity=max_capacity,
+                refresh=refresh,
+                pin=pin,
+                instance_role=instance_role,
+            )
+            self._add(one, "")
+        for fleet in fleets:
+            self._add(fleet, fleet.image.image_name)
+        self.launch_template = self.launch_templates[0]
+        self.fleet = self.fleets[0]
+        self.rollout = next(iter(self.rollouts.values()), None)
+
+    def _add(self, spec: ConsumerFleet, prefix: str) -> None:
+        arm = spec.image.architecture is not None and spec.image.architecture.value == "arm64"
+        template = GoldenLaunchTemplate(
+            self,
+            f"{prefix}LaunchTemplate",
+            image=spec.image,
+            instance_type=spec.instance_type or ("m7g.large" if arm else "m7i.large"),
+            pin=spec.pin,
+            role=spec.instance_role,
+            security_group=self.security_group,
+        )
+        fleet = GoldenFleet(
+            self,
+            f"{prefix}Fleet",
+            launch_template=template,
+            vpc=self.vpc,
+            min_capacity=spec.min_capacity,
+            max_capacity=spec.max_capacity,
+            refresh=spec.refresh,
+        )
+        if fleet.refresh is not None:
+            name = template.parameter_name
+            if name not in self.rollouts:
+                self.rollouts[name] = ImageRollout(
+                    self, f"{prefix}Rollout", parameter_name=name, encryption_key=self.logs_key
+                )
+            self.rollouts[name].add_fleet(fleet)
+        self.launch_templates.append(template)
+        self.fleets.append(fleet)
 
     @property
     def availability_zones(self) -> list[str]:

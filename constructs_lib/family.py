@@ -33,7 +33,8 @@ class ImageSpec:
     ``architectures`` defaults to the parent's, else the base image's, else x86_64. With more
     than one, each architecture gets its own pipeline, named ``<name>-x86-64`` and
     ``<name>-arm64`` (so are their parameters). Default schedule: weekly for images on a base,
-    every 6 hours for layers, which build only when their parent has a new version.
+    every 6 hours for layers, which build only when their parent has a new version;
+    ``on_demand=True`` for none.
     """
 
     name: str
@@ -44,10 +45,13 @@ class ImageSpec:
     root_volume: RootVolume | None = None
     data_volumes: tuple[DataVolume, ...] = ()
     schedule: Schedule | None = None
+    on_demand: bool = False
     description: str | None = None
 
     def __post_init__(self) -> None:
         check_name("images.name", self.name)
+        if self.on_demand and self.schedule is not None:
+            raise ValueError(f"images[{self.name}]: on_demand=True and a schedule; give one of them")
         if (self.base_image is None) == (self.parent is None):
             raise ValueError(
                 f"images[{self.name}]: give exactly one of base_image= (a base such as BaseImage.aws_managed(...)) "
@@ -121,6 +125,7 @@ class ImageFamily(Construct):
         lifecycle: Lifecycle | None = STANDARD_LIFECYCLE,
         build_on_deploy: bool = False,
         tags: Mapping[str, str] | None = None,
+        scopes: Mapping[str, Construct] | None = None,
     ) -> None:
         """
         :param images: the family; any order, parents are built first.
@@ -131,6 +136,8 @@ class ImageFamily(Construct):
         :param build_on_deploy: build each image once during deploy (:class:`GoldenImage`,
             retained). Default: False.
         :param tags: Default: none.
+        :param scopes: where to place each image's pipelines, by image name (for example one of
+            several stacks). Default: this construct.
         """
         super().__init__(scope, id)
         if not images:
@@ -168,7 +175,7 @@ class ImageFamily(Construct):
                     base = spec.base_image.for_architecture(arch)
                 name = spec.name if len(architectures) == 1 else f"{spec.name}-{_SUFFIX[arch]}"
                 pipeline = GoldenImagePipeline(
-                    self,
+                    (scopes or {}).get(spec.name, self),
                     f"{spec.name}-{arch.value}",
                     image_name=name,
                     description=spec.description,
@@ -176,7 +183,7 @@ class ImageFamily(Construct):
                     components=spec.components,
                     root_volume=spec.root_volume,
                     data_volumes=spec.data_volumes,
-                    schedule=spec.schedule or (LAYER_SCHEDULE if parent else Schedule()),
+                    schedule=None if spec.on_demand else spec.schedule or (LAYER_SCHEDULE if parent else Schedule()),
                     distributions=distributions,
                     version_lock=version_lock,
                     lifecycle=lifecycle,

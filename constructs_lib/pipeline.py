@@ -272,6 +272,7 @@ class GoldenImagePipeline(Construct):
             Tags.of(self).add(key, value)
 
         self.architecture = architecture
+        self.base_image = base_image
         self.root_device_name = (root_volume or RootVolume()).device_name or base_image.root_device_name
         self.root_volume = root_volume or RootVolume()
         self.data_volumes = tuple(data_volumes)

@@ -40,10 +40,15 @@ class VersionLock:
         self.path = path
         self.frozen = frozen
         self._entries: dict[str, dict[str, str]] = {}
+        self._stacks: dict[str, dict[str, int]] = {}
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self._entries = {str(k): dict(v) for k, v in data.get("components", {}).items()}
+                self._stacks = {
+                    str(k): {"stack": int(v["stack"]), "pipelines": int(v["pipelines"])}
+                    for k, v in data.get("stacks", {}).items()
+                }
             except (ValueError, AttributeError, TypeError) as error:
                 raise ValueError(
                     f"version_lock: {str(path)!r} is not a valid lock file ({error}); restore it from version control"
@@ -83,9 +88,39 @@ class VersionLock:
         self._write()
         return version
 
+    def stack_for(self, image: str, pipelines: int, capacity: int) -> int:
+        """The factory stack (0, 1, ...) that holds ``image``'s ``pipelines``.
+
+        Once recorded, an image stays in its stack, so adding or reordering images never moves
+        (and so replaces) one. A new image goes to the first stack with room for it under
+        ``capacity`` pipelines.
+        """
+        entry = self._stacks.get(image)
+        if entry is not None and entry["pipelines"] == pipelines:
+            return entry["stack"]
+        load: dict[int, int] = {}
+        for name, placed in self._stacks.items():
+            if name != image:
+                load[placed["stack"]] = load.get(placed["stack"], 0) + placed["pipelines"]
+        if entry is not None and load.get(entry["stack"], 0) + pipelines <= capacity:
+            stack = entry["stack"]
+        else:
+            stack = next(n for n in range(len(load) + 1) if load.get(n, 0) + pipelines <= max(capacity, pipelines))
+        if self.frozen:
+            raise ValueError(
+                f"version_lock: image {image!r} has no place in {self.path.name} (it would go to stack {stack}) "
+                f"but the file is frozen; run 'make synth' locally and commit {self.path.name}"
+            )
+        self._stacks[image] = {"stack": stack, "pipelines": pipelines}
+        self._write()
+        return stack
+
     def _write(self) -> None:
-        body = {
-            "comment": "Written by constructs_lib at synth; commit it. Maps component content to versions.",
+        body: dict[str, object] = {
+            "comment": "Written by constructs_lib at synth; commit it. Maps component content to versions "
+            "and images to factory stacks.",
             "components": dict(sorted(self._entries.items())),
         }
+        if self._stacks:
+            body["stacks"] = dict(sorted(self._stacks.items()))
         self.path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")

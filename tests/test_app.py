@@ -100,7 +100,7 @@ def test_default_factory_distributes_to_three_regions_another_account_an_ou_and_
 def test_default_factory_includes_the_destination_role_and_the_stackset(
     default_assembly: cdk.cx_api.CloudAssembly,
 ) -> None:
-    destination = default_assembly.get_stack_by_name("GoldenAmiDestination")
+    destination = default_assembly.get_stack_by_name("GoldenAmiDestination-222222222222")
     assert destination.environment.account == "222222222222"
     roles = [r["Properties"] for r in destination.template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     assert [r["RoleName"] for r in roles] == ["EC2ImageBuilderDistributionCrossAccountRole"]
@@ -113,7 +113,7 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
         "GoldenAmiKeys-eu-west-1",
         "GoldenAmiKeys-us-east-1",
         "GoldenAmiKeys-ap-southeast-2",
-        "GoldenAmiDestination",
+        "GoldenAmiDestination-222222222222",
     }
 
 
@@ -136,7 +136,7 @@ def test_pin_context_pins_every_consumer(tmp_path: Path) -> None:
     from tests.conftest import CONTEXT
 
     app = cdk.App(context={**CONTEXT, "pin": "3", "golden-ami:versionLockFrozen": "true"}, outdir=str(tmp_path))
-    stacks = build(app)
+    stacks = build(app).stacks
     templates = [s for s in stacks if s.stack_name.startswith("GoldenAmiConsumers-")]
     assert len(templates) == 3
     for stack in templates:
@@ -211,7 +211,7 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "stack GoldenAmiConsumers-ap-southeast-2",
         "stack GoldenAmiConsumers-eu-west-1",
         "stack GoldenAmiConsumers-us-east-1",
-        "stack GoldenAmiDestination",
+        "stack GoldenAmiDestination-222222222222",
         "stack GoldenAmiFactory",
         "stack GoldenAmiKeys-ap-southeast-2",
         "stack GoldenAmiKeys-eu-west-1",

@@ -1,0 +1,588 @@
+"""The factory file: the whole fleet in one YAML document, checked by one pydantic model.
+
+Every rule of the library applies: validators call the same value objects and checks the
+Python API uses, so a value is refused with the same message either way, prefixed here by the
+file, the line and the key path. All errors in the file are reported at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from ._limits import check_name, check_tags
+from .base_image import BaseImage, OperatingSystem
+from .component import Component
+from .distribution import LaunchPermission, check_account, check_region
+from .enums import Architecture, StartCondition, VolumeType
+from .family import ImageSpec, build_order
+from .fleet import InstanceRefresh
+from .launch_template import check_pin
+from .lifecycle import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
+from .schedule import Schedule
+from .stackset import CallAs
+from .volumes import DataVolume, RootVolume
+
+SCHEMA_FILE = "factory.schema.json"
+_OS = {"amazon-linux-2023": OperatingSystem.AMAZON_LINUX_2023}
+_OS.update({f"ubuntu-{os.value.split()[-1]}": os for os in OperatingSystem if os.value.startswith("Ubuntu")})
+OsName = Literal["amazon-linux-2023", "ubuntu-24.04", "ubuntu-22.04"]
+ArchName = Literal["x86_64", "arm64"]
+
+
+class FactoryFileError(ValueError):
+    """Every problem in a factory file, one line each: ``file:line: key.path: message``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class BaseSpec(_Model):
+    """What an image starts from: exactly one of os, ami, marketplace, ssm."""
+
+    os: OsName | None = None
+    """An AWS-managed operating system, resolved per architecture at every build."""
+    ami: str | None = None
+    """A fixed AMI ID in the factory's home region."""
+    marketplace: str | None = None
+    """An AWS Marketplace product ID the account subscribes to."""
+    ssm: str | None = None
+    """An SSM parameter holding an AMI ID."""
+    architecture: ArchName | None = None
+    """The architecture of an ami, marketplace or ssm base (os bases follow the image's architectures)."""
+    root_device: str | None = None
+    """Root device of an ami, marketplace or ssm base. Default: /dev/xvda."""
+
+    @model_validator(mode="after")
+    def _one(self) -> BaseSpec:
+        given = [k for k in ("os", "ami", "marketplace", "ssm") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of os, ami, marketplace, ssm ({len(given)} given)")
+        self.to_base_image()
+        return self
+
+    def to_base_image(self) -> BaseImage:
+        arch = Architecture(self.architecture) if self.architecture else None
+        device = self.root_device or "/dev/xvda"
+        if self.os is not None:
+            return BaseImage.aws_managed(_OS[self.os], arch or Architecture.X86_64)
+        if self.ami is not None:
+            return BaseImage.from_ami_id(self.ami, architecture=arch, root_device_name=device)
+        if self.marketplace is not None:
+            return BaseImage.from_marketplace(self.marketplace, architecture=arch, root_device_name=device)
+        assert self.ssm is not None
+        return BaseImage.from_ssm_parameter(self.ssm, architecture=arch, root_device_name=device)
+
+
+class ComponentSpec(_Model):
+    """One component: exactly one of aws (an AWS-managed component), file, inline."""
+
+    aws: str | None = None
+    """Name of an AWS-managed component, for example update-linux."""
+    file: str | None = None
+    """A component document, relative to the factory file."""
+    inline: str | dict[str, Any] | None = None
+    """A component document written here."""
+    name: str | None = None
+    """Name of a file or inline component. Default for a file: its name without extension."""
+    version: str | None = None
+    """AWS-managed: the version to pin (default x.x.x). Own: the lowest version to issue (default 1.0.0)."""
+
+    @model_validator(mode="after")
+    def _one(self, info: ValidationInfo) -> ComponentSpec:
+        given = [k for k in ("aws", "file", "inline") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of aws, file, inline ({len(given)} given)")
+        if self.inline is not None and not self.name:
+            raise ValueError("an inline component needs a name")
+        base_dir = (info.context or {}).get("base_dir", Path("."))
+        self.to_component(base_dir)
+        return self
+
+    def to_component(self, base_dir: Path) -> Component:
+        if self.aws is not None:
+            return Component.aws_managed(self.aws, self.version or "x.x.x")
+        if self.file is not None:
+            return Component.from_file(base_dir / self.file, name=self.name, version=self.version or "1.0.0")
+        assert self.inline is not None and self.name is not None
+        return Component.from_inline(self.name, self.inline, version=self.version or "1.0.0")
+
+
+class DataVolumeSpec(_Model):
+    device: str
+    """Device name, for example /dev/xvdf."""
+    size_gib: int
+    type: Literal["gp3", "gp2", "io2"] = "gp3"
+    iops: int | None = None
+    throughput: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> DataVolumeSpec:
+        self.to_volume()
+        return self
+
+    def to_volume(self) -> DataVolume:
+        return DataVolume(
+            device_name=self.device,
+            size_gib=self.size_gib,
+            volume_type=VolumeType(self.type),
+            iops=self.iops,
+            throughput=self.throughput,
+        )
+
+
+class VolumesSpec(_Model):
+    root_gib: int = 30
+    """Size of the root volume. Default: 30."""
+    data: list[DataVolumeSpec] = []
+    """Extra volumes baked into the image."""
+
+    @field_validator("root_gib")
+    @classmethod
+    def _root(cls, value: int) -> int:
+        RootVolume(size_gib=value)
+        return value
+
+
+class ScheduleSpec(_Model):
+    cron: str = "cron(0 4 ? * SUN *)"
+    """Six-field cron expression. Default: Sundays 04:00."""
+    time_zone: str = "Etc/UTC"
+    """IANA time zone of the cron expression."""
+    start: Literal["on_schedule", "on_dependency_update"] | None = None
+    """Build at every match, or only when a dependency is new. Default: by the base (see README)."""
+    disable_after_failures: int = 3
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleSpec:
+        self.to_schedule()
+        return self
+
+    def to_schedule(self) -> Schedule:
+        return Schedule(
+            expression=self.cron,
+            time_zone=self.time_zone,
+            start_condition=StartCondition[self.start.upper()] if self.start else None,
+            disable_after_failures=self.disable_after_failures,
+        )
+
+
+class ImageModel(_Model):
+    """One image of the fleet."""
+
+    name: str
+    """Names the pipeline, recipe and parameter (/golden-ami/<name>/latest)."""
+    description: str | None = None
+    base: BaseSpec | None = None
+    """What the image starts from; or give parent."""
+    parent: str | None = None
+    """Another image of this file to layer on."""
+    architectures: list[ArchName] | None = None
+    """Default: the parent's, else the base's, else x86_64. Two give two pipelines."""
+    components: Annotated[list[ComponentSpec], Field(min_length=1)]
+    volumes: VolumesSpec = VolumesSpec()
+    schedule: ScheduleSpec | Literal["on-demand"] | None = None
+    """Default: weekly for images on a base, every 6 hours for layers (building only on a new parent)."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name("name", value)
+
+    def to_spec(self, base_dir: Path) -> ImageSpec:
+        schedule = None
+        if isinstance(self.schedule, ScheduleSpec):
+            schedule = self.schedule.to_schedule()
+        return ImageSpec(
+            name=self.name,
+            description=self.description,
+            base_image=self.base.to_base_image() if self.base else None,
+            parent=self.parent,
+            architectures=tuple(Architecture(a) for a in self.architectures) if self.architectures else None,
+            components=tuple(c.to_component(base_dir) for c in self.components),
+            root_volume=RootVolume(size_gib=self.volumes.root_gib),
+            data_volumes=tuple(v.to_volume() for v in self.volumes.data),
+            schedule=schedule,
+            on_demand=self.schedule == "on-demand",
+        )
+
+
+class SharingSpec(_Model):
+    """Who may launch the AMIs besides their owner. Default: nobody."""
+
+    accounts: list[str] = []
+    organizations: list[str] = []
+    organizational_units: list[str] = []
+    """OU ARNs: arn:aws:organizations::<management account>:ou/o-.../ou-..."""
+    public: bool = False
+    """Every AWS account. Needs unencrypted volumes; see the README."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SharingSpec:
+        self.to_permission()
+        return self
+
+    def to_permission(self) -> LaunchPermission:
+        return LaunchPermission(
+            accounts=tuple(self.accounts),
+            organizations=tuple(self.organizations),
+            organizational_units=tuple(self.organizational_units),
+            public=self.public,
+        )
+
+
+class StackSetSpec(_Model):
+    organizational_units: Annotated[list[str], Field(min_length=1)]
+    """OU IDs (ou-...) or the root ID (r-...) whose accounts get the destination role."""
+    call_as: Literal["SELF", "DELEGATED_ADMIN"] = "DELEGATED_ADMIN"
+
+
+class AccountsSpec(_Model):
+    destinations: list[str] = []
+    """Accounts that get their own copy of every AMI (and the latest-AMI parameter)."""
+    stackset: StackSetSpec | None = None
+    """Roll the destination role out to every account of these OUs."""
+
+    @field_validator("destinations")
+    @classmethod
+    def _accounts(cls, value: list[str]) -> list[str]:
+        for account in value:
+            check_account("destinations", account)
+        return value
+
+
+class RuleSpec(_Model):
+    action: Literal["deprecate", "disable", "delete"]
+    age: int | None = None
+    unit: Literal["days", "weeks", "months", "years"] = "days"
+    keep_last: int | None = None
+    retain_at_least: int | None = None
+
+    def to_rule(self) -> LifecycleRule:
+        return LifecycleRule(
+            action=LifecycleAction[self.action.upper()],
+            age=self.age,
+            unit=TimeUnit[self.unit.upper()],
+            keep_last=self.keep_last,
+            retain_at_least=self.retain_at_least,
+        )
+
+
+class LifecycleSpec(_Model):
+    """How old AMIs are retired. Default: the standard preset on every image."""
+
+    preset: Literal["standard", "none"] | None = None
+    """standard: deprecate after 90 days, delete after 180, keep 3. none: keep every AMI (and pay)."""
+    keep_last: int | None = None
+    rules: list[RuleSpec] | None = None
+    exclude_launched_within_days: int = 30
+    exclude_public: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> LifecycleSpec:
+        given = [k for k in ("preset", "keep_last", "rules") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of preset, keep_last, rules ({', '.join(given)} given)")
+        self.to_lifecycle()
+        return self
+
+    def to_lifecycle(self) -> Lifecycle | None:
+        if self.preset == "none":
+            return None
+        if self.keep_last is not None:
+            rules: tuple[LifecycleRule, ...] = Lifecycle.keep_last(self.keep_last).rules
+        elif self.rules is not None:
+            rules = tuple(r.to_rule() for r in self.rules)
+        else:
+            rules = Lifecycle.standard().rules
+        return Lifecycle(
+            rules=rules,
+            exclude_launched_within_days=self.exclude_launched_within_days,
+            exclude_public=self.exclude_public,
+        )
+
+
+class RefreshSpec(_Model):
+    min_healthy_percentage: int = 90
+    max_healthy_percentage: int = 100
+    checkpoints: list[int] = [50, 100]
+    checkpoint_delay_seconds: int = 600
+    instance_warmup_seconds: int = 300
+    auto_rollback: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> RefreshSpec:
+        self.to_refresh()
+        return self
+
+    def to_refresh(self) -> InstanceRefresh:
+        return InstanceRefresh(
+            min_healthy_percentage=self.min_healthy_percentage,
+            max_healthy_percentage=self.max_healthy_percentage,
+            checkpoints=tuple(self.checkpoints),
+            checkpoint_delay_seconds=self.checkpoint_delay_seconds,
+            instance_warmup_seconds=self.instance_warmup_seconds,
+            auto_rollback=self.auto_rollback,
+        )
+
+
+class ConsumerSpec(_Model):
+    """A launch template and an Auto Scaling group for one image, in each of its regions."""
+
+    image: str
+    """An image of this file (with -x86-64 / -arm64 for one of two architectures)."""
+    regions: list[str] | None = None
+    """Default: every region of the factory."""
+    instance_type: str | None = None
+    """Default: m7i.large, or m7g.large for arm64 images."""
+    min_capacity: int = 1
+    max_capacity: int = 2
+    refresh: RefreshSpec | Literal["off"] = RefreshSpec()
+    """Roll onto each new image, or off."""
+    pin: int | str | None = None
+    """A parameter version or label to launch instead of the newest AMI."""
+
+    @field_validator("pin")
+    @classmethod
+    def _pin(cls, value: int | str | None) -> int | str | None:
+        if value is not None:
+            check_pin("pin", value)
+        return value
+
+
+class FactoryModel(_Model):
+    """A golden AMI factory: images, where they go, who may launch them, and who launches them."""
+
+    account: str | None = None
+    """The factory account. Default: context 'account', else CDK_DEFAULT_ACCOUNT, else a placeholder."""
+    home_region: str = "eu-west-1"
+    """Where the pipelines run."""
+    regions: list[str] = []
+    """Regions the AMIs are copied to besides the home region."""
+    accounts: AccountsSpec = AccountsSpec()
+    sharing: SharingSpec = SharingSpec()
+    lifecycle: LifecycleSpec = LifecycleSpec()
+    build_on_deploy: bool = False
+    """Build every image once while the factory deploys, parents first."""
+    tags: dict[str, str] = {}
+    """Tags on every resource and AMI."""
+    images: Annotated[list[ImageModel], Field(min_length=1)]
+    consumers: list[ConsumerSpec] = []
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        return check_account("account", value) if value is not None else None
+
+    @field_validator("home_region")
+    @classmethod
+    def _home(cls, value: str) -> str:
+        return check_region("home_region", value)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        for region in value:
+            check_region("regions", region)
+        twice = [r for i, r in enumerate(value) if r in value[:i]]
+        if twice:
+            raise ValueError(f"{twice[0]!r} is listed twice; list each region once")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_tags("tags", value)
+
+    @model_validator(mode="after")
+    def _across(self) -> FactoryModel:
+        names = [i.name for i in self.images]
+        placeholder = BaseImage(parent_image="order only", description="order only")
+        build_order(
+            [
+                ImageSpec(name=i.name, parent=i.parent, base_image=None if i.parent else placeholder, components=())
+                for i in self.images
+            ]
+        )
+        published = set(self.pipeline_names())
+        for n, consumer in enumerate(self.consumers):
+            if consumer.image not in published:
+                close = difflib.get_close_matches(consumer.image, sorted(published), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"images are: {', '.join(sorted(published))}"
+                raise ValueError(f"consumers[{n}].image: {consumer.image!r} is not an image of this file; {hint}")
+            for region in consumer.regions or []:
+                if region not in self.all_regions:
+                    raise ValueError(
+                        f"consumers[{n}].regions: {region!r} is not a region the factory distributes to "
+                        f"({', '.join(self.all_regions)}); add it to regions"
+                    )
+        if self.sharing.public:
+            raise ValueError(
+                "sharing.public: the factory file encrypts every image, and AWS cannot make encrypted AMIs "
+                "public; share with accounts, organizations or OUs, or build public images in Python "
+                "with encrypt_volumes=False"
+            )
+        assert len(set(names)) == len(names)
+        return self
+
+    @property
+    def all_regions(self) -> list[str]:
+        """The home region first, then the others."""
+        return [self.home_region, *[r for r in self.regions if r != self.home_region]]
+
+    def pipeline_names(self) -> list[str]:
+        """Every pipeline the file makes (an image in two architectures makes two)."""
+        arch: dict[str, list[str]] = {}
+        by_name = {i.name: i for i in self.images}
+
+        def architectures(image: ImageModel) -> list[str]:
+            if image.name in arch:
+                return arch[image.name]
+            found: list[str]
+            if image.architectures:
+                found = [str(a) for a in image.architectures]
+            elif image.parent and image.parent in by_name:
+                found = architectures(by_name[image.parent])
+            elif image.base and image.base.architecture:
+                found = [str(image.base.architecture)]
+            else:
+                found = ["x86_64"]
+            arch[image.name] = found
+            return found
+
+        names = []
+        for image in self.images:
+            found = architectures(image)
+            suffix = {"x86_64": "x86-64", "arm64": "arm64"}
+            names += [image.name] if len(found) == 1 else [f"{image.name}-{suffix[a]}" for a in found]
+        return names
+
+    @property
+    def call_as(self) -> CallAs:
+        stackset = self.accounts.stackset
+        return CallAs(stackset.call_as) if stackset else CallAs.DELEGATED_ADMIN
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """Key path -> 1-based line of every node in a YAML document (best effort)."""
+    found: dict[tuple[str | int, ...], int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return found
+
+    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        found[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, str(key.value))
+                found[child] = key.start_mark.line + 1
+                walk(value, child)
+                found[child] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+
+    if root is not None:
+        walk(root, ())
+    return found
+
+
+def _path(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
+    """The keys a model accepts at ``loc`` (for suggesting a fix to a typo)."""
+    model: Any = FactoryModel
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        for candidate in list(candidates):
+            candidates += list(getattr(candidate, "__args__", ()))
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind, loc = error["type"], tuple(error["loc"])
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        close = difflib.get_close_matches(str(key), _fields_at(loc[:-1]), n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(_fields_at(loc[:-1]))}"
+        return f"unknown key {key!r}; {hint}"
+    if kind == "missing":
+        return f"required key {loc[-1]!r} is missing; add it"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    value = error.get("input")
+    if kind not in ("value_error", "assertion_error") and not isinstance(value, dict | list):
+        message += f" (got {value!r})"
+    return message
+
+
+def _locations(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop pydantic's union-member and validator tags from a location."""
+    return tuple(p for p in loc if isinstance(p, int) or not (p[0].isupper() or "[" in p or p.startswith("function")))
+
+
+def load_factory(path: str | Path) -> FactoryModel:
+    """Read and check a factory file; raise :class:`FactoryFileError` with every problem."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise FactoryFileError([f"{file}: cannot read it ({error.strerror})"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark else str(file)
+        raise FactoryFileError([f"{where}: not valid YAML ({getattr(error, 'problem', error)})"]) from None
+    if not isinstance(data, dict):
+        raise FactoryFileError([f"{file}:1: the file must be a mapping with at least 'images'"])
+    lines = _lines(text)
+    try:
+        return FactoryModel.model_validate(data, context={"base_dir": file.parent})
+    except ValidationError as error:
+        problems = []
+        seen = set()
+        for item in error.errors():
+            loc = _locations(tuple(item["loc"]))
+            line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
+            problem = f"{file}:{line}: {_path(loc)}: {_message(item)}"
+            if problem not in seen:
+                seen.add(problem)
+                problems.append(problem)
+        raise FactoryFileError(problems) from None
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of the factory file, for editors (see the README)."""
+    schema = FactoryModel.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Golden AMI factory file"
+    return schema
