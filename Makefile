@@ -14,9 +14,11 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 # In CI the committed version lock must already be current: synth fails instead of writing it.
 # PIN=<version or label> pins every consumer to an earlier image (README: rollback runbook).
-CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) $(if $(PIN),-c pin=$(PIN))
+# FACTORY=path/to/file.yaml builds another factory file than factory.yaml.
+CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) \
+	$(if $(PIN),-c pin=$(PIN)) $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 
-.PHONY: synth test lint diff deploy clean
+.PHONY: synth test lint schema diff deploy clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +50,13 @@ synth: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 	@$(CHECKOV_VENV)/bin/checkov -d cdk.out --framework cloudformation --skip-download --quiet --compact -o cli \
 		| grep -v "^$$"
 	@$(BIN)/python scripts/summary.py cdk.out
+	@echo "report: cdk.out/factory-report.md"
+
+# The JSON schema of the factory file, generated from its model (a test fails when it is stale).
+schema: $(VENV)/.installed
+	@$(BIN)/python -c "import json; from constructs_lib.factory_file import json_schema; \
+		print(json.dumps(json_schema(), indent=2, sort_keys=True))" > factory.schema.json
+	@echo "wrote factory.schema.json"
 
 lint: $(VENV)/.installed
 	@$(BIN)/ruff check .

@@ -29,6 +29,8 @@ class ConsumerFleet:
     """
 
     image: IDistributedGoldenImage
+    name: str | None = None
+    """Prefix of the fleet's construct IDs. Default: the image name."""
     instance_type: str | None = None
     min_capacity: int = 1
     max_capacity: int = 2
@@ -153,7 +155,7 @@ class ConsumerStack(cdk.Stack):
             )
             self._add(one, "")
         for fleet in fleets:
-            self._add(fleet, fleet.image.image_name)
+            self._add(fleet, fleet.name or fleet.image.image_name)
         self.launch_template = self.launch_templates[0]
         self.fleet = self.fleets[0]
         self.rollout = next(iter(self.rollouts.values()), None)

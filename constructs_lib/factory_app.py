@@ -161,6 +161,7 @@ def build_factory(
         fleets = [
             ConsumerFleet(
                 image=by_pipeline[c.image],
+                name=c.name,
                 instance_type=c.instance_type,
                 min_capacity=c.min_capacity,
                 max_capacity=c.max_capacity,

@@ -29,8 +29,11 @@ from .stackset import CallAs
 from .volumes import DataVolume, RootVolume
 
 SCHEMA_FILE = "factory.schema.json"
-_OS = {"amazon-linux-2023": OperatingSystem.AMAZON_LINUX_2023}
-_OS.update({f"ubuntu-{os.value.split()[-1]}": os for os in OperatingSystem if os.value.startswith("Ubuntu")})
+_OS = {
+    "amazon-linux-2023": OperatingSystem.AMAZON_LINUX_2023,
+    "ubuntu-24.04": OperatingSystem.UBUNTU_24_04,
+    "ubuntu-22.04": OperatingSystem.UBUNTU_22_04,
+}
 OsName = Literal["amazon-linux-2023", "ubuntu-24.04", "ubuntu-22.04"]
 ArchName = Literal["x86_64", "arm64"]
 
@@ -341,6 +344,8 @@ class ConsumerSpec(_Model):
 
     image: str
     """An image of this file (with -x86-64 / -arm64 for one of two architectures)."""
+    name: str | None = None
+    """Names the fleet's constructs. Default: the image; needed when one region has two fleets of it."""
     regions: list[str] | None = None
     """Default: every region of the factory."""
     instance_type: str | None = None
@@ -420,7 +425,18 @@ class FactoryModel(_Model):
                 close = difflib.get_close_matches(consumer.image, sorted(published), n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"images are: {', '.join(sorted(published))}"
                 raise ValueError(f"consumers[{n}].image: {consumer.image!r} is not an image of this file; {hint}")
-            for region in consumer.regions or []:
+            for region in consumer.regions or self.all_regions:
+                same = [
+                    other
+                    for other in self.consumers[:n]
+                    if (other.name or other.image) == (consumer.name or consumer.image)
+                    and region in (other.regions or self.all_regions)
+                ]
+                if same:
+                    raise ValueError(
+                        f"consumers[{n}]: a second fleet named {consumer.name or consumer.image!r} in {region}; "
+                        "give one of them a name"
+                    )
                 if region not in self.all_regions:
                     raise ValueError(
                         f"consumers[{n}].regions: {region!r} is not a region the factory distributes to "
@@ -570,8 +586,14 @@ def load_factory(path: str | Path) -> FactoryModel:
     except ValidationError as error:
         problems = []
         seen = set()
-        for item in error.errors():
+        items = error.errors()
+        # A union (a schedule mapping or 'on-demand') reports every branch; when a branch got
+        # further than a literal mismatch, the literal's complaint is noise.
+        deeper = {_locations(tuple(i["loc"])) for i in items if i["type"] != "literal_error"}
+        for item in items:
             loc = _locations(tuple(item["loc"]))
+            if item["type"] == "literal_error" and len(item["loc"]) > len(loc) and loc in deeper:
+                continue
             line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
             problem = f"{file}:{line}: {_path(loc)}: {_message(item)}"
             if problem not in seen:

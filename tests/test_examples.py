@@ -1,0 +1,76 @@
+"""Every example factory file synthesizes like the default one: the four cdk-nag packs, cfn-lint
+in each stack's region, checkov, and CloudFormation's limits (the large fleet above all)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+import app as factory_app
+from tests.conftest import CONTEXT, ROOT, lint_errors
+from tests.test_checkov import checkov
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+SMALL = [p.stem for p in EXAMPLES if p.stem != "large-fleet"]
+TEMPLATE_MAX = 1_048_576  # bytes: CloudFormation's limit for a template uploaded through S3
+RESOURCES_MAX = 500
+
+
+def synth_example(name: str, outdir: Path) -> cdk.cx_api.CloudAssembly:
+    """Synthesize examples/<name>.yaml as CI does: frozen lock, the four cdk-nag packs."""
+    app = cdk.App(
+        context={**CONTEXT, "factory": str(ROOT / "examples" / f"{name}.yaml"), "golden-ami:versionLockFrozen": "true"},
+        outdir=str(outdir),
+    )
+    factory_app.build(app)
+    cdk.Validations.of(app).add_plugins(*factory_app.compliance_packs(app))
+    return app.synth()  # raises on any unacknowledged finding of the four packs
+
+
+@pytest.fixture(scope="module", params=SMALL)
+def example(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> cdk.cx_api.CloudAssembly:
+    return synth_example(request.param, tmp_path_factory.mktemp(request.param))
+
+
+def test_examples_cover_the_major_features() -> None:
+    assert {p.stem for p in EXAMPLES} >= {
+        "minimal",
+        "layered",
+        "multi-account",
+        "consumers",
+        "lifecycle",
+        "large-fleet",
+    }
+
+
+def check_lint(assembly: cdk.cx_api.CloudAssembly) -> None:
+    for stack in assembly.stacks:
+        assert lint_errors(stack.template, stack.environment.region) == [], stack.stack_name
+
+
+def check_checkov(assembly: cdk.cx_api.CloudAssembly) -> None:
+    (report,) = checkov(Path(assembly.directory))
+    assert [c["check_id"] for c in report["results"]["failed_checks"]] == []
+
+
+def check_limits(assembly: cdk.cx_api.CloudAssembly) -> None:
+    for stack in assembly.stacks:
+        template: dict[str, Any] = stack.template
+        assert len(template["Resources"]) <= RESOURCES_MAX, stack.stack_name
+        size = (Path(assembly.directory) / stack.template_file).stat().st_size
+        assert size <= TEMPLATE_MAX, f"{stack.stack_name}: {size} bytes"
+
+
+def test_example_passes_cfn_lint_in_every_region(example: cdk.cx_api.CloudAssembly) -> None:
+    check_lint(example)
+
+
+def test_example_passes_checkov(example: cdk.cx_api.CloudAssembly) -> None:
+    check_checkov(example)
+
+
+def test_example_stays_within_cloudformation_limits(example: cdk.cx_api.CloudAssembly) -> None:
+    check_limits(example)
