@@ -18,7 +18,7 @@ export AWS_EC2_METADATA_DISABLED := true
 CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) \
 	$(if $(PIN),-c pin=$(PIN)) $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 
-.PHONY: synth test lint schema diff deploy clean
+.PHONY: synth test lint docs diff deploy clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,11 +52,9 @@ synth: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 	@$(BIN)/python scripts/summary.py cdk.out
 	@echo "report: cdk.out/factory-report.md"
 
-# The JSON schema of the factory file, generated from its model (a test fails when it is stale).
-schema: $(VENV)/.installed
-	@$(BIN)/python -c "import json; from constructs_lib.factory_file import json_schema; \
-		print(json.dumps(json_schema(), indent=2, sort_keys=True))" > factory.schema.json
-	@echo "wrote factory.schema.json"
+# The factory file's JSON schema and the README's diagram of factory.yaml (tests fail when stale).
+docs: $(VENV)/.installed
+	@$(BIN)/python scripts/docs.py
 
 lint: $(VENV)/.installed
 	@$(BIN)/ruff check .

@@ -148,7 +148,15 @@ def test_not_yaml_and_not_a_mapping(tmp_path: Path) -> None:
 
 def test_committed_schema_is_current() -> None:
     committed = json.loads((ROOT / "factory.schema.json").read_text())
-    assert committed == json.loads(json.dumps(json_schema())), "run 'make schema' and commit factory.schema.json"
+    assert committed == json.loads(json.dumps(json_schema())), "run 'make docs' and commit factory.schema.json"
+
+
+def test_readme_diagram_is_the_default_factorys() -> None:
+    from scripts.docs import default_diagram, readme_with
+
+    readme = (ROOT / "README.md").read_text()
+    assert readme_with(readme, default_diagram()) == readme, "run 'make docs' and commit README.md"
+    assert "<!-- factory-diagram:start -->" in readme
 
 
 def test_schema_describes_keys_and_forbids_unknown_ones() -> None:

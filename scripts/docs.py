@@ -1,0 +1,44 @@
+"""Regenerate what the repository carries about the default factory: the JSON schema of the
+factory file and the README's diagram. `make docs` runs it; tests fail when either is stale."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import app as factory_app  # noqa: E402
+from constructs_lib.factory_file import json_schema  # noqa: E402
+from constructs_lib.report import diagram  # noqa: E402
+
+START, END = "<!-- factory-diagram:start -->", "<!-- factory-diagram:end -->"
+
+
+def default_diagram() -> str:
+    """The Mermaid diagram of factory.yaml, as the README shows it."""
+    app = cdk.App(
+        context={**json.loads((ROOT / "cdk.json").read_text())["context"], "golden-ami:versionLockFrozen": "true"}
+    )
+    return diagram(factory_app.build(app))
+
+
+def readme_with(text: str, mermaid: str) -> str:
+    block = f"{START}\n```mermaid\n{mermaid}\n```\n{END}"
+    return re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+
+
+def main() -> None:
+    (ROOT / "factory.schema.json").write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
+    readme = ROOT / "README.md"
+    readme.write_text(readme_with(readme.read_text(), default_diagram()))
+    print("wrote factory.schema.json and the README diagram")
+
+
+if __name__ == "__main__":
+    main()
