@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from ._limits import check_name, check_tags
 from .base_image import BaseImage, OperatingSystem
 from .component import Component
-from .distribution import LaunchPermission, check_account, check_region
+from .distribution import LaunchPermission, check_account, check_parameter_name, check_region
 from .enums import Architecture, StartCondition, VolumeType
 from .family import ImageSpec, build_order
 from .fleet import InstanceRefresh
@@ -196,6 +196,17 @@ class ImageModel(_Model):
     volumes: VolumesSpec = VolumesSpec()
     schedule: ScheduleSpec | Literal["on-demand"] | None = None
     """Default: weekly for images on a base, every 6 hours for layers (building only on a new parent)."""
+    tests: bool = True
+    """Run the recipe's test phases before distribution."""
+    scanning: bool = True
+    """Amazon Inspector scan of the test instance (needs Inspector activated in the account)."""
+    parameter: str | None = None
+    """Latest-AMI SSM parameter in every region and destination account. Default: /golden-ami/<name>/latest."""
+
+    @field_validator("parameter")
+    @classmethod
+    def _parameter(cls, value: str | None) -> str | None:
+        return check_parameter_name("parameter", value) if value is not None else None
 
     @field_validator("name")
     @classmethod
@@ -217,6 +228,9 @@ class ImageModel(_Model):
             data_volumes=tuple(v.to_volume() for v in self.volumes.data),
             schedule=schedule,
             on_demand=self.schedule == "on-demand",
+            image_tests=self.tests,
+            image_scanning=self.scanning,
+            parameter_name=self.parameter,
         )
 
 

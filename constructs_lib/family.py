@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from aws_cdk import Stack
 from constructs import Construct
 
 from ._limits import check_name, check_unique
@@ -47,6 +48,11 @@ class ImageSpec:
     schedule: Schedule | None = None
     on_demand: bool = False
     description: str | None = None
+    image_tests: bool = True
+    image_scanning: bool = True
+    parameter_name: str | None = None
+    """Latest-AMI parameter in every region. Default: ``/golden-ami/<pipeline name>/latest``; an
+    image in two architectures gets ``-x86-64`` / ``-arm64`` appended to a name given here."""
 
     def __post_init__(self) -> None:
         check_name("images.name", self.name)
@@ -148,6 +154,10 @@ class ImageFamily(Construct):
                     f"distributions[{target.region}].parameter_name: a family shares its region targets, so "
                     "each image must publish under its own name; leave parameter_name unset"
                 )
+
+        def scope_of(name: str) -> Construct:
+            return (scopes or {}).get(name, self)
+
         self.pipelines: dict[str, dict[Architecture, GoldenImagePipeline]] = {}
         self.images: dict[str, dict[Architecture, GoldenImage]] = {}
         for spec in build_order(images):
@@ -174,8 +184,16 @@ class ImageFamily(Construct):
                     assert spec.base_image is not None
                     base = spec.base_image.for_architecture(arch)
                 name = spec.name if len(architectures) == 1 else f"{spec.name}-{_SUFFIX[arch]}"
+                image_targets = distributions
+                if spec.parameter_name is not None:
+                    suffix = "" if len(architectures) == 1 else f"-{_SUFFIX[arch]}"
+                    home = Stack.of(scope_of(spec.name)).region
+                    given = list(distributions)
+                    if home not in {t.region for t in given}:
+                        given.insert(0, RegionTarget(region=home))
+                    image_targets = [dataclasses.replace(t, parameter_name=spec.parameter_name + suffix) for t in given]
                 pipeline = GoldenImagePipeline(
-                    (scopes or {}).get(spec.name, self),
+                    scope_of(spec.name),
                     f"{spec.name}-{arch.value}",
                     image_name=name,
                     description=spec.description,
@@ -184,8 +202,10 @@ class ImageFamily(Construct):
                     root_volume=spec.root_volume,
                     data_volumes=spec.data_volumes,
                     schedule=None if spec.on_demand else spec.schedule or (LAYER_SCHEDULE if parent else Schedule()),
-                    distributions=distributions,
+                    distributions=image_targets,
                     version_lock=version_lock,
+                    image_tests=spec.image_tests,
+                    image_scanning=spec.image_scanning,
                     lifecycle=lifecycle,
                     tags=tags,
                 )

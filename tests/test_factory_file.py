@@ -181,3 +181,13 @@ def test_app_reports_a_bad_file_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "The factory file has 1 problem(s):" in result.stderr
     assert "regoins: unknown key 'regoins'; did you mean 'regions'?" in result.stderr
+
+
+def test_file_sets_parameter_tests_and_scanning(tmp_path: Path) -> None:
+    model = load_factory(
+        write(tmp_path, MINIMAL + "    parameter: /platform/base/latest\n    tests: false\n    scanning: false\n")
+    )
+    spec = model.images[0].to_spec(tmp_path)
+    assert (spec.parameter_name, spec.image_tests, spec.image_scanning) == ("/platform/base/latest", False, False)
+    (problem,) = problems(tmp_path, MINIMAL + "    parameter: latest\n")
+    assert "images[0].parameter: parameter: 'latest' is not an SSM parameter name" in problem

@@ -194,3 +194,28 @@ def test_family_rejects_duplicates_empty_and_shared_parameter_names(stack: cdk.S
             images=[spec("base")],
             distributions=[RegionTarget(region="us-east-1", parameter_name="/golden-ami/x")],
         )
+
+
+def test_parameter_name_tests_and_scanning_per_image(stack: cdk.Stack, lock: VersionLock) -> None:
+    family = ImageFamily(
+        stack,
+        "Images",
+        version_lock=lock,
+        distributions=[RegionTarget(region="us-east-1")],
+        images=[
+            ImageSpec(
+                name="base",
+                base_image=AL2023,
+                components=UPDATE,
+                architectures=(X86, ARM),
+                parameter_name="/platform/base",
+                image_tests=False,
+                image_scanning=False,
+            )
+        ],
+    )
+    arm = family.pipeline("base", ARM)
+    assert arm.parameter_names == {"us-east-1": "/platform/base-arm64", "eu-west-1": "/platform/base-arm64"}
+    pipelines = resources(stack, "AWS::ImageBuilder::ImagePipeline")
+    assert pipelines["base-x86-64"]["ImageTestsConfiguration"]["ImageTestsEnabled"] is False
+    assert pipelines["base-x86-64"]["ImageScanningConfiguration"] == {"ImageScanningEnabled": False}
