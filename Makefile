@@ -7,6 +7,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 CHECKOV_VENV := .venv-checkov
+BENCH_VENV := .venv-bench
 BIN := $(VENV)/bin
 CDK := node_modules/.bin/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -18,7 +19,7 @@ export AWS_EC2_METADATA_DISABLED := true
 CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) \
 	$(if $(PIN),-c pin=$(PIN)) $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 
-.PHONY: synth test lint docs diff deploy clean
+.PHONY: synth test lint docs bench diff deploy clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +34,14 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	@echo "installing checkov into $(CHECKOV_VENV)"
 	@$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt \
 		>$(CHECKOV_VENV)/pip.log 2>&1 || { cat $(CHECKOV_VENV)/pip.log; exit 1; }
+	@touch $@
+
+# The benchmark has its own environment: it adds aws-cdk's alpha Image Builder module to compare.
+$(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	@echo "installing the benchmark environment into $(BENCH_VENV)"
+	@$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt \
+		>$(BENCH_VENV)/pip.log 2>&1 || { cat $(BENCH_VENV)/pip.log; exit 1; }
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -64,6 +73,10 @@ lint: $(VENV)/.installed
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed lint
 	@$(BIN)/python -m pytest -q
 
+# Synthesis cost against the floor and the alpha module; rewrites BENCHMARKS.md.
+bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(BENCH_VENV)/.installed
+	@$(BENCH_VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
+
 diff: synth
 	@$(CDK) diff $(CDK_FLAGS)
 
@@ -71,4 +84,4 @@ deploy: synth
 	@$(CDK) deploy --all $(CDK_FLAGS)
 
 clean:
-	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) node_modules
+	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules

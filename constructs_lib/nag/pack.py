@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import jsii
 from aws_cdk import CfnResource, Stack
@@ -14,6 +14,9 @@ from .rule import Compliance, Properties, Rule
 from .rules import RULES
 
 PACK_NAME = "GoldenAmi"
+_BY_TYPE: dict[str, list[Rule]] = {}
+for _rule in RULES:
+    _BY_TYPE.setdefault(_rule.resource_type, []).append(_rule)
 _COMPLIANCE = {
     Compliance.COMPLIANT: NagRuleCompliance.COMPLIANT,
     Compliance.NON_COMPLIANT: NagRuleCompliance.NON_COMPLIANT,
@@ -30,26 +33,52 @@ def properties_of(resource: CfnResource) -> Properties:
     return resolved
 
 
-def _siblings(resource: CfnResource) -> Any:
-    stack = Stack.of(resource)
+class _Cache:
+    """Properties resolved once per resource, and resources by type once per stack, for one
+    validation run: every call into jsii is a round trip to node."""
 
-    def of_type(resource_type: str) -> Sequence[Properties]:
-        return [
-            properties_of(c)
-            for c in stack.node.find_all()
-            if isinstance(c, CfnResource) and c.cfn_resource_type == resource_type and Stack.of(c) is stack
-        ]
+    def __init__(self) -> None:
+        self._properties: dict[str, Properties] = {}
+        self._by_type: dict[str, dict[str, list[Properties]]] = {}
 
-    return of_type
+    def properties(self, resource: CfnResource) -> Properties:
+        path = resource.node.path
+        if path not in self._properties:
+            self._properties[path] = properties_of(resource)
+        return self._properties[path]
+
+    def siblings(self, resource: CfnResource) -> Any:
+        stack = Stack.of(resource)
+        key = stack.node.path
+
+        def of_type(resource_type: str) -> Sequence[Properties]:
+            if key not in self._by_type:
+                found: dict[str, list[CfnResource]] = {}
+                for child in stack.node.find_all():
+                    if (
+                        isinstance(child, CfnResource)
+                        and child.cfn_resource_type in _SIBLING_TYPES
+                        and Stack.of(child) is stack
+                    ):
+                        found.setdefault(child.cfn_resource_type, []).append(child)
+                self._by_type[key] = {t: [self.properties(c) for c in cs] for t, cs in found.items()}
+            return self._by_type[key].get(resource_type, [])
+
+        return of_type
+
+
+# The resource types rules look up besides the one they judge.
+_SIBLING_TYPES: Final = frozenset({"AWS::ImageBuilder::LifecyclePolicy"})
 
 
 @jsii.implements(IApplyRule)
 class _Application:
     """One rule applied to one resource, in the shape cdk-nag's applyRule wants."""
 
-    def __init__(self, rule: Rule, node: CfnResource) -> None:
+    def __init__(self, rule: Rule, node: CfnResource, cache: _Cache) -> None:
         self._rule = rule
         self._node = node
+        self._cache = cache
 
     @property
     def node(self) -> CfnResource:
@@ -72,7 +101,7 @@ class _Application:
         return NagMessageLevel.ERROR
 
     def rule(self, node: CfnResource) -> NagRuleCompliance:
-        return _COMPLIANCE[self._rule.check(properties_of(node), _siblings(node))]
+        return _COMPLIANCE[self._rule.check(self._cache.properties(node), self._cache.siblings(node))]
 
 
 class GoldenAmiChecks(NagPack):
@@ -87,6 +116,7 @@ class GoldenAmiChecks(NagPack):
     def __init__(self, scope: IConstruct | None = None, *, verbose: bool = False) -> None:
         super().__init__(scope, verbose=verbose)
         self._pack_name = PACK_NAME
+        self._cache = _Cache()
 
     @property
     def name(self) -> str:
@@ -97,7 +127,7 @@ class GoldenAmiChecks(NagPack):
         return [f"{PACK_NAME}-{rule.id}" for rule in RULES]
 
     def _check_resource(self, node: CfnResource) -> None:
-        for rule in RULES:
-            if node.cfn_resource_type == rule.resource_type:
-                # jsii reads these as properties; the protocol declares them settable, which cdk-nag never uses.
-                self._apply_rule(_Application(rule, node))  # type: ignore[arg-type]
+        resource_type = node.cfn_resource_type
+        for rule in _BY_TYPE.get(resource_type, ()):
+            # jsii reads these as properties; the protocol declares them settable, which cdk-nag never uses.
+            self._apply_rule(_Application(rule, node, self._cache))  # type: ignore[arg-type]

@@ -1,0 +1,167 @@
+"""make bench: synthesis cost of this library against the floor and against aws-cdk's alpha module.
+
+Each case is a whole process (python + the jsii node process it starts), timed wall clock and
+sampled for the peak resident memory of the process tree every 10 ms. Cases alternate, round
+after round, and the table reports medians. BENCHMARKS.md is rewritten with the results and the
+machine they ran on; the last line printed is the ratio line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    label: str
+    argv: tuple[str, ...]
+
+
+CASES = (
+    Case("floor", "empty CDK app (the floor)", ("empty_app.py",)),
+    Case("default", "default factory (factory.yaml, 4 nag packs)", ("factory_file.py", "factory.yaml")),
+    Case("large", "examples/large-fleet.yaml (50 images, 17 regions)", ("factory_file.py", "examples/large-fleet.yaml")),
+    Case("ours", "one pipeline, 3 regions: this library", ("ours_three_regions.py",)),
+    Case("alpha", "one pipeline, 3 regions: aws-imagebuilder-alpha", ("alpha_three_regions.py",)),
+)
+TARGETS = {"default": 1.5, "large": 3.0}
+MEMORY_LIMIT_MB = 1024
+
+
+def run(case: Case) -> tuple[float, float]:
+    """Wall seconds and peak MiB of one run of ``case``."""
+    with tempfile.TemporaryDirectory() as outdir:
+        script, *rest = case.argv
+        env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+        start = time.perf_counter()
+        process = psutil.Popen(
+            [sys.executable, str(BENCH / script), outdir, *rest],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        peak = 0
+        while process.poll() is None:
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - start
+        if process.returncode != 0:
+            raise SystemExit(f"{case.key} failed:\n{process.stderr.read().decode() if process.stderr else ''}")
+    return elapsed, peak / 2**20
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    memory = psutil.virtual_memory().total / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Linux {platform.release()}; "
+        f"Python {platform.python_version()}, node {node}"
+    )
+
+
+def timed_make_test() -> float:
+    start = time.perf_counter()
+    subprocess.run(["make", "test"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time make test")
+    args = parser.parse_args()
+
+    samples: dict[str, list[tuple[float, float]]] = {c.key: [] for c in CASES}
+    for _ in range(args.rounds):
+        for case in CASES:
+            samples[case.key].append(run(case))
+    medians = {
+        key: (statistics.median(t for t, _ in runs), statistics.median(m for _, m in runs))
+        for key, runs in samples.items()
+    }
+    floor = medians["floor"][0]
+    rows = [
+        f"| {c.label} | {medians[c.key][0]:.2f} | {medians[c.key][0] / floor:.2f}x | {medians[c.key][1]:.0f} |"
+        for c in CASES
+    ]
+    ratios = {
+        "default/floor": medians["default"][0] / floor,
+        "large/floor": medians["large"][0] / floor,
+        "alpha/ours": medians["alpha"][0] / medians["ours"][0],
+    }
+    peak = max(m for _, m in medians.values())
+    checks = [
+        f"- default factory within {TARGETS['default']}x the floor: "
+        f"{'met' if ratios['default/floor'] <= TARGETS['default'] else 'missed'} ({ratios['default/floor']:.2f}x)",
+        f"- large fleet within {TARGETS['large']}x the floor: "
+        f"{'met' if ratios['large/floor'] <= TARGETS['large'] else 'missed'} ({ratios['large/floor']:.2f}x)",
+        f"- same pipeline no slower than with the alpha module: "
+        f"{'met' if ratios['alpha/ours'] >= 1 else 'missed'} (alpha takes {ratios['alpha/ours']:.2f}x ours)",
+        f"- peak memory under {MEMORY_LIMIT_MB} MiB: {'met' if peak < MEMORY_LIMIT_MB else 'missed'} ({peak:.0f} MiB)",
+    ]
+    test_line = ""
+    if not args.skip_tests:
+        seconds = timed_make_test()
+        test_line = f"- `make test` after set-up: {seconds:.0f} s ({'within' if seconds <= 90 else 'over'} 90 s)"
+    table = [
+        "| case | wall s (median) | vs floor | peak MiB (median) |",
+        "| --- | --- | --- | --- |",
+        *rows,
+    ]
+    ratio_line = " ".join(f"ratio {k}={v:.2f}" if i == 0 else f"{k}={v:.2f}" for i, (k, v) in enumerate(ratios.items()))
+    body = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (scripts/bench.py); do not edit by hand. Each case is a whole process",
+        "(python and its jsii node process), medians over "
+        f"{args.rounds} alternating rounds; memory is the peak resident set of the process tree.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        *table,
+        "",
+        "Targets:",
+        "",
+        *checks,
+        *([test_line] if test_line else []),
+        "",
+        f"`{ratio_line}`",
+        "",
+    ]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(body))
+    print("\n".join(table))
+    print("\n".join(checks + ([test_line] if test_line else [])))
+    print(ratio_line)
+
+
+if __name__ == "__main__":
+    main()
