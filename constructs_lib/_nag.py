@@ -8,10 +8,11 @@ from constructs import IConstruct
 from ._limits import is_token
 
 
-def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
+def acknowledge(resource: IConstruct, rule: str, reason: str, *more: tuple[str, str]) -> None:
     """Record that ``rule`` (for example ``AwsSolutions-IAM4[Policy::...]``) is accepted on
-    ``resource`` for ``reason``. The reason is shown wherever cdk-nag reports."""
-    Validations.of(resource).acknowledge(Acknowledgment(id=rule, reason=reason))
+    ``resource`` for ``reason``, and each further ``(rule, reason)`` too, in one call into jsii.
+    The reason is shown wherever cdk-nag reports."""
+    Validations.of(resource).acknowledge(*(Acknowledgment(id=r, reason=why) for r, why in ((rule, reason), *more)))
 
 
 def as_in_finding(value: str, pseudo: str) -> str:
@@ -37,5 +38,10 @@ INLINE_POLICY_REASON = (
 def acknowledge_compliance(resource: IConstruct, rule: str, reason: str) -> None:
     """Acknowledge ``rule`` (for example ``IAMNoInlinePolicy``) of the NIST 800-53 rev 5 and HIPAA
     Security packs on ``resource`` and its children, with ``reason``."""
-    for pack in COMPLIANCE_PACKS:
-        acknowledge(resource, f"{pack}-{rule}", reason)
+    first, *rest = compliance(rule, reason)
+    acknowledge(resource, *first, *rest)
+
+
+def compliance(rule: str, reason: str) -> list[tuple[str, str]]:
+    """``(rule, reason)`` pairs of ``rule`` in the NIST 800-53 rev 5 and HIPAA Security packs."""
+    return [(f"{pack}-{rule}", reason) for pack in COMPLIANCE_PACKS]

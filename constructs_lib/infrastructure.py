@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ._limits import HOP_LIMIT_MAX, HOP_LIMIT_MIN, check_range
-from ._nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, skip_checkov
+from ._nag import INLINE_POLICY_REASON, acknowledge, compliance, skip_checkov
 
 IMAGE_BUILDER_SERVICE_ROLE = "aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
 
@@ -82,29 +82,31 @@ class BuildInfrastructure(Construct):
             ],
         )
         self.log_bucket.grant_put(self.instance_role, f"{self.log_prefix}*")
-        acknowledge_compliance(self.instance_role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
-        acknowledge(
-            self.instance_role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
-            "Image Builder drives build instances through Systems Manager; this AWS policy is the documented minimum.",
-        )
-        acknowledge(
-            self.instance_role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]",
-            "The AWS policy Image Builder documents for build instances (component downloads, logs, tests).",
-        )
-        acknowledge(
-            self.instance_role,
-            "AwsSolutions-IAM5[Action::s3:Abort*]",
-            "grant_put's multipart upload actions, limited to this image's log prefix in the log bucket.",
-        )
+        findings = [
+            *compliance("IAMNoInlinePolicy", INLINE_POLICY_REASON),
+            (
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
+                "Image Builder drives build instances through Systems Manager; this AWS policy is the documented "
+                "minimum.",
+            ),
+            (
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]",
+                "The AWS policy Image Builder documents for build instances (component downloads, logs, tests).",
+            ),
+            (
+                "AwsSolutions-IAM5[Action::s3:Abort*]",
+                "grant_put's multipart upload actions, limited to this image's log prefix in the log bucket.",
+            ),
+        ]
         bucket_resource = self.log_bucket.node.default_child
         if isinstance(bucket_resource, s3.CfnBucket):
-            acknowledge(
-                self.instance_role,
-                f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket_resource)}.Arn>/{self.log_prefix}*]",
-                "Build logs are objects named at build time; the grant is limited to this image's prefix.",
+            findings.append(
+                (
+                    f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket_resource)}.Arn>/{self.log_prefix}*]",
+                    "Build logs are objects named at build time; the grant is limited to this image's prefix.",
+                )
             )
+        acknowledge(self.instance_role, *findings[0], *findings[1:])
         profile = iam.CfnInstanceProfile(self, "InstanceProfile", roles=[self.instance_role.role_name])
 
         self.topic_key: kms.Key | None = None
@@ -148,19 +150,21 @@ class BuildInfrastructure(Construct):
         reason = (
             "This bucket holds build logs only; access logging it would need a second log bucket for no audit gain."
         )
-        acknowledge(bucket, "AwsSolutions-S1", reason)
-        acknowledge_compliance(bucket, "S3BucketLoggingEnabled", reason)
-        acknowledge_compliance(
+        acknowledge(
             bucket,
-            "S3BucketReplicationEnabled",
-            "Build logs are diagnostics of builds that can be rerun; a replica would double storage for no "
-            "recovery need.",
-        )
-        acknowledge_compliance(
-            bucket,
-            "S3DefaultEncryptionKMS",
-            "Encrypted with S3-managed keys; build logs hold no secrets, and a KMS key would have to be granted to "
-            "every build instance role.",
+            "AwsSolutions-S1",
+            reason,
+            *compliance("S3BucketLoggingEnabled", reason),
+            *compliance(
+                "S3BucketReplicationEnabled",
+                "Build logs are diagnostics of builds that can be rerun; a replica would double storage for no "
+                "recovery need.",
+            ),
+            *compliance(
+                "S3DefaultEncryptionKMS",
+                "Encrypted with S3-managed keys; build logs hold no secrets, and a KMS key would have to be granted "
+                "to every build instance role.",
+            ),
         )
         resource = bucket.node.default_child
         assert isinstance(resource, s3.CfnBucket)

@@ -18,7 +18,7 @@ from constructs import Construct
 from . import _render
 from ._instance_types import DEFAULT_INSTANCE_TYPES, check_instance_types
 from ._limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
-from ._nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance
+from ._nag import INLINE_POLICY_REASON, acknowledge, compliance
 from .base_image import BaseImage
 from .component import Component
 from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost
@@ -459,16 +459,15 @@ class GoldenImagePipeline(Construct):
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("EC2ImageBuilderExecutionPolicy")],
         )
         role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeImages"], resources=["*"]))
-        acknowledge_compliance(role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         acknowledge(
             role,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2ImageBuilderExecutionPolicy]",
             "The AWS policy Image Builder documents for a pipeline execution role; building needs all of it.",
-        )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "ec2:DescribeImages has no resource-level permissions; SSM validates aws:ec2:image parameters with it.",
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "ec2:DescribeImages has no resource-level permissions; SSM validates aws:ec2:image parameters with it.",
+            ),
+            *compliance("IAMNoInlinePolicy", INLINE_POLICY_REASON),
         )
         return role
 

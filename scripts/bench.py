@@ -9,6 +9,7 @@ machine they ran on; the last line printed is the ratio line.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -35,7 +36,9 @@ class Case:
 CASES = (
     Case("floor", "empty CDK app (the floor)", ("empty_app.py",)),
     Case("default", "default factory (factory.yaml, 4 nag packs)", ("factory_file.py", "factory.yaml")),
-    Case("large", "examples/large-fleet.yaml (50 images, 17 regions)", ("factory_file.py", "examples/large-fleet.yaml")),
+    Case(
+        "large", "examples/large-fleet.yaml (50 images, 17 regions)", ("factory_file.py", "examples/large-fleet.yaml")
+    ),
     Case("ours", "one pipeline, 3 regions: this library", ("ours_three_regions.py",)),
     Case("alpha", "one pipeline, 3 regions: aws-imagebuilder-alpha", ("alpha_three_regions.py",)),
 )
@@ -72,14 +75,12 @@ def run(case: Case) -> tuple[float, float]:
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout.strip()
     memory = psutil.virtual_memory().total / 2**30
     return (

@@ -28,9 +28,8 @@ def properties_of(resource: CfnResource) -> Properties:
     """The resource's CloudFormation properties, PascalCase and resolved (property overrides aside)."""
     stack = Stack.of(resource)
     # Resolve first: lazy values (tags, for example) do not pass the renderer's type checks.
-    rendered = resource._render_properties(stack.resolve(resource._cfn_properties))
-    resolved: dict[str, Any] = stack.resolve(rendered) or {}
-    return resolved
+    rendered: Properties = resource._render_properties(stack.resolve(resource._cfn_properties)) or {}
+    return rendered
 
 
 class _Cache:
@@ -127,7 +126,14 @@ class GoldenAmiChecks(NagPack):
         return [f"{PACK_NAME}-{rule.id}" for rule in RULES]
 
     def _check_resource(self, node: CfnResource) -> None:
-        resource_type = node.cfn_resource_type
-        for rule in _BY_TYPE.get(resource_type, ()):
+        rules = _BY_TYPE.get(node.cfn_resource_type, ())
+        if not rules:
+            return
+        properties, siblings = self._cache.properties(node), self._cache.siblings(node)
+        for rule in rules:
+            # Only findings go through cdk-nag (which applies acknowledgements and reports them):
+            # every call into it is a round trip to node, and compliant resources need none.
+            if rule.check(properties, siblings) is not Compliance.NON_COMPLIANT:
+                continue
             # jsii reads these as properties; the protocol declares them settable, which cdk-nag never uses.
             self._apply_rule(_Application(rule, node, self._cache))  # type: ignore[arg-type]
