@@ -1,5 +1,10 @@
 """The same pipeline written with aws-cdk's experimental Image Builder L2 module
-(aws-cdk.aws-imagebuilder-alpha, installed only in the bench environment)."""
+(aws-cdk.aws-imagebuilder-alpha, installed only in the bench environment).
+
+"The same" means what this library's defaults build: an encrypted, TLS-only, versioned log
+bucket, the build logs in it, image tests and scanning on, the latest-AMI parameter written in
+each of the three regions, and a lifecycle policy that deprecates after 90 days and deletes AMIs
+with their snapshots after 180, keeping 3 and sparing recently launched ones."""
 
 import sys
 from pathlib import Path
@@ -8,6 +13,7 @@ import aws_cdk as cdk
 import aws_cdk.aws_imagebuilder_alpha as ib
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +59,44 @@ for region in ("eu-west-1", "us-east-1", "ap-southeast-2"):
             ],
         )
     )
+logs = s3.Bucket(
+    stack,
+    "Logs",
+    encryption=s3.BucketEncryption.S3_MANAGED,
+    block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+    enforce_ssl=True,
+    versioned=True,
+    removal_policy=cdk.RemovalPolicy.RETAIN,
+)
+exclusions = ib.LifecyclePolicyExclusionRules(
+    ami_exclusion_rules=ib.LifecyclePolicyAmiExclusionRules(
+        last_launched=cdk.Duration.days(30), tags={"golden-ami:keep": "true"}
+    )
+)
+ib.LifecyclePolicy(
+    stack,
+    "Lifecycle",
+    resource_type=ib.LifecyclePolicyResourceType.AMI_IMAGE,
+    resource_selection=ib.LifecyclePolicyResourceSelection(recipes=[recipe]),
+    details=[
+        ib.LifecyclePolicyDetail(
+            action=ib.LifecyclePolicyAction(type=ib.LifecyclePolicyActionType.DEPRECATE, include_amis=True),
+            filter=ib.LifecyclePolicyFilter(
+                age_filter=ib.LifecyclePolicyAgeFilter(age=cdk.Duration.days(90), retain_at_least=3)
+            ),
+            exclusion_rules=exclusions,
+        ),
+        ib.LifecyclePolicyDetail(
+            action=ib.LifecyclePolicyAction(
+                type=ib.LifecyclePolicyActionType.DELETE, include_amis=True, include_snapshots=True
+            ),
+            filter=ib.LifecyclePolicyFilter(
+                age_filter=ib.LifecyclePolicyAgeFilter(age=cdk.Duration.days(180), retain_at_least=3)
+            ),
+            exclusion_rules=exclusions,
+        ),
+    ],
+)
 ib.ImagePipeline(
     stack,
     "Pipeline",
@@ -64,7 +108,10 @@ ib.ImagePipeline(
         "Infrastructure",
         infrastructure_configuration_name="web-server",
         instance_types=[ec2.InstanceType("m7i.large")],
+        logging=ib.InfrastructureConfigurationLogging(s3_bucket=logs, s3_key_prefix="web-server/"),
     ),
+    image_tests_enabled=True,
+    image_scanning_enabled=True,
     schedule=ib.ImagePipelineSchedule(expression=events.Schedule.expression("cron(0 4 ? * SUN *)")),
 )
 app.synth()

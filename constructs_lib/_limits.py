@@ -52,8 +52,13 @@ BUILD_DATE_PLACEHOLDER: Final = "{{ imagebuilder:buildDate }}"
 
 
 def is_token(value: object) -> bool:
-    """True when ``value`` is an unresolved CDK token, which no synth-time check can judge."""
-    return isinstance(value, str) and Token.is_unresolved(value)
+    """True when ``value`` is an unresolved CDK token, which no synth-time check can judge.
+
+    Encoded string tokens always carry ``${Token[``; strings without it are answered here,
+    without a round trip to jsii (this check runs for every value the library validates)."""
+    if not isinstance(value, str):
+        return False
+    return "${Token[" in value and Token.is_unresolved(value)
 
 
 def check_range(field: str, value: int, low: int, high: int, unit: str = "") -> int:

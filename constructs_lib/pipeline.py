@@ -388,7 +388,7 @@ class GoldenImagePipeline(Construct):
 
     def _check_target(self, stack: Stack, target: RegionTarget) -> None:
         field = f"distributions[{target.region}]"
-        partition = partition_of(stack.region)
+        partition = partition_of(self.region)
         if partition_of(target.region) != partition:
             raise ValueError(
                 f"{field}.region: {target.region!r} is outside the home region's partition {partition!r}; "
@@ -437,11 +437,12 @@ class GoldenImagePipeline(Construct):
             self._put_parameter = iam.PolicyStatement(actions=["ssm:PutParameter"])
             self.execution_role.add_to_principal_policy(self._put_parameter)
         assert self._put_parameter is not None
+        partition, account = stack.partition, stack.account  # each read is a round trip to jsii
         arns = [
-            f"arn:{stack.partition}:ssm:{region}:{stack.account}:parameter{name}"
-            for region, name in self.parameter_names.items()
+            f"arn:{partition}:ssm:{region}:{account}:parameter{name}" for region, name in self.parameter_names.items()
         ]
-        self._put_parameter.add_resources(*[a for a in arns if a not in self._put_parameter.resources])
+        present = set(self._put_parameter.resources)
+        self._put_parameter.add_resources(*[a for a in arns if a not in present])
 
     def _wait_for_execution_role(self) -> None:
         # The role's ARN orders the role; the pipeline must also wait for its inline policy.

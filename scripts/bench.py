@@ -1,7 +1,7 @@
 """make bench: synthesis cost of this library against the floor and against aws-cdk's alpha module.
 
 Each case is a whole process (python + the jsii node process it starts), timed wall clock and
-sampled for the peak resident memory of the process tree every 10 ms. Cases alternate, round
+sampled for the peak resident memory of the process tree every 50 ms. Cases alternate, round
 after round, and the table reports medians. BENCHMARKS.md is rewritten with the results and the
 machine they ran on; the last line printed is the ratio line.
 """
@@ -66,7 +66,7 @@ def run(case: Case) -> tuple[float, float]:
                 peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
             except psutil.Error:
                 pass
-            time.sleep(0.01)
+            time.sleep(0.05)
         elapsed = time.perf_counter() - start
         if process.returncode != 0:
             raise SystemExit(f"{case.key} failed:\n{process.stderr.read().decode() if process.stderr else ''}")
