@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnDeletionPolicy, RemovalPolicy, Stack
+from aws_cdk import CfnDeletionPolicy, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from ._nag import acknowledge
+from ._iam import image_builder_role
 from .pipeline import GoldenImagePipeline
 
 _Image = imagebuilder.CfnImage
@@ -50,22 +50,14 @@ class GoldenImage(Construct):
                 f"removal_policy: {removal_policy} is not supported for images; "
                 "use RemovalPolicy.RETAIN (keep the AMIs) or RemovalPolicy.DESTROY (delete them with the stack)"
             )
-        stack = Stack.of(self)
         self.deletion_role: iam.Role | None = None
         if removal_policy is RemovalPolicy.DESTROY:
-            self.deletion_role = iam.Role(
+            self.deletion_role = image_builder_role(
                 self,
                 "DeletionRole",
-                assumed_by=iam.ServicePrincipal(
-                    "imagebuilder.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
-                ),
                 description=f"Image Builder deletes the AMIs and snapshots of {pipeline.image_name} with the stack",
-                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(_POLICY)],
-            )
-            acknowledge(
-                self.deletion_role,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{_POLICY}]",
-                "Deregisters AMIs and deletes snapshots only when tagged CreatedBy=EC2 Image Builder; "
+                policy=_POLICY,
+                why="Deregisters AMIs and deletes snapshots only when tagged CreatedBy=EC2 Image Builder; "
                 "deleting an image needs exactly that.",
             )
         source = pipeline.resource

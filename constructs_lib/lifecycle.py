@@ -7,13 +7,11 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from aws_cdk import Stack
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
+from ._iam import image_builder_role
 from ._limits import check_name, check_range, check_tags
-from ._nag import acknowledge
 from .distribution import check_account
 
 # Source: AWS::ImageBuilder::LifecyclePolicy schema (Filter.Value 1..1000, RetainAtLeast 1..10,
@@ -217,22 +215,12 @@ class ImageLifecycle(Construct):
             )
         for recipe in recipes:
             check_name("lifecycle.recipes", recipe)
-        stack = Stack.of(self)
-        self.role = iam.Role(
+        self.role = image_builder_role(
             self,
             "ExecutionRole",
-            assumed_by=iam.ServicePrincipal(
-                "imagebuilder.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
-            ),
             description=f"Image Builder lifecycle policy {name}",
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/EC2ImageBuilderLifecycleExecutionPolicy")
-            ],
-        )
-        acknowledge(
-            self.role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy]",
-            "The AWS policy the lifecycle service documents; it scopes actions to Image Builder-made AMIs.",
+            policy="service-role/EC2ImageBuilderLifecycleExecutionPolicy",
+            why="The AWS policy the lifecycle service documents; it scopes actions to Image Builder-made AMIs.",
         )
         selection = _Policy.ResourceSelectionProperty(
             recipes=[_Policy.RecipeSelectionProperty(name=r, semantic_version="x.x.x") for r in recipes] or None,

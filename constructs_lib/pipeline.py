@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from . import _render
+from ._iam import image_builder_role
 from ._instance_types import DEFAULT_INSTANCE_TYPES, check_instance_types
 from ._limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
 from ._nag import INLINE_POLICY_REASON, acknowledge, compliance
@@ -450,24 +451,18 @@ class GoldenImagePipeline(Construct):
             self.resource.node.add_dependency(self.execution_role.node.find_child("DefaultPolicy"))
 
     def _execution_role(self, stack: Stack, image_name: str) -> iam.Role:
-        role = iam.Role(
+        role = image_builder_role(
             self,
             "ExecutionRole",
-            assumed_by=iam.ServicePrincipal(
-                "imagebuilder.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
-            ),
             description=f"Image Builder runs {image_name} with this role and writes its latest-AMI parameters",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("EC2ImageBuilderExecutionPolicy")],
+            policy="EC2ImageBuilderExecutionPolicy",
+            why="The AWS policy Image Builder documents for a pipeline execution role; building needs all of it.",
         )
         role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeImages"], resources=["*"]))
         acknowledge(
             role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2ImageBuilderExecutionPolicy]",
-            "The AWS policy Image Builder documents for a pipeline execution role; building needs all of it.",
-            (
-                "AwsSolutions-IAM5[Resource::*]",
-                "ec2:DescribeImages has no resource-level permissions; SSM validates aws:ec2:image parameters with it.",
-            ),
+            "AwsSolutions-IAM5[Resource::*]",
+            "ec2:DescribeImages has no resource-level permissions; SSM validates aws:ec2:image parameters with it.",
             *compliance("IAMNoInlinePolicy", INLINE_POLICY_REASON),
         )
         return role
