@@ -14,6 +14,7 @@ from cfnlint.api import ManualArgs, lint
 
 import app as factory
 from constructs_lib import BaseImage, Component, GoldenImagePipeline, OperatingSystem, VersionLock
+from constructs_lib.factory_app import Factory
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,15 +62,25 @@ def hello() -> Component:
 
 
 @pytest.fixture(scope="session")
-def default_assembly(tmp_path_factory: pytest.TempPathFactory) -> cdk.cx_api.CloudAssembly:
-    """The default factory, synthesized once with the four cdk-nag packs and a frozen version
-    lock, exactly as `make synth` does in CI."""
-
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[cdk.App, Factory]:
+    """The default factory (factory.yaml) built once, with a frozen version lock, as in CI."""
     app = cdk.App(
         context={**CONTEXT, "golden-ami:versionLockFrozen": "true"},
         outdir=str(tmp_path_factory.mktemp("cdk.out")),
     )
-    factory.build(app)
+    return app, factory.build(app)
+
+
+@pytest.fixture(scope="session")
+def default_factory(default_build: tuple[cdk.App, Factory]) -> Factory:
+    return default_build[1]
+
+
+@pytest.fixture(scope="session")
+def default_assembly(default_build: tuple[cdk.App, Factory]) -> cdk.cx_api.CloudAssembly:
+    """The default factory synthesized once under the four cdk-nag packs, exactly as `make synth`
+    does in CI."""
+    app = default_build[0]
     cdk.Validations.of(app).add_plugins(*factory.compliance_packs(app))
     return app.synth()
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from constructs_lib.factory_app import Factory
 from constructs_lib.factory_file import FactoryFileError, json_schema, load_factory
+from constructs_lib.report import diagram
 from tests.conftest import ROOT
 
 MINIMAL = """\
@@ -151,11 +153,11 @@ def test_committed_schema_is_current() -> None:
     assert committed == json.loads(json.dumps(json_schema())), "run 'make docs' and commit factory.schema.json"
 
 
-def test_readme_diagram_is_the_default_factorys() -> None:
-    from scripts.docs import default_diagram, readme_with
+def test_readme_diagram_is_the_default_factorys(default_factory: Factory) -> None:
+    from scripts.docs import readme_with
 
     readme = (ROOT / "README.md").read_text()
-    assert readme_with(readme, default_diagram()) == readme, "run 'make docs' and commit README.md"
+    assert readme_with(readme, diagram(default_factory)) == readme, "run 'make docs' and commit README.md"
     assert "<!-- factory-diagram:start -->" in readme
 
 
