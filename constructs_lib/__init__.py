@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .family import ImageFamily, ImageSpec, build_order
     from .fleet import GoldenFleet, InstanceRefresh
     from .image import GoldenImage
-    from .infrastructure import BuildInfrastructure
+    from .infrastructure import BuildInfrastructure, BuildResources
     from .launch_template import GoldenLaunchTemplate
     from .lifecycle import ImageLifecycle, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
     from .nag import GoldenAmiChecks
@@ -38,6 +38,7 @@ _WHERE: dict[str, str] = {
     "Architecture": "enums",
     "BaseImage": "base_image",
     "BuildInfrastructure": "infrastructure",
+    "BuildResources": "infrastructure",
     "CallAs": "stackset",
     "Component": "component",
     "ConsumerStack": "consumer_stack",
@@ -98,6 +99,7 @@ __all__ = [
     "Architecture",
     "BaseImage",
     "BuildInfrastructure",
+    "BuildResources",
     "CallAs",
     "Component",
     "ConsumerStack",

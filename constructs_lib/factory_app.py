@@ -4,7 +4,7 @@ Stack layout:
 
 - ``GoldenAmiKeys-<region>``: the distribution key of each region (when AMIs are copied or shared).
 - ``GoldenAmiFactory``, ``GoldenAmiFactory2``, ...: the pipelines, at most
-  :data:`PIPELINES_PER_STACK` per stack (about 15 resources each, well under CloudFormation's
+  :data:`PIPELINES_PER_STACK` per stack (about 9 resources each with shared build resources, under CloudFormation's
   500). Which stack an image is in is recorded in the version lock, so adding, removing or
   reordering images never moves an existing one (which would replace its resources).
 - ``GoldenAmiDestination-<account>``: the role Image Builder assumes in each destination account.

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ._limits import check_name, check_unique
@@ -16,7 +17,8 @@ from .component import Component
 from .distribution import RegionTarget
 from .enums import Architecture
 from .image import GoldenImage
-from .lifecycle import Lifecycle
+from .infrastructure import BuildResources
+from .lifecycle import Lifecycle, lifecycle_role
 from .pipeline import STANDARD_LIFECYCLE, GoldenImagePipeline
 from .schedule import Schedule
 from .version_lock import VersionLock
@@ -132,6 +134,7 @@ class ImageFamily(Construct):
         build_on_deploy: bool = False,
         tags: Mapping[str, str] | None = None,
         scopes: Mapping[str, Construct] | None = None,
+        share_build_resources: bool = True,
     ) -> None:
         """
         :param images: the family; any order, parents are built first.
@@ -144,6 +147,9 @@ class ImageFamily(Construct):
         :param tags: Default: none.
         :param scopes: where to place each image's pipelines, by image name (for example one of
             several stacks). Default: this construct.
+        :param share_build_resources: one build instance role, instance profile, log bucket and
+            lifecycle role per scope (:class:`BuildResources`) instead of one per pipeline.
+            Default: True.
         """
         super().__init__(scope, id)
         if not images:
@@ -157,6 +163,15 @@ class ImageFamily(Construct):
 
         def scope_of(name: str) -> Construct:
             return (scopes or {}).get(name, self)
+
+        shared: dict[str, tuple[BuildResources, iam.Role | None]] = {}
+
+        def shared_in(scope: Construct) -> tuple[BuildResources, iam.Role | None]:
+            key = scope.node.path
+            if key not in shared:
+                role = lifecycle_role(scope, "LifecycleRole") if lifecycle is not None else None
+                shared[key] = (BuildResources(scope, "BuildResources"), role)
+            return shared[key]
 
         self.pipelines: dict[str, dict[Architecture, GoldenImagePipeline]] = {}
         self.images: dict[str, dict[Architecture, GoldenImage]] = {}
@@ -192,6 +207,7 @@ class ImageFamily(Construct):
                     if home not in {t.region for t in given}:
                         given.insert(0, RegionTarget(region=home))
                     image_targets = [dataclasses.replace(t, parameter_name=spec.parameter_name + suffix) for t in given]
+                resources, policy_role = shared_in(scope_of(spec.name)) if share_build_resources else (None, None)
                 pipeline = GoldenImagePipeline(
                     scope_of(spec.name),
                     f"{spec.name}-{arch.value}",
@@ -206,6 +222,8 @@ class ImageFamily(Construct):
                     version_lock=version_lock,
                     image_tests=spec.image_tests,
                     image_scanning=spec.image_scanning,
+                    build_resources=resources,
+                    lifecycle_role=policy_role,
                     lifecycle=lifecycle,
                     tags=tags,
                 )

@@ -7,6 +7,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
@@ -183,6 +184,18 @@ class Lifecycle:
         ]
 
 
+def lifecycle_role(scope: Construct, id: str, description: str = "Image Builder lifecycle policies") -> iam.Role:
+    """An execution role for lifecycle policies: only ``EC2ImageBuilderLifecycleExecutionPolicy``,
+    trusted by Image Builder for this account; one can serve every policy of a stack."""
+    return image_builder_role(
+        scope,
+        id,
+        description=description,
+        policy="service-role/EC2ImageBuilderLifecycleExecutionPolicy",
+        why="The AWS policy the lifecycle service documents; it scopes actions to Image Builder-made AMIs.",
+    )
+
+
 class ImageLifecycle(Construct):
     """An ``AWS::ImageBuilder::LifecyclePolicy`` over AMIs of the given recipes or tags.
 
@@ -201,7 +214,12 @@ class ImageLifecycle(Construct):
         lifecycle: Lifecycle,
         recipes: Sequence[str] = (),
         tags: Mapping[str, str] | None = None,
+        role: iam.IRole | None = None,
     ) -> None:
+        """
+        :param role: the execution role, for example one shared by a stack's policies
+            (:func:`lifecycle_role`). Default: its own, holding only EC2ImageBuilderLifecycleExecutionPolicy.
+        """
         super().__init__(scope, id)
         check_name("lifecycle.name", name)
         if bool(recipes) == bool(tags):
@@ -215,13 +233,7 @@ class ImageLifecycle(Construct):
             )
         for recipe in recipes:
             check_name("lifecycle.recipes", recipe)
-        self.role = image_builder_role(
-            self,
-            "ExecutionRole",
-            description=f"Image Builder lifecycle policy {name}",
-            policy="service-role/EC2ImageBuilderLifecycleExecutionPolicy",
-            why="The AWS policy the lifecycle service documents; it scopes actions to Image Builder-made AMIs.",
-        )
+        self.role = role or lifecycle_role(self, "ExecutionRole", f"Image Builder lifecycle policy {name}")
         selection = _Policy.ResourceSelectionProperty(
             recipes=[_Policy.RecipeSelectionProperty(name=r, semantic_version="x.x.x") for r in recipes] or None,
             tag_map=check_tags("lifecycle.tags", tags) if tags else None,

@@ -25,7 +25,7 @@ from .component import Component
 from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost
 from .distribution import RegionTarget, check_region, partition_of
 from .enums import Architecture, StartCondition
-from .infrastructure import BuildInfrastructure
+from .infrastructure import BuildInfrastructure, BuildResources
 from .lifecycle import ImageLifecycle, Lifecycle
 from .recipe import GoldenImageRecipe
 from .schedule import Schedule, builds_per_month
@@ -132,6 +132,8 @@ class GoldenImagePipeline(Construct):
         version_lock: VersionLock | None = None,
         lifecycle: Lifecycle | None = STANDARD_LIFECYCLE,
         tags: Mapping[str, str] | None = None,
+        build_resources: BuildResources | None = None,
+        lifecycle_role: iam.IRole | None = None,
     ) -> None:
         """
         :param image_name: names the recipe, pipeline and configurations (3 to 128 of ``[-_A-Za-z0-9 ]``).
@@ -163,6 +165,9 @@ class GoldenImagePipeline(Construct):
             90 days, delete with snapshots after 180, keep the newest 3, never one launched in the
             last 30 days or tagged ``golden-ami:keep=true``. None keeps every AMI (and pays for it).
         :param tags: tags on every resource and on the AMIs. Default: none.
+        :param build_resources: build instance role, profile and log bucket shared with other
+            pipelines (:class:`BuildResources`). Default: the pipeline's own.
+        :param lifecycle_role: the lifecycle policy's execution role, shared. Default: its own.
         """
         super().__init__(scope, id)
         stack = Stack.of(self)
@@ -211,6 +216,7 @@ class GoldenImagePipeline(Construct):
             log_bucket=log_bucket,
             notifications=notifications,
             notification_topic=notification_topic,
+            resources=build_resources,
         )
         self._ami_tags = {**tag_map, **self._trace_tags(base_image)}
         self.distribution = imagebuilder.CfnDistributionConfiguration(
@@ -248,7 +254,7 @@ class GoldenImagePipeline(Construct):
         self.lifecycle = None
         if lifecycle is not None:
             self.lifecycle = ImageLifecycle(
-                self, "Lifecycle", name=image_name, lifecycle=lifecycle, recipes=[image_name]
+                self, "Lifecycle", name=image_name, lifecycle=lifecycle, recipes=[image_name], role=lifecycle_role
             )
             self.lifecycle.node.add_dependency(self.recipe.resource)
         self._volume_gib = (root_volume or RootVolume()).size_gib + sum(v.size_gib for v in data_volumes)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -219,3 +220,36 @@ def test_parameter_name_tests_and_scanning_per_image(stack: cdk.Stack, lock: Ver
     pipelines = resources(stack, "AWS::ImageBuilder::ImagePipeline")
     assert pipelines["base-x86-64"]["ImageTestsConfiguration"]["ImageTestsEnabled"] is False
     assert pipelines["base-x86-64"]["ImageScanningConfiguration"] == {"ImageScanningEnabled": False}
+
+
+def test_pipelines_of_a_scope_share_build_resources_and_lifecycle_role(stack: cdk.Stack, lock: VersionLock) -> None:
+    ImageFamily(
+        stack, "Images", version_lock=lock, images=[spec("base", architectures=(X86, ARM)), spec("web", "base")]
+    )
+    t = template(stack)
+    assert len(t.find_resources("AWS::S3::Bucket")) == 1
+    assert len(t.find_resources("AWS::IAM::InstanceProfile")) == 1
+    infra = resources(stack, "AWS::ImageBuilder::InfrastructureConfiguration")
+    assert len({json.dumps(i["InstanceProfileName"]) for i in infra.values()}) == 1
+    lifecycle_roles = {
+        json.dumps(p["ExecutionRole"]) for p in resources(stack, "AWS::ImageBuilder::LifecyclePolicy").values()
+    }
+    assert len(lifecycle_roles) == 1
+    # The shared build role may write each pipeline's log prefix, in one statement.
+    statements = [
+        s
+        for policy in t.find_resources("AWS::IAM::Policy").values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "s3:PutObject" in s["Action"]
+    ]
+    (logs,) = statements
+    prefixes = sorted(r["Fn::Join"][1][-1] for r in logs["Resource"])
+    assert prefixes == ["/base-arm64/*", "/base-x86-64/*", "/web-arm64/*", "/web-x86-64/*"]
+    synth_with_nag(stack)
+
+
+def test_sharing_can_be_turned_off(stack: cdk.Stack, lock: VersionLock) -> None:
+    ImageFamily(
+        stack, "Images", version_lock=lock, share_build_resources=False, images=[spec("base"), spec("web", "base")]
+    )
+    assert len(template(stack).find_resources("AWS::S3::Bucket")) == 2

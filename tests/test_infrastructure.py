@@ -114,3 +114,20 @@ def test_rejects_notifications_together_with_an_own_topic(stack: cdk.Stack) -> N
         BuildInfrastructure(
             stack, "Infra", name="web", instance_types=("m7i.large",), notifications=True, notification_topic=topic
         )
+
+
+def test_rejects_a_log_bucket_together_with_shared_resources(stack: cdk.Stack) -> None:
+    from aws_cdk import aws_s3 as s3
+
+    from constructs_lib import BuildResources
+
+    shared = BuildResources(stack, "Shared")
+    with pytest.raises(ValueError, match=r"log_bucket: given together with resources, which bring their own"):
+        BuildInfrastructure(
+            stack,
+            "Infra",
+            name="web",
+            instance_types=("m7i.large",),
+            resources=shared,
+            log_bucket=s3.Bucket(stack, "B"),
+        )
