@@ -46,32 +46,35 @@ TARGETS = {"default": 1.5, "large": 3.0}
 # What profiling showed (cProfile of app.py in-process, and one case at a time with a pack or a
 # feature switched off); kept here so that BENCHMARKS.md carries it whenever it is regenerated.
 PROFILE = """\
-Where the time goes (cProfile of app.py, and runs with one part switched off, 2026-11-22):
+Where the time goes (cProfile of app.py, jsii messages counted, and runs with one part switched
+off; 2026-11-22, this machine):
 
 - The floor itself is python + node start (0.3 s), loading aws-cdk-lib through jsii (0.4 s)
   and the first synth of a process (about 2 s, aws-cdk-lib loading its synthesis machinery);
   every case pays it once.
-- Default factory, above the floor (about 2.5 s): importing the factory file's model
+- Default factory, above the floor (about 2.4 s): importing the factory file's model
   (pydantic), cdk-nag and the eleven aws-cdk-lib modules the stacks use (0.55 s); building nine
-  stacks, about 1,400 calls into jsii (0.9 s); a second, tiny synth that renders the StackSet's
+  stacks, about 1,000 jsii messages (0.7 s); a second, tiny synth that renders the StackSet's
   member template from the same construct (0.4 s); the four cdk-nag packs (0.5 s); the synth
-  of nine stacks beyond an empty one (0.4 s).
-- Large fleet, above the floor (about 8 s): building 50 pipelines in 17 regions, about 7,000
-  jsii calls (2.8 s); synthesizing and writing 1,150 resources, 1.6 MB of templates (2 s); the
-  GoldenAmi pack, whose cdk-nag callbacks cost a jsii round trip each (1.8 s); the three
-  cdk-nag packs in node (0.9 s).
-- Every jsii call is a JSON message to the node process and back (0.4 to 0.7 ms); the cost is
-  the number of calls, not Python. What remains is bound by aws-cdk-lib's own synthesis and by
-  cdk-nag's per-resource callbacks.
+  of nine stacks beyond an empty one (0.3 s).
+- Large fleet, above the floor (about 6.9 s): building 50 pipelines in 17 regions, about 4,700
+  jsii messages (2.3 s); synthesizing about 460 resources, 1.3 MB of templates (1.9 s); the
+  GoldenAmi pack, whose per-resource cdk-nag callbacks cost a jsii round trip each (1.3 s); the
+  three cdk-nag packs in node (0.6 s).
+- Every jsii message is JSON to the node process and back (0.4 to 0.7 ms); the cost is the
+  number of messages, not Python. What remains is bound by aws-cdk-lib's own synthesis and by
+  cdk-nag calling a pack back once per resource.
 
-Fixed on the way (large fleet, in-process, before -> after): the GoldenAmi pack evaluated every
-rule through cdk-nag callbacks and looked up lifecycle policies per recipe (3.3 s -> 1.8 s:
-rules now run in Python and only findings go through cdk-nag); acknowledgements made one jsii
-call per finding (991 calls -> 280, batched per resource); `is_token` asked jsii about every
-string (now only strings that carry a token marker); stack attributes were read per region
-(build 3.6 s -> 2.8 s); constructs_lib loads its modules on first use, so an app that only
-builds a pipeline does not load cdk-nag or the consumer modules (one pipeline: 3.7 s -> 3.5 s,
-now level with the alpha module building the same pipeline).
+Fixed on the way (large fleet, before -> after): the GoldenAmi pack evaluated every rule
+through cdk-nag callbacks and looked up lifecycle policies per recipe (3.3 s -> 1.3 s: rules
+run in Python, only findings go through cdk-nag); acknowledgements made one jsii call per
+finding (991 -> 280 calls, batched per resource); `is_token` asked jsii about every string (now
+only strings with a token marker); stack attributes were read per region; a family's pipelines
+now share one build role, instance profile, log bucket and lifecycle role per stack (15 -> 9
+resources a pipeline; factory stacks 650 -> 368 resources); constructs_lib loads its modules on
+first use. Whole process: large fleet 13.2 s -> 9.6 s, default 5.4 s -> 5.1 s.
+Not done: rendering the StackSet member template without a second synth (0.4 s) would
+duplicate the destination-role construct as a hand-written template.
 """
 MEMORY_LIMIT_MB = 1024
 
