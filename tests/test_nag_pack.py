@@ -137,3 +137,24 @@ def test_an_acknowledged_finding_is_not_reported(tmp_path: Path) -> None:
         cdk.Acknowledgment(id="GoldenAmi-LaunchTemplateNoPublicIp", reason="A bastion host, on purpose.")
     )
     assert "GoldenAmi-LaunchTemplateNoPublicIp" not in report(app)
+
+
+def test_property_overrides_are_judged_as_synthesized(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Overridden", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    template = ec2.CfnLaunchTemplate(
+        stack,
+        "Template",
+        launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
+            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(http_tokens="required")
+        ),
+    )
+    template.add_property_override("LaunchTemplateData.MetadataOptions.HttpTokens", "optional")
+    assert set(report(app)) == {"GoldenAmi-LaunchTemplateImdsv2"}
+
+
+def test_validate_scope_judges_a_tree_that_was_not_synthesized(tmp_path: Path) -> None:
+    app = insecure_stack(tmp_path / "never-written")
+    result = GoldenAmiChecks().validate_scope(app)
+    names = {v.rule_name for v in result.violations}
+    assert names == {f"GoldenAmi-{rule.id}" for rule in RULES}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final
 
 import jsii
-from aws_cdk import CfnResource, Stack
+from aws_cdk import CfnResource, Stack, Stage
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
@@ -37,20 +39,42 @@ class _Cache:
     validation run: every call into jsii is a round trip to node."""
 
     def __init__(self) -> None:
-        self._properties: dict[str, Properties] = {}
-        self._by_type: dict[str, dict[str, list[Properties]]] = {}
+        # Keyed by the Python proxy: jsii hands out one proxy per node object, and reading a
+        # construct path would itself be a round trip.
+        self._properties: dict[int, tuple[CfnResource, Properties]] = {}
+        self._by_type: dict[int, dict[str, list[Properties]]] = {}
+        self._templates: dict[int, dict[str, Any] | None] = {}
 
     def properties(self, resource: CfnResource) -> Properties:
-        path = resource.node.path
-        if path not in self._properties:
-            self._properties[path] = properties_of(resource)
-        return self._properties[path]
+        key = id(resource)
+        if key not in self._properties:
+            self._properties[key] = (resource, self._from_template(resource) or properties_of(resource))
+        return self._properties[key][1]
+
+    def _from_template(self, resource: CfnResource) -> Properties | None:
+        """The resource's properties as synthesized (overrides included), when cdk-nag runs as a
+        validation plugin after the templates are written; None when there is no template yet
+        (``validate_scope`` on a tree that was not synthesized)."""
+        stack = Stack.of(resource)
+        key = id(stack)
+        if key not in self._templates:
+            path = Path(Stage.of(stack).outdir) / stack.template_file  # type: ignore[union-attr]
+            try:
+                self._templates[key] = json.loads(path.read_text(encoding="utf-8")).get("Resources", {})
+            except (OSError, ValueError):
+                self._templates[key] = None
+        resources = self._templates[key]
+        if resources is None:
+            return None
+        found = resources.get(stack.get_logical_id(resource))
+        return found.get("Properties", {}) if found else None
 
     def siblings(self, resource: CfnResource) -> Any:
-        stack = Stack.of(resource)
-        key = stack.node.path
+        """Resources of a type in ``resource``'s stack, looked up only when a rule asks."""
 
         def of_type(resource_type: str) -> Sequence[Properties]:
+            stack = Stack.of(resource)
+            key = id(stack)
             if key not in self._by_type:
                 found: dict[str, list[CfnResource]] = {}
                 for child in stack.node.find_all():
