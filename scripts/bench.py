@@ -52,10 +52,10 @@ off; 2026-11-22, this machine):
 - The floor itself is python + node start (0.3 s), loading aws-cdk-lib through jsii (0.4 s)
   and the first synth of a process (about 2 s, aws-cdk-lib loading its synthesis machinery);
   every case pays it once.
-- Default factory, above the floor (about 2.4 s): importing the factory file's model
+- Default factory, above the floor (about 2.1 s): importing the factory file's model
   (pydantic), cdk-nag and the eleven aws-cdk-lib modules the stacks use (0.55 s); building nine
   stacks, about 1,000 jsii messages (0.7 s); a second, tiny synth that renders the StackSet's
-  member template from the same construct (0.4 s); the four cdk-nag packs (0.5 s); the synth
+  member template from the same construct (0.4 s); the four cdk-nag packs (0.3 s); the synth
   of nine stacks beyond an empty one (0.3 s).
 - Large fleet, above the floor (about 6.9 s): building 50 pipelines in 17 regions, about 4,700
   jsii messages (2.3 s); synthesizing about 460 resources, 1.3 MB of templates (1.9 s); the
@@ -73,7 +73,10 @@ finding (991 -> 280 calls, batched per resource); `is_token` asked jsii about ev
 only strings with a token marker); stack attributes were read per region; a family's pipelines
 now share one build role, instance profile, log bucket and lifecycle role per stack (15 -> 9
 resources a pipeline; factory stacks 650 -> 368 resources); constructs_lib loads its modules on
-first use. Whole process: large fleet 13.2 s -> 9.6 s, default 5.4 s -> 5.1 s.
+first use. Whole process (medians): large fleet 13.2 s -> 8.3 s, default 5.4 s -> 4.9 s.
+The one-pipeline case builds two resources more than the alpha module (the execution role and
+policy that write the latest-AMI parameters); that and its larger distribution (trace tags) are
+the 0.1 to 0.2 s between them, close to this machine's run-to-run noise.
 Not done: rendering the StackSet member template without a second synth (0.4 s) would
 duplicate the destination-role construct as a hand-written template.
 """
