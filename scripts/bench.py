@@ -57,7 +57,7 @@ off; 2026-11-22, this machine):
   stacks, about 1,000 jsii messages (0.7 s); a second, tiny synth that renders the StackSet's
   member template from the same construct (0.4 s); the four cdk-nag packs (0.3 s); the synth
   of nine stacks beyond an empty one (0.3 s).
-- Large fleet, above the floor (about 6.9 s): building 50 pipelines in 17 regions, about 4,700
+- Large fleet, above the floor (about 5.5 s): building 50 pipelines in 17 regions, about 4,700
   jsii messages (2.3 s); synthesizing about 460 resources, 1.3 MB of templates (1.9 s); the
   GoldenAmi pack, called back by cdk-nag once per resource (0.4 s); the three cdk-nag packs in
   node (0.6 s).
