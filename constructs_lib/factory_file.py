@@ -425,7 +425,6 @@ class FactoryModel(_Model):
 
     @model_validator(mode="after")
     def _across(self) -> FactoryModel:
-        names = [i.name for i in self.images]
         placeholder = BaseImage(parent_image="order only", description="order only")
         build_order(
             [
@@ -462,7 +461,6 @@ class FactoryModel(_Model):
                 "public; share with accounts, organizations or OUs, or build public images in Python "
                 "with encrypt_volumes=False"
             )
-        assert len(set(names)) == len(names)
         return self
 
     @property

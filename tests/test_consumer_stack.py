@@ -70,3 +70,17 @@ def test_rejects_a_region_the_image_is_not_distributed_to(lock: VersionLock) -> 
         ConsumerStack(
             home.node.root, "West", image=pipeline, env=cdk.Environment(account="111111111111", region="us-west-2")
         )  # type: ignore[arg-type]
+
+
+def test_rejects_both_or_neither_of_image_and_fleets(lock: VersionLock) -> None:
+    from constructs_lib.consumer_stack import ConsumerFleet
+
+    home = make_stack()
+    pipeline = make_pipeline(home, lock)
+    env = cdk.Environment(account="111111111111", region="eu-west-1")
+    with pytest.raises(
+        ValueError, match=r"image: give image= for one fleet or fleets= for several, not both or neither"
+    ):
+        ConsumerStack(home.node.root, "Neither", env=env)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"image: give image= for one fleet or fleets= for several"):
+        ConsumerStack(home.node.root, "Both", image=pipeline, fleets=[ConsumerFleet(image=pipeline)], env=env)  # type: ignore[arg-type]

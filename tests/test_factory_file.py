@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,41 @@ def test_file_sets_parameter_tests_and_scanning(tmp_path: Path) -> None:
     assert (spec.parameter_name, spec.image_tests, spec.image_scanning) == ("/platform/base/latest", False, False)
     (problem,) = problems(tmp_path, MINIMAL + "    parameter: latest\n")
     assert "images[0].parameter: parameter: 'latest' is not an SSM parameter name" in problem
+
+
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [
+        (
+            "    base: {os: amazon-linux-2023, ami: ami-0123456789abcdef0}\n",
+            r"images\[1\].base: give exactly one of os, ami, marketplace, ssm \(2 given\)",
+        ),
+        (
+            "    base: {os: amazon-linux-2023}\n    components: [{aws: update-linux, file: x.yaml}]\n",
+            r"images\[1\].components\[0\]: give exactly one of aws, file, inline \(2 given\)",
+        ),
+        (
+            "    base: {os: amazon-linux-2023}\n    components: [{inline: 'phases: []'}]\n",
+            r"images\[1\].components\[0\]: an inline component needs a name",
+        ),
+    ],
+)
+def test_one_of_rules_in_images(tmp_path: Path, snippet: str, message: str) -> None:
+    text = MINIMAL + "  - name: second\n" + snippet
+    if "components" not in snippet:
+        text += "    components: [{aws: update-linux}]\n"
+    found = "\n".join(problems(tmp_path, text))
+    assert re.search(message, found), found
+
+
+def test_lifecycle_takes_one_style(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, "lifecycle: {preset: standard, keep_last: 3}\n" + MINIMAL)
+    assert problem.endswith(":1: lifecycle: give one of preset, keep_last, rules (preset, keep_last given)")
+
+
+def test_two_fleets_of_one_image_in_a_region_need_names(tmp_path: Path) -> None:
+    text = MINIMAL + "consumers:\n  - {image: base}\n  - {image: base}\n"
+    (problem,) = problems(tmp_path, text)
+    assert "consumers[1]: a second fleet named 'base' in eu-west-1; give one of them a name" in problem
+    named = MINIMAL + "consumers:\n  - {image: base}\n  - {image: base, name: batch}\n"
+    assert [c.name for c in load_factory(write(tmp_path, named)).consumers] == [None, "batch"]

@@ -253,3 +253,10 @@ def test_sharing_can_be_turned_off(stack: cdk.Stack, lock: VersionLock) -> None:
         stack, "Images", version_lock=lock, share_build_resources=False, images=[spec("base"), spec("web", "base")]
     )
     assert len(template(stack).find_resources("AWS::S3::Bucket")) == 2
+
+
+def test_spec_rejects_on_demand_with_a_schedule() -> None:
+    from constructs_lib import Schedule
+
+    with pytest.raises(ValueError, match=r"images\[base\]: on_demand=True and a schedule; give one of them"):
+        spec("base", on_demand=True, schedule=Schedule())
