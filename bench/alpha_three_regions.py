@@ -3,7 +3,8 @@
 
 "The same" means what this library's defaults build: an encrypted, TLS-only, versioned log
 bucket, the build logs in it, image tests and scanning on, the latest-AMI parameter written in
-each of the three regions, and a lifecycle policy that deprecates after 90 days and deletes AMIs
+each of the three regions through an execution role (Image Builder's prerequisite for SSM
+output parameters), and a lifecycle policy that deprecates after 90 days and deletes AMIs
 with their snapshots after 180, keeping 3 and sparing recently launched ones."""
 
 import sys
@@ -13,6 +14,7 @@ import aws_cdk as cdk
 import aws_cdk.aws_imagebuilder_alpha as ib
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 
@@ -97,9 +99,25 @@ ib.LifecyclePolicy(
         ),
     ],
 )
+execution = iam.Role(
+    stack,
+    "Execution",
+    assumed_by=iam.ServicePrincipal("imagebuilder.amazonaws.com"),
+    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("EC2ImageBuilderExecutionPolicy")],
+)
+execution.add_to_policy(
+    iam.PolicyStatement(
+        actions=["ssm:PutParameter"],
+        resources=[
+            f"arn:aws:ssm:{region}:111111111111:parameter/golden-ami/web-server/latest"
+            for region in ("eu-west-1", "us-east-1", "ap-southeast-2")
+        ],
+    )
+)
 ib.ImagePipeline(
     stack,
     "Pipeline",
+    execution_role=execution,
     image_pipeline_name="web-server",
     recipe=recipe,
     distribution_configuration=distribution,
