@@ -87,7 +87,7 @@ def build_factory(
 
     # Place each image's pipelines in a factory stack, stably.
     specs = [image.to_spec(base_dir) for image in model.images]
-    counts = _pipelines_per_image(model)
+    counts = {name: len(archs) for name, archs in model.architectures().items()}
     placement = {spec.name: lock.stack_for(spec.name, counts[spec.name], PIPELINES_PER_STACK) for spec in specs}
     factory_stacks = [
         cdk.Stack(
@@ -195,11 +195,3 @@ def build_factory(
     return Factory(
         model=model, family=family, stacks=stacks, factory_stacks=factory_stacks, consumer_stacks=consumer_stacks
     )
-
-
-def _pipelines_per_image(model: FactoryModel) -> dict[str, int]:
-    names = model.pipeline_names()
-    return {
-        image.name: sum(1 for n in names if n == image.name or n in (f"{image.name}-x86-64", f"{image.name}-arm64"))
-        for image in model.images
-    }

@@ -20,7 +20,7 @@ from .base_image import BaseImage, OperatingSystem
 from .component import Component
 from .distribution import LaunchPermission, check_account, check_parameter_name, check_region
 from .enums import Architecture, StartCondition, VolumeType
-from .family import ImageSpec, build_order
+from .family import ImageSpec, build_order, variant_name
 from .fleet import InstanceRefresh
 from .launch_template import check_pin
 from .lifecycle import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
@@ -468,32 +468,31 @@ class FactoryModel(_Model):
         """The home region first, then the others."""
         return [self.home_region, *[r for r in self.regions if r != self.home_region]]
 
-    def pipeline_names(self) -> list[str]:
-        """Every pipeline the file makes (an image in two architectures makes two)."""
-        arch: dict[str, list[str]] = {}
+    def architectures(self) -> dict[str, list[Architecture]]:
+        """Each image's architectures: its own, else its parent's, else its base's, else x86_64
+        (the rule :class:`ImageFamily` applies)."""
+        found: dict[str, list[Architecture]] = {}
         by_name = {i.name: i for i in self.images}
 
-        def architectures(image: ImageModel) -> list[str]:
-            if image.name in arch:
-                return arch[image.name]
-            found: list[str]
-            if image.architectures:
-                found = [str(a) for a in image.architectures]
-            elif image.parent and image.parent in by_name:
-                found = architectures(by_name[image.parent])
-            elif image.base and image.base.architecture:
-                found = [str(image.base.architecture)]
-            else:
-                found = ["x86_64"]
-            arch[image.name] = found
-            return found
+        def of(image: ImageModel) -> list[Architecture]:
+            if image.name not in found:
+                if image.architectures:
+                    found[image.name] = [Architecture(a) for a in image.architectures]
+                elif image.parent and image.parent in by_name:
+                    found[image.name] = of(by_name[image.parent])
+                elif image.base and image.base.architecture:
+                    found[image.name] = [Architecture(image.base.architecture)]
+                else:
+                    found[image.name] = [Architecture.X86_64]
+            return found[image.name]
 
-        names = []
         for image in self.images:
-            found = architectures(image)
-            suffix = {"x86_64": "x86-64", "arm64": "arm64"}
-            names += [image.name] if len(found) == 1 else [f"{image.name}-{suffix[a]}" for a in found]
-        return names
+            of(image)
+        return found
+
+    def pipeline_names(self) -> list[str]:
+        """Every pipeline the file makes (an image in two architectures makes two)."""
+        return [variant_name(name, arch, len(archs)) for name, archs in self.architectures().items() for arch in archs]
 
     @property
     def call_as(self) -> CallAs:

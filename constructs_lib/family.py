@@ -29,6 +29,12 @@ LAYER_SCHEDULE: Final = Schedule(expression="cron(0 */6 * * ? *)")
 _SUFFIX: Final = {Architecture.X86_64: "x86-64", Architecture.ARM64: "arm64"}
 
 
+def variant_name(name: str, architecture: Architecture, architectures: int) -> str:
+    """The pipeline (and parameter) name of ``name`` in ``architecture``: the name itself for an
+    image in one architecture, ``<name>-x86-64`` / ``<name>-arm64`` for one in two."""
+    return name if architectures == 1 else f"{name}-{_SUFFIX[architecture]}"
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ImageSpec:
     """One image of a family: on a base image, or on another image of the family (``parent``).
@@ -198,10 +204,10 @@ class ImageFamily(Construct):
                 else:
                     assert spec.base_image is not None
                     base = spec.base_image.for_architecture(arch)
-                name = spec.name if len(architectures) == 1 else f"{spec.name}-{_SUFFIX[arch]}"
+                name = variant_name(spec.name, arch, len(architectures))
                 image_targets = distributions
                 if spec.parameter_name is not None:
-                    suffix = "" if len(architectures) == 1 else f"-{_SUFFIX[arch]}"
+                    suffix = variant_name("", arch, len(architectures))
                     home = Stack.of(scope_of(spec.name)).region
                     given = list(distributions)
                     if home not in {t.region for t in given}:

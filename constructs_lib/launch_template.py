@@ -111,7 +111,6 @@ class GoldenLaunchTemplate(Construct):
                 "region: a golden launch template needs a stack with an explicit region "
                 "(env=Environment(region=...)); the parameter is regional"
             )
-        distributed = isinstance(image, IDistributedGoldenImage)
         if image is not None:
             if isinstance(image, IDistributedGoldenImage):
                 name = image.parameter_name_in(region)
@@ -140,7 +139,7 @@ class GoldenLaunchTemplate(Construct):
         root_device = root.device_name or root_device_name or (source.root_device_name if source else "/dev/xvda")
         self.parameter_name = name
         self.image_id = f"resolve:ssm:{name}" + (f":{version}" if version else "")
-        self.resource_template = ec2.LaunchTemplate(
+        self.launch_template = ec2.LaunchTemplate(
             self,
             "Resource",
             launch_template_name=launch_template_name,
@@ -159,17 +158,15 @@ class GoldenLaunchTemplate(Construct):
             ebs_optimized=None,
         )
         if version:
-            Tags.of(self.resource_template).add(PIN_TAG, version)
+            Tags.of(self.launch_template).add(PIN_TAG, version)
         if image_builder_updates:
-            Tags.of(self.resource_template).add(MANAGED_TEMPLATE_TAG, "true")
-        self.launch_template = self.resource_template
-        self.launch_template_id = self.resource_template.launch_template_id
+            Tags.of(self.launch_template).add(MANAGED_TEMPLATE_TAG, "true")
+        self.launch_template_id = self.launch_template.launch_template_id
         self.pin = version
         self.instance_type = instance_type
         self.architecture = arch
         self.image_builder_updates = image_builder_updates
         self.image_name = source.image_name if source else name
-        self.distributed = distributed
 
 
 def _block_device(device: str, volume: RootVolume | DataVolume) -> ec2.BlockDevice:

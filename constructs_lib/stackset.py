@@ -40,22 +40,23 @@ def render_role_template(
 ) -> dict[str, Any]:
     """The CloudFormation template of :class:`DistributionAccountRole` on its own, account-agnostic,
     without CDK bootstrap parameters: what every member account of the StackSet deploys."""
-    app = cdk.App(outdir=tempfile.mkdtemp(prefix="golden-ami-stackset-"), analytics_reporting=False)
-    stack = Stack(
-        app,
-        "DistributionAccountRole",
-        synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
-        description="Lets the golden AMI factory copy AMIs into this account (deployed by a StackSet)",
-    )
-    DistributionAccountRole(
-        stack,
-        "ImageBuilderAccess",
-        factory_account=factory_account,
-        key_names=key_names,
-        parameter_names=parameter_names,
-        launch_templates=launch_templates,
-    )
-    template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
+    with tempfile.TemporaryDirectory(prefix="golden-ami-stackset-") as outdir:
+        app = cdk.App(outdir=outdir, analytics_reporting=False)
+        stack = Stack(
+            app,
+            "DistributionAccountRole",
+            synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
+            description="Lets the golden AMI factory copy AMIs into this account (deployed by a StackSet)",
+        )
+        DistributionAccountRole(
+            stack,
+            "ImageBuilderAccess",
+            factory_account=factory_account,
+            key_names=key_names,
+            parameter_names=parameter_names,
+            launch_templates=launch_templates,
+        )
+        template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     template.get("Resources", {}).pop("CDKMetadata", None)
     template.get("Conditions", {}).pop("CDKMetadataAvailable", None)
     if not template.get("Conditions"):

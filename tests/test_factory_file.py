@@ -232,3 +232,24 @@ def test_two_fleets_of_one_image_in_a_region_need_names(tmp_path: Path) -> None:
     assert "consumers[1]: a second fleet named 'base' in eu-west-1; give one of them a name" in problem
     named = MINIMAL + "consumers:\n  - {image: base}\n  - {image: base, name: batch}\n"
     assert [c.name for c in load_factory(write(tmp_path, named)).consumers] == [None, "batch"]
+
+
+def test_architectures_follow_parent_then_base(tmp_path: Path) -> None:
+    text = """\
+images:
+  - {name: web, parent: base, components: [{aws: update-linux}]}
+  - name: base
+    base: {os: amazon-linux-2023}
+    architectures: [x86_64, arm64]
+    components: [{aws: update-linux}]
+  - name: legacy
+    base: {ami: ami-0123456789abcdef0, architecture: arm64}
+    components: [{aws: update-linux}]
+"""
+    model = load_factory(write(tmp_path, text))
+    assert {k: [a.value for a in v] for k, v in model.architectures().items()} == {
+        "web": ["x86_64", "arm64"],
+        "base": ["x86_64", "arm64"],
+        "legacy": ["arm64"],
+    }
+    assert sorted(model.pipeline_names()) == ["base-arm64", "base-x86-64", "legacy", "web-arm64", "web-x86-64"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -89,3 +90,13 @@ def test_call_as_self_and_region(stack: cdk.Stack) -> None:
 def test_rejects_bad_input(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DistributionAccountStackSet(make_stack(), "Members", factory_account=FACTORY, **kwargs)
+
+
+def test_rendering_the_member_template_leaves_no_directory_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    render_role_template(factory_account=FACTORY, key_names=(), parameter_names=(), launch_templates=False)
+    assert list(tmp_path.iterdir()) == []
