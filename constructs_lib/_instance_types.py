@@ -7,11 +7,11 @@ from typing import Final
 
 from .enums import Architecture
 
-_INSTANCE_TYPE_RE: Final = re.compile(r"^(?P<family>[a-z][a-z0-9-]*)\.(?P<size>[a-z0-9]+)$")
+_INSTANCE_TYPE_RE: Final = re.compile(r"^(?P<family>[a-z][a-z0-9-]*)\.(?P<size>[a-z0-9]+)$", re.ASCII)
 # Graviton families carry a 'g' straight after the generation digit (m7g, c7gn, r6gd, t4g,
 # im4gn, is4gen, hpc7g); the first generation was 'a1'. GPU families such as g5 or g4dn put
 # the 'g' before the digit and are x86_64.
-_GRAVITON_RE: Final = re.compile(r"^[a-z]+\d+g[a-z-]*$")
+_GRAVITON_RE: Final = re.compile(r"^[a-z]+\d+g[a-z-]*$", re.ASCII)
 
 DEFAULT_INSTANCE_TYPES: Final = {
     Architecture.X86_64: ("m7i.large", "m6i.large"),
@@ -21,13 +21,13 @@ DEFAULT_INSTANCE_TYPES: Final = {
 
 def architecture_of(field: str, instance_type: str) -> Architecture:
     """The architecture of ``instance_type``; raises ``ValueError`` on a malformed type."""
-    match = _INSTANCE_TYPE_RE.match(instance_type)
+    match = _INSTANCE_TYPE_RE.fullmatch(instance_type)
     if match is None:
         raise ValueError(
             f"{field}: {instance_type!r} is not an EC2 instance type; use family.size, for example 'm7i.large'"
         )
     family = match["family"]
-    if family == "a1" or _GRAVITON_RE.match(family):
+    if family == "a1" or _GRAVITON_RE.fullmatch(family):
         return Architecture.ARM64
     return Architecture.X86_64
 

@@ -18,12 +18,12 @@ from aws_cdk import Token
 # Source: AWS::ImageBuilder::* schemas, property Name.
 NAME_MIN: Final = 3
 NAME_MAX: Final = 128
-_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]$")
+_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]$", re.ASCII)
 
 # Semantic versions. Source: Image Builder user guide, "Semantic versioning".
 VERSION_PART_MAX: Final = 2**30 - 1
-_VERSION_RE: Final = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-_WILDCARD_VERSION_RE: Final = re.compile(r"^(\d+|x)\.(\d+|x)\.(\d+|x)$")
+_VERSION_RE: Final = re.compile(r"^(\d{1,10})\.(\d{1,10})\.(\d{1,10})$", re.ASCII)
+_WILDCARD_VERSION_RE: Final = re.compile(r"^(\d{1,10}|x)\.(\d{1,10}|x)\.(\d{1,10}|x)$", re.ASCII)
 
 # Component documents. Source: CreateComponent API, parameter data (1 to 16000 characters).
 COMPONENT_DATA_MAX: Final = 16_000
@@ -47,7 +47,7 @@ FAILURE_COUNT_MAX: Final = 10
 
 # AMI names. Source: EC2 RegisterImage / AmiDistributionConfiguration.Name.
 AMI_NAME_MAX: Final = 127
-_AMI_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9 :{}.]+$")
+_AMI_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9 :{}.]+$", re.ASCII)
 BUILD_DATE_PLACEHOLDER: Final = "{{ imagebuilder:buildDate }}"
 
 
@@ -82,7 +82,7 @@ def check_name(field: str, value: str) -> str:
     """Raise unless ``value`` is a valid Image Builder resource name."""
     if is_token(value):
         return value
-    if not isinstance(value, str) or not _NAME_RE.match(value):
+    if not isinstance(value, str) or not _NAME_RE.fullmatch(value):
         raise ValueError(
             f"{field}: {value!r} is not a valid Image Builder name; use {NAME_MIN} to {NAME_MAX} "
             "characters from letters, digits, '-', '_' and spaces, not starting or ending with a space"
@@ -92,7 +92,7 @@ def check_name(field: str, value: str) -> str:
 
 def parse_version(field: str, value: str) -> tuple[int, int, int]:
     """Parse ``major.minor.patch`` (digits only, each part at most 2^30 - 1)."""
-    match = _VERSION_RE.match(value) if isinstance(value, str) else None
+    match = _VERSION_RE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise ValueError(
             f"{field}: {value!r} is not a semantic version; use major.minor.patch with digits only, for example '1.0.0'"
@@ -109,7 +109,7 @@ def check_version(field: str, value: str, *, wildcards: bool = False) -> str:
     if not wildcards or not isinstance(value, str) or "x" not in value:
         parse_version(field, value)
         return value
-    match = _WILDCARD_VERSION_RE.match(value)
+    match = _WILDCARD_VERSION_RE.fullmatch(value)
     parts = list(match.groups()) if match else []
     if not parts or any(p != "x" for p in parts[parts.index("x") :]):
         raise ValueError(
@@ -146,7 +146,7 @@ def check_ami_name(field: str, value: str) -> str:
             f"{field}: {value!r} lacks {BUILD_DATE_PLACEHOLDER!r}; every build needs a unique AMI name, "
             f"so add it, for example '{value}-{BUILD_DATE_PLACEHOLDER}'"
         )
-    if not 1 <= len(value) <= AMI_NAME_MAX or not _AMI_NAME_RE.match(value):
+    if not 1 <= len(value) <= AMI_NAME_MAX or not _AMI_NAME_RE.fullmatch(value):
         raise ValueError(
             f"{field}: {value!r} is not a valid AMI name; use 1 to {AMI_NAME_MAX} characters from "
             "letters, digits, spaces and - _ : . { }"

@@ -10,9 +10,9 @@ from typing import Final, Protocol
 from ._limits import is_token
 from .enums import Architecture
 
-_AMI_ID_RE: Final = re.compile(r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$")
-_SSM_NAME_RE: Final = re.compile(r"^/?[a-zA-Z0-9_.\-/]{1,1011}$")
-_PRODUCT_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,63}$")
+_AMI_ID_RE: Final = re.compile(r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$", re.ASCII)
+_SSM_NAME_RE: Final = re.compile(r"^/?[a-zA-Z0-9_.\-/]{1,1011}$", re.ASCII)
+_PRODUCT_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,63}$", re.ASCII)
 
 
 class OperatingSystem(enum.Enum):
@@ -139,7 +139,7 @@ class BaseImage:
 
         Default root device: ``/dev/xvda``; pass the AMI's own if it differs (``/dev/sda1``).
         """
-        if not is_token(ami_id) and not _AMI_ID_RE.match(ami_id):
+        if not is_token(ami_id) and not _AMI_ID_RE.fullmatch(ami_id):
             raise ValueError(
                 f"base_image: {ami_id!r} is not an AMI ID; use 'ami-' followed by 8 or 17 "
                 "lowercase hex digits, for example 'ami-0123456789abcdef0'"
@@ -156,7 +156,9 @@ class BaseImage:
         cls, product_id: str, *, architecture: Architecture | None = None, root_device_name: str = "/dev/xvda"
     ) -> BaseImage:
         """An AWS Marketplace product the account subscribes to, by product ID."""
-        if not is_token(product_id) and (not _PRODUCT_RE.match(product_id) or product_id.startswith(("ami-", "arn:"))):
+        if not is_token(product_id) and (
+            not _PRODUCT_RE.fullmatch(product_id) or product_id.startswith(("ami-", "arn:"))
+        ):
             raise ValueError(
                 f"base_image: {product_id!r} is not a Marketplace product ID; use the product's ID "
                 "as AWS Marketplace shows it (an AMI ID goes to BaseImage.from_ami_id)"
@@ -173,7 +175,7 @@ class BaseImage:
         cls, parameter_name: str, *, architecture: Architecture | None = None, root_device_name: str = "/dev/xvda"
     ) -> BaseImage:
         """The AMI ID held by an SSM parameter, read by Image Builder at each build."""
-        if not is_token(parameter_name) and not _SSM_NAME_RE.match(parameter_name):
+        if not is_token(parameter_name) and not _SSM_NAME_RE.fullmatch(parameter_name):
             raise ValueError(
                 f"base_image: {parameter_name!r} is not an SSM parameter name; use letters, digits "
                 "and _ . - / only, for example '/golden-ami/base/latest'"

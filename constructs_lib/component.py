@@ -12,8 +12,8 @@ import yaml
 
 from ._limits import COMPONENT_DATA_MAX, check_version
 
-_MANAGED_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
-_OWN_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9]{1,100}$")
+_MANAGED_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", re.ASCII)
+_OWN_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9]{1,100}$", re.ASCII)
 _PHASES: Final = ("build", "validate", "test")
 
 
@@ -45,7 +45,7 @@ class Component:
 
         Default version: ``x.x.x``, the newest AWS publishes, resolved at each build.
         """
-        if not _MANAGED_NAME_RE.match(name):
+        if not _MANAGED_NAME_RE.fullmatch(name):
             raise ValueError(
                 f"components: {name!r} is not an AWS-managed component name; use the lowercase "
                 "name the Image Builder console lists, for example 'update-linux'"
@@ -87,7 +87,7 @@ class Component:
 
     @classmethod
     def _parsed(cls, name: str, text: str, source: str, description: str | None, version: str) -> Component:
-        if not _OWN_NAME_RE.match(name):
+        if not _OWN_NAME_RE.fullmatch(name):
             raise ValueError(
                 f"components.name: {name!r} cannot name a component; use up to 100 letters, digits, '-' "
                 "and '_' (the pipeline prefixes it with the image name)"

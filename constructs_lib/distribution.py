@@ -20,13 +20,14 @@ ACCOUNTS_MAX: Final = 1536
 ORGANIZATIONS_MAX: Final = 25
 PARAMETER_NAME_MAX: Final = 1011
 LAUNCH_TEMPLATES_MAX: Final = 100
-_LAUNCH_TEMPLATE_RE: Final = re.compile(r"^lt-[a-z0-9-_]{17}$")
-_ACCOUNT_RE: Final = re.compile(r"^\d{12}$")
-_ORG_RE: Final = re.compile(r"^arn:aws[-a-z]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$")
+_LAUNCH_TEMPLATE_RE: Final = re.compile(r"^lt-[a-z0-9-_]{17}$", re.ASCII)
+_ACCOUNT_RE: Final = re.compile(r"^\d{12}$", re.ASCII)
+_ORG_RE: Final = re.compile(r"^arn:aws[-a-z]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$", re.ASCII)
 _OU_RE: Final = re.compile(
-    r"^arn:aws[-a-z]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$"
+    r"^arn:aws[-a-z]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$",
+    re.ASCII,
 )
-_PARAMETER_RE: Final = re.compile(r"^[a-zA-Z0-9_.\-/]+$")
+_PARAMETER_RE: Final = re.compile(r"^[a-zA-Z0-9_.\-/]+$", re.ASCII)
 PARAMETER_PREFIX: Final = "/golden-ami"
 """Latest-AMI parameters are named ``/golden-ami/<image>/latest`` unless a target says otherwise."""
 
@@ -52,7 +53,7 @@ def check_region(field: str, region: str) -> str:
 
 def check_account(field: str, account: str) -> str:
     """Raise unless ``account`` is a 12-digit AWS account ID."""
-    if not is_token(account) and not (isinstance(account, str) and _ACCOUNT_RE.match(account)):
+    if not is_token(account) and not (isinstance(account, str) and _ACCOUNT_RE.fullmatch(account)):
         raise ValueError(f"{field}: {account!r} is not an AWS account ID; use exactly 12 digits, quoted as a string")
     return account
 
@@ -61,7 +62,7 @@ def check_parameter_name(field: str, name: str) -> str:
     """Raise unless ``name`` is an SSM parameter name Image Builder can write."""
     if is_token(name):
         return name
-    if not name.startswith("/") or not 2 <= len(name) <= PARAMETER_NAME_MAX or not _PARAMETER_RE.match(name):
+    if not name.startswith("/") or not 2 <= len(name) <= PARAMETER_NAME_MAX or not _PARAMETER_RE.fullmatch(name):
         raise ValueError(
             f"{field}: {name!r} is not an SSM parameter name Image Builder accepts; start with '/', "
             f"use letters, digits and _ . - / only, at most {PARAMETER_NAME_MAX} characters"
@@ -114,7 +115,7 @@ class LaunchPermission:
                     f"launch_permission.{field}: {len(values)} given; AWS allows at most {ORGANIZATIONS_MAX}"
                 )
             for arn in check_unique(f"launch_permission.{field}", values):
-                if not is_token(arn) and not pattern.match(arn):
+                if not is_token(arn) and not pattern.fullmatch(arn):
                     raise ValueError(
                         f"launch_permission.{field}: {arn!r} is not an ARN of that kind; use for example {example!r}"
                     )
@@ -141,7 +142,7 @@ class LaunchTemplateTarget:
     set_default_version: bool = True
 
     def __post_init__(self) -> None:
-        if not is_token(self.launch_template_id) and not _LAUNCH_TEMPLATE_RE.match(self.launch_template_id):
+        if not is_token(self.launch_template_id) and not _LAUNCH_TEMPLATE_RE.fullmatch(self.launch_template_id):
             raise ValueError(
                 f"launch_templates: {self.launch_template_id!r} is not a launch template ID; "
                 "use 'lt-' and 17 characters, for example 'lt-0123456789abcdef0'"

@@ -14,7 +14,7 @@ from constructs import Construct
 from ._limits import check_range
 from ._nag import acknowledge
 from .launch_template import GoldenLaunchTemplate
-from .rollout_function.index import PREFERENCES_TAG, ROLLOUT_TAG
+from .rollout_function.tags import PREFERENCES_TAG, ROLLOUT_TAG
 
 # Source: Auto Scaling RefreshPreferences (MinHealthyPercentage 0..100, MaxHealthyPercentage
 # 100..200 and at most 100 above the minimum, CheckpointPercentages ascending 1..100,

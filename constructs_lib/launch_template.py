@@ -21,8 +21,8 @@ from .volumes import DataVolume, RootVolume
 
 # Source: SSM LabelParameterVersion (labels 1..100 of [a-zA-Z0-9_.-], not starting with a digit
 # or with aws/ssm) and GetParameter (versions are positive integers).
-_LABEL_RE: Final = re.compile(r"^[a-zA-Z_.-][a-zA-Z0-9_.-]{0,99}$")
-_PARAMETER_ARN_RE: Final = re.compile(r"^arn:aws[-a-z]*:ssm:[a-z0-9-]+:\d{12}:parameter/[a-zA-Z0-9_.\-/]+$")
+_LABEL_RE: Final = re.compile(r"^[a-zA-Z_.-][a-zA-Z0-9_.-]{0,99}$", re.ASCII)
+_PARAMETER_ARN_RE: Final = re.compile(r"^arn:aws[-a-z]*:ssm:[a-z0-9-]+:\d{12}:parameter/[a-zA-Z0-9_.\-/]+$", re.ASCII)
 PIN_TAG: Final = "golden-ami:pinned"
 
 
@@ -34,7 +34,7 @@ def check_pin(field: str, pin: int | str) -> str:
         if int(pin) < 1:
             raise ValueError(f"{field}: {pin!r} is not a parameter version; versions start at 1")
         return str(int(pin))
-    if not isinstance(pin, str) or not _LABEL_RE.match(pin) or pin.lower().startswith(("aws", "ssm")):
+    if not isinstance(pin, str) or not _LABEL_RE.fullmatch(pin) or pin.lower().startswith(("aws", "ssm")):
         raise ValueError(
             f"{field}: {pin!r} is neither a positive version number nor a parameter label; labels are 1 to 100 "
             "of letters, digits, '.', '-', '_', do not start with a digit, 'aws' or 'ssm' (for example 'stable')"
@@ -120,7 +120,7 @@ class GoldenLaunchTemplate(Construct):
             name = check_parameter_name("parameter_name", parameter_name)
         else:
             assert parameter_arn is not None
-            if not is_token(parameter_arn) and not _PARAMETER_ARN_RE.match(parameter_arn):
+            if not is_token(parameter_arn) and not _PARAMETER_ARN_RE.fullmatch(parameter_arn):
                 raise ValueError(
                     f"parameter_arn: {parameter_arn!r} is not an SSM parameter ARN; use for example "
                     "'arn:aws:ssm:eu-west-1:111111111111:parameter/golden-ami/web-server/latest'"

@@ -18,7 +18,7 @@ from constructs import Construct
 from ._nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding, skip_checkov
 from .distribution import check_parameter_name
 from .fleet import GoldenFleet
-from .rollout_function.index import ROLLOUT_TAG
+from .rollout_function.tags import ROLLOUT_TAG
 
 FUNCTION_CODE: Final = Path(__file__).parent / "rollout_function"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14

@@ -12,7 +12,7 @@ from ._limits import FAILURE_COUNT_MAX, FAILURE_COUNT_MIN, check_range
 from .enums import StartCondition
 
 _FIELDS: Final = ("minute", "hour", "day-of-month", "month", "day-of-week", "year")
-_FIELD_RE: Final = re.compile(r"^[0-9A-Za-z*?/,#L W-]+$")
+_FIELD_RE: Final = re.compile(r"^[0-9A-Za-z*?/,#L W-]+$", re.ASCII)
 _EXAMPLE: Final = "cron(0 4 ? * SUN *) for 04:00 every Sunday"
 
 
@@ -31,7 +31,7 @@ def check_cron(field: str, expression: str) -> str:
             f"({' '.join(_FIELDS)}); use for example {_EXAMPLE}"
         )
     for name, part in zip(_FIELDS, parts, strict=True):
-        if not _FIELD_RE.match(part):
+        if not _FIELD_RE.fullmatch(part):
             raise ValueError(f"{field}: {name} field {part!r} in {expression!r} has characters cron does not take")
     if "?" not in (parts[2], parts[4]) or parts[2] == parts[4] == "?":
         raise ValueError(

@@ -20,7 +20,7 @@ from .distribution_key import DEFAULT_KEY_NAME
 
 # Sources: AWS::CloudFormation::StackSet (DeploymentTargets.OrganizationalUnitIds pattern,
 # TemplateBody at most 51200 bytes).
-_OU_ID_RE: Final = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
+_OU_ID_RE: Final = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$", re.ASCII)
 TEMPLATE_BODY_MAX: Final = 51_200
 
 
@@ -110,7 +110,7 @@ class DistributionAccountStackSet(Construct):
         if not units:
             raise ValueError("organizational_units: none given; list the OU IDs (ou-...) or the root ID (r-...)")
         for unit in units:
-            if not is_token(unit) and not _OU_ID_RE.match(unit):
+            if not is_token(unit) and not _OU_ID_RE.fullmatch(unit):
                 hint = " (an OU ID, not its ARN: take the part after the last '/')" if unit.startswith("arn:") else ""
                 raise ValueError(
                     f"organizational_units: {unit!r} is not an OU or root ID{hint}; use for example 'ou-ab12-cdefgh34'"

@@ -17,11 +17,11 @@ IOPS_MAX: Final = 64_000
 GP3_IOPS_MIN: Final = 3_000
 THROUGHPUT_MIN: Final = 125
 THROUGHPUT_MAX: Final = 1_000
-_DEVICE_RE: Final = re.compile(r"^/dev/(xvd[a-z]{1,2}|sd[a-z]{1,2}[0-9]?|nvme[0-9]+n1)$")
+_DEVICE_RE: Final = re.compile(r"^/dev/(xvd[a-z]{1,2}|sd[a-z]{1,2}[0-9]?|nvme[0-9]+n1)$", re.ASCII)
 
 
 def _check_device(field: str, device_name: str) -> None:
-    if not _DEVICE_RE.match(device_name):
+    if not _DEVICE_RE.fullmatch(device_name):
         raise ValueError(
             f"{field}: {device_name!r} is not a Linux device name; use /dev/xvdf ... /dev/xvdz "
             "for data volumes, or the base image's root device (/dev/xvda, /dev/sda1)"

@@ -20,6 +20,9 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
 ACCOUNT = "111111111111"
+# The suite's own copy of the sample factory: teams edit factory.yaml, the suite keeps its fixture.
+DEFAULT_FACTORY = ROOT / "tests" / "fixtures" / "default" / "factory.yaml"
+DEFAULT_LOCK = DEFAULT_FACTORY.with_name("factory.lock.json")
 REGION = "eu-west-1"
 
 DOCUMENT = """\
@@ -63,9 +66,10 @@ def hello() -> Component:
 
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[cdk.App, Factory]:
-    """The default factory (factory.yaml) built once, with a frozen version lock, as in CI."""
+    """The sample factory (the suite's fixture copy of factory.yaml) built once, with a frozen
+    version lock, as in CI."""
     app = cdk.App(
-        context={**CONTEXT, "golden-ami:versionLockFrozen": "true"},
+        context={**CONTEXT, "golden-ami:versionLockFrozen": "true", "factory": str(DEFAULT_FACTORY)},
         outdir=str(tmp_path_factory.mktemp("cdk.out")),
     )
     return app, factory.build(app)

@@ -14,6 +14,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from app import build, compliance_packs
 from scripts.summary import summarize
+from tests.conftest import DEFAULT_LOCK
 from tests.conftest import lint_errors as errors_and_warnings
 
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
@@ -195,7 +196,7 @@ def test_cdk_nag_runs_and_fails_on_an_unacknowledged_finding(tmp_path: Path) -> 
 
 def test_committed_version_lock_is_current(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     # default_assembly synthesizes with a frozen lock: it would have raised on stale content.
-    lock = json.loads(Path("golden-ami.lock.json").read_text())
+    lock = json.loads(DEFAULT_LOCK.read_text())
     component = next(
         r["Properties"]
         for r in default_assembly.get_stack_by_name("GoldenAmiFactory").template["Resources"].values()

@@ -82,3 +82,9 @@ def test_check_range_names_bounds_and_unit() -> None:
         _limits.check_range("test_timeout_minutes", 30, 60, 1440, " minutes")
     with pytest.raises(ValueError, match=r"hop_limit: True is not a whole number"):
         _limits.check_range("hop_limit", True, 1, 64)
+
+
+@pytest.mark.parametrize("version", ["1.0.0\n", "1.0.0 ", "1." + "9" * 5000 + ".0"])
+def test_rejects_versions_with_trailing_text_or_huge_parts(version: str) -> None:
+    with pytest.raises(ValueError, match="is not a semantic version"):
+        _limits.check_version("version", version)

@@ -24,9 +24,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-ROLLOUT_TAG = "golden-ami:rollout"
-IMAGE_TAG = "golden-ami:rollout-image"
-PREFERENCES_TAG = "golden-ami:refresh"
+try:  # in the package (tests, synthesis)
+    from .tags import IMAGE_TAG, PREFERENCES_TAG, ROLLOUT_TAG
+except ImportError:  # in Lambda, where this file is the top-level module ``index``
+    from tags import IMAGE_TAG, PREFERENCES_TAG, ROLLOUT_TAG  # type: ignore[no-redef,import-not-found]
 RUNNING_STATES = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
 
 logger = logging.getLogger()
