@@ -19,9 +19,9 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from constructs_lib import GoldenAmiChecks, VersionLock
-from constructs_lib.factory_app import Factory, build_factory
-from constructs_lib.factory_file import FactoryFileError, load_factory
-from constructs_lib.report import render
+from constructs_lib.factory.app import Factory, build_factory
+from constructs_lib.factory.loader import FactoryFileError, load_factory
+from constructs_lib.factory.report import render
 
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER_ACCOUNT = "111111111111"

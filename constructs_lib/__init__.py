@@ -11,73 +11,75 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .base_image import BaseImage, OperatingSystem
-    from .component import Component
-    from .consumer_stack import ConsumerStack
-    from .cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
-    from .destination import DistributionAccountRole
-    from .distribution import LaunchPermission, LaunchTemplateTarget, RegionTarget
-    from .distribution_key import DistributionKey
-    from .enums import Architecture, StartCondition, VolumeType
-    from .family import ImageFamily, ImageSpec, build_order
-    from .fleet import GoldenFleet, InstanceRefresh
-    from .image import GoldenImage
-    from .infrastructure import BuildInfrastructure, BuildResources
-    from .launch_template import GoldenLaunchTemplate
-    from .lifecycle import ImageLifecycle, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
-    from .nag import GoldenAmiChecks
-    from .pipeline import GoldenImagePipeline, IDistributedGoldenImage, IGoldenImage, ImportedPipeline
-    from .recipe import GoldenImageRecipe
-    from .rollout import ImageRollout
-    from .schedule import Schedule
-    from .stackset import CallAs, DistributionAccountStackSet
-    from .version_lock import VersionLock
-    from .volumes import DataVolume, RootVolume
+    from ._core.enums import Architecture, StartCondition, VolumeType
+    from ._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
+    from ._core.targets import LaunchPermission, LaunchTemplateTarget, RegionTarget
+    from ._core.volumes import DataVolume, RootVolume
+    from .bake.base_image import BaseImage, OperatingSystem
+    from .bake.component import Component
+    from .bake.infrastructure import BuildInfrastructure, BuildResources
+    from .bake.recipe import GoldenImageRecipe
+    from .bake.schedule import Schedule
+    from .bake.version_lock import VersionLock
+    from .checks.nag import GoldenAmiChecks
+    from .distribute.destination import DistributionAccountRole
+    from .distribute.key import DistributionKey
+    from .distribute.stackset import CallAs, DistributionAccountStackSet
+    from .launch.consumer_stack import ConsumerStack
+    from .launch.fleet import GoldenFleet, InstanceRefresh
+    from .launch.launch_template import GoldenLaunchTemplate
+    from .launch.rollout import ImageRollout
+    from .pipeline.family import ImageFamily, ImageSpec, build_order
+    from .pipeline.image import GoldenImage
+    from .pipeline.image_pipeline import GoldenImagePipeline
+    from .pipeline.interfaces import IDistributedGoldenImage, IGoldenImage, ImportedPipeline
+    from .retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
+    from .retire.lifecycle import ImageLifecycle
 
 _WHERE: dict[str, str] = {
-    "Architecture": "enums",
-    "BaseImage": "base_image",
-    "BuildInfrastructure": "infrastructure",
-    "BuildResources": "infrastructure",
-    "CallAs": "stackset",
-    "Component": "component",
-    "ConsumerStack": "consumer_stack",
-    "CostEstimate": "cost",
-    "DataVolume": "volumes",
-    "DistributionAccountRole": "destination",
-    "DistributionAccountStackSet": "stackset",
-    "DistributionKey": "distribution_key",
-    "GoldenAmiChecks": "nag",
-    "GoldenFleet": "fleet",
-    "GoldenImage": "image",
-    "GoldenImagePipeline": "pipeline",
-    "GoldenImageRecipe": "recipe",
-    "GoldenLaunchTemplate": "launch_template",
-    "IDistributedGoldenImage": "pipeline",
-    "IGoldenImage": "pipeline",
-    "ImageFamily": "family",
-    "ImageLifecycle": "lifecycle",
-    "ImageRollout": "rollout",
-    "ImageSpec": "family",
-    "ImportedPipeline": "pipeline",
-    "InstanceRefresh": "fleet",
-    "LaunchPermission": "distribution",
-    "LaunchTemplateTarget": "distribution",
-    "Lifecycle": "lifecycle",
-    "LifecycleAction": "lifecycle",
-    "LifecycleRule": "lifecycle",
-    "OperatingSystem": "base_image",
-    "RegionTarget": "distribution",
-    "RootVolume": "volumes",
-    "SNAPSHOT_PRICE_PER_GB_MONTH": "cost",
-    "Schedule": "schedule",
-    "StartCondition": "enums",
-    "TimeUnit": "lifecycle",
-    "VersionLock": "version_lock",
-    "VolumeType": "enums",
-    "build_order": "family",
-    "estimate_snapshot_cost": "cost",
-    "total_monthly_usd": "cost",
+    "Architecture": "_core.enums",
+    "BaseImage": "bake.base_image",
+    "BuildInfrastructure": "bake.infrastructure",
+    "BuildResources": "bake.infrastructure",
+    "CallAs": "distribute.stackset",
+    "Component": "bake.component",
+    "ConsumerStack": "launch.consumer_stack",
+    "CostEstimate": "retire.cost",
+    "DataVolume": "_core.volumes",
+    "DistributionAccountRole": "distribute.destination",
+    "DistributionAccountStackSet": "distribute.stackset",
+    "DistributionKey": "distribute.key",
+    "GoldenAmiChecks": "checks.nag",
+    "GoldenFleet": "launch.fleet",
+    "GoldenImage": "pipeline.image",
+    "GoldenImagePipeline": "pipeline.image_pipeline",
+    "GoldenImageRecipe": "bake.recipe",
+    "GoldenLaunchTemplate": "launch.launch_template",
+    "IDistributedGoldenImage": "pipeline.interfaces",
+    "IGoldenImage": "pipeline.interfaces",
+    "ImageFamily": "pipeline.family",
+    "ImageLifecycle": "retire.lifecycle",
+    "ImageRollout": "launch.rollout",
+    "ImageSpec": "pipeline.family",
+    "ImportedPipeline": "pipeline.interfaces",
+    "InstanceRefresh": "launch.fleet",
+    "LaunchPermission": "_core.targets",
+    "LaunchTemplateTarget": "_core.targets",
+    "Lifecycle": "_core.lifecycle_rules",
+    "LifecycleAction": "_core.lifecycle_rules",
+    "LifecycleRule": "_core.lifecycle_rules",
+    "OperatingSystem": "bake.base_image",
+    "RegionTarget": "_core.targets",
+    "RootVolume": "_core.volumes",
+    "SNAPSHOT_PRICE_PER_GB_MONTH": "retire.cost",
+    "Schedule": "bake.schedule",
+    "StartCondition": "_core.enums",
+    "TimeUnit": "_core.lifecycle_rules",
+    "VersionLock": "bake.version_lock",
+    "VolumeType": "_core.enums",
+    "build_order": "pipeline.family",
+    "estimate_snapshot_cost": "retire.cost",
+    "total_monthly_usd": "retire.cost",
 }
 
 

@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import app as factory_app  # noqa: E402
-from constructs_lib.factory_file import json_schema  # noqa: E402
-from constructs_lib.report import diagram  # noqa: E402
+from constructs_lib.factory.loader import json_schema  # noqa: E402
+from constructs_lib.factory.report import diagram  # noqa: E402
 
 # The README draws the sample factory from the suite's fixture, so a team's edits to factory.yaml
 # never make the README (or the test that keeps it current) stale.

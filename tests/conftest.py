@@ -14,7 +14,7 @@ from cfnlint.api import ManualArgs, lint
 
 import app as factory
 from constructs_lib import BaseImage, Component, GoldenImagePipeline, OperatingSystem, VersionLock
-from constructs_lib.factory_app import Factory
+from constructs_lib.factory.app import Factory
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,7 +32,7 @@ def test_large_fleet_stays_within_cloudformation_limits(large: cdk.cx_api.CloudA
 
 
 def test_large_fleet_has_50_images_in_17_regions_over_several_stacks() -> None:
-    from constructs_lib.factory_file import load_factory
+    from constructs_lib.factory.loader import load_factory
 
     model = load_factory(ROOT / "examples" / "large-fleet.yaml")
     assert len(model.images) == 50 and len(model.all_regions) == 17

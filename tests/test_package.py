@@ -38,7 +38,7 @@ def test_public_api_imports_without_botocore() -> None:
         "import sys; sys.modules['botocore'] = None; sys.modules['boto3'] = None\n"
         "import constructs_lib\n"
         "for name in constructs_lib.__all__: getattr(constructs_lib, name)\n"
-        "from constructs_lib.factory_app import build_factory\n"
+        "from constructs_lib.factory.app import build_factory\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]

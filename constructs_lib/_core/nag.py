@@ -1,0 +1,47 @@
+"""Acknowledging cdk-nag findings next to the resource they concern, always with a reason."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, CfnResource, Validations
+from constructs import IConstruct
+
+from .limits import is_token
+
+
+def acknowledge(resource: IConstruct, rule: str, reason: str, *more: tuple[str, str]) -> None:
+    """Record that ``rule`` (for example ``AwsSolutions-IAM4[Policy::...]``) is accepted on
+    ``resource`` for ``reason``, and each further ``(rule, reason)`` too, in one call into jsii.
+    The reason is shown wherever cdk-nag reports."""
+    Validations.of(resource).acknowledge(*(Acknowledgment(id=r, reason=why) for r, why in ((rule, reason), *more)))
+
+
+def as_in_finding(value: str, pseudo: str) -> str:
+    """How cdk-nag writes ``value`` in a finding ID: literally, or ``<AWS::Pseudo>`` when it is a token."""
+    return f"<AWS::{pseudo}>" if is_token(value) else value
+
+
+def skip_checkov(resource: CfnResource, check: str, reason: str) -> None:
+    """Record in ``resource``'s template Metadata that checkov's ``check`` does not apply, and why;
+    checkov reports it as skipped with the reason."""
+    metadata = resource.get_metadata("checkov") or {"skip": []}
+    metadata["skip"] = [*metadata["skip"], {"id": check, "comment": reason}]
+    resource.add_metadata("checkov", metadata)
+
+
+COMPLIANCE_PACKS = ("NIST.800.53.R5", "HIPAA.Security")
+INLINE_POLICY_REASON = (
+    "The role's own policy, written for this role alone and scoped to its resources; a customer managed "
+    "policy would hold the same statements under another resource type."
+)
+
+
+def acknowledge_compliance(resource: IConstruct, rule: str, reason: str) -> None:
+    """Acknowledge ``rule`` (for example ``IAMNoInlinePolicy``) of the NIST 800-53 rev 5 and HIPAA
+    Security packs on ``resource`` and its children, with ``reason``."""
+    first, *rest = compliance(rule, reason)
+    acknowledge(resource, *first, *rest)
+
+
+def compliance(rule: str, reason: str) -> list[tuple[str, str]]:
+    """``(rule, reason)`` pairs of ``rule`` in the NIST 800-53 rev 5 and HIPAA Security packs."""
+    return [(f"{pack}-{rule}", reason) for pack in COMPLIANCE_PACKS]

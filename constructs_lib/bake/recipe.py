@@ -1,0 +1,114 @@
+"""The image recipe and the components it owns, versioned so that updates never collide."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Stack
+from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from .._core import render as _render
+from .._core.limits import check_name, check_version
+from .._core.volumes import DataVolume, RootVolume
+from .base_image import BaseImage
+from .component import Component
+from .version_lock import VersionLock, content_digest
+
+_Recipe = imagebuilder.CfnImageRecipe
+
+
+class GoldenImageRecipe(Construct):
+    """An ``AWS::ImageBuilder::ImageRecipe`` and an ``AWS::ImageBuilder::Component`` per
+    document of the team's own.
+
+    The recipe uses Image Builder's auto-versioning (``recipe_version`` ``1.0.x``): each change
+    replaces it with the next patch, and an unchanged synth is byte-identical. Components get
+    their versions from the version lock (see :mod:`constructs_lib.version_lock`).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        base_image: BaseImage,
+        components: Sequence[Component],
+        version_lock: VersionLock,
+        recipe_version: str = "1.0.x",
+        root_volume: RootVolume | None = None,
+        data_volumes: Sequence[DataVolume] = (),
+        kms_key: kms.IKey | None = None,
+        encrypt_volumes: bool = True,
+        description: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        check_name("image_name", name)
+        if kms_key is not None and not encrypt_volumes:
+            raise ValueError(
+                "kms_key: a key is given but encrypt_volumes=False; drop the key or keep the volumes encrypted"
+            )
+        check_version("recipe_version", recipe_version, wildcards=True)
+        if not recipe_version.endswith(".x"):
+            raise ValueError(
+                f"recipe_version: {recipe_version!r} is fixed, so the next change to the recipe would fail "
+                f"with 'already exists'; end it with '.x', for example '{recipe_version.rsplit('.', 1)[0]}.x'"
+            )
+        if not components:
+            raise ValueError(
+                "components: none given; a recipe needs at least one, for example Component.aws_managed('update-linux')"
+            )
+        names = [c.name for c in components]
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise ValueError(f"components: {twice!r} is listed twice; list each component once")
+        stack = Stack.of(self)
+        self.component_versions: dict[str, str] = {}
+        arns: list[str] = []
+        for component in components:
+            if component.is_managed:
+                self.component_versions[component.name] = component.version
+                arns.append(
+                    f"arn:{stack.partition}:imagebuilder:{stack.region}:aws:component/{component.name}/{component.version}"
+                )
+                continue
+            full_name = check_name("components.name", f"{name}-{component.name}")
+            properties = {
+                "Name": full_name,
+                "Platform": "Linux",
+                "Data": component.data,
+                "Description": component.description,
+            }
+            version = version_lock.version_for(full_name, content_digest(properties), component.version)
+            resource = imagebuilder.CfnComponent(
+                self,
+                f"Component{component.name}",
+                name=full_name,
+                platform="Linux",
+                version=version,
+                data=component.data,
+                description=component.description,
+            )
+            self.component_versions[component.name] = version
+            arns.append(resource.attr_arn)
+
+        self.resource = _Recipe(
+            self,
+            "Resource",
+            name=name,
+            version=recipe_version,
+            parent_image=base_image.parent_image,
+            description=description or f"{name}: {base_image.description}",
+            components=[_Recipe.ComponentConfigurationProperty(component_arn=arn) for arn in arns],
+            block_device_mappings=_render.block_device_mappings(
+                root_volume or RootVolume(),
+                base_image.root_device_name,
+                tuple(data_volumes),
+                kms_key.key_arn if kms_key else None,
+                encrypt_volumes,
+            ),
+        )
+        self.name = name
+        self.arn = self.resource.attr_arn

@@ -1,0 +1,126 @@
+"""Committed versions for component content, so every content change deploys as a new version.
+
+Image Builder components are immutable and named ``name/major.minor.patch``: deploying new
+content under a version that exists fails with "... already exists". The lock file records,
+per component, the digest of its content and the version issued for it. At synth the library
+reuses the version while the digest is unchanged (the template stays byte-identical) and, when
+the digest is new, issues the next patch above the last one, so newer content always gets a
+higher version and ``x.x.x`` consumers pick it. Commit the file with the change that made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .._core.limits import parse_version
+
+DEFAULT_LOCK_FILE = "golden-ami.lock.json"
+"""Name of the lock file used when none is given, taken relative to the working directory."""
+
+
+def content_digest(properties: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything that makes a component version."""
+    canonical = json.dumps(properties, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class VersionLock:
+    """A version lock file. Get one with :meth:`at`, which shares one object per path.
+
+    ``frozen`` locks refuse to issue new versions and raise instead; CI uses that to prove the
+    committed file matches the code. Default: not frozen.
+    """
+
+    _open: ClassVar[dict[tuple[Path, bool], VersionLock]] = {}
+
+    def __init__(self, path: Path, *, frozen: bool = False) -> None:
+        self.path = path
+        self.frozen = frozen
+        self._entries: dict[str, dict[str, str]] = {}
+        self._stacks: dict[str, dict[str, int]] = {}
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self._entries = {str(k): dict(v) for k, v in data.get("components", {}).items()}
+                self._stacks = {
+                    str(k): {"stack": int(v["stack"]), "pipelines": int(v["pipelines"])}
+                    for k, v in data.get("stacks", {}).items()
+                }
+            except (ValueError, AttributeError, TypeError) as error:
+                raise ValueError(
+                    f"version_lock: {str(path)!r} is not a valid lock file ({error}); restore it from version control"
+                ) from None
+
+    @classmethod
+    def at(cls, path: str | Path, *, frozen: bool = False) -> VersionLock:
+        """The lock file at ``path``, one shared object per path within a process."""
+        resolved = Path(path).resolve()
+        key = (resolved, frozen)
+        if key not in cls._open:
+            cls._open[key] = cls(resolved, frozen=frozen)
+        return cls._open[key]
+
+    def version_for(self, component: str, digest: str, floor: str) -> str:
+        """The version of ``component`` whose content has ``digest``.
+
+        ``floor`` is the lowest version the caller wants: raising it (``1.1.0``) starts a new
+        minor line even for unchanged content.
+        """
+        wanted = parse_version(f"components[{component}].version", floor)
+        entry = self._entries.get(component)
+        if entry is not None:
+            current = parse_version(f"version_lock[{component}]", entry["version"])
+            if entry["sha256"] == digest and current >= wanted:
+                return entry["version"]
+            bumped = (current[0], current[1], current[2] + 1)
+            wanted = max(wanted, bumped)
+        version = ".".join(str(part) for part in wanted)
+        if self.frozen:
+            raise ValueError(
+                f"version_lock: component {component!r} changed (sha256 {digest[:12]}) but "
+                f"{self.path.name} is frozen; run 'make synth' locally and commit {self.path.name} "
+                f"(it will record version {version})"
+            )
+        self._entries[component] = {"sha256": digest, "version": version}
+        self._write()
+        return version
+
+    def stack_for(self, image: str, pipelines: int, capacity: int) -> int:
+        """The factory stack (0, 1, ...) that holds ``image``'s ``pipelines``.
+
+        Once recorded, an image stays in its stack, so adding or reordering images never moves
+        (and so replaces) one. A new image goes to the first stack with room for it under
+        ``capacity`` pipelines.
+        """
+        entry = self._stacks.get(image)
+        if entry is not None and entry["pipelines"] == pipelines:
+            return entry["stack"]
+        load: dict[int, int] = {}
+        for name, placed in self._stacks.items():
+            if name != image:
+                load[placed["stack"]] = load.get(placed["stack"], 0) + placed["pipelines"]
+        if entry is not None and load.get(entry["stack"], 0) + pipelines <= capacity:
+            stack = entry["stack"]
+        else:
+            stack = next(n for n in range(len(load) + 1) if load.get(n, 0) + pipelines <= max(capacity, pipelines))
+        if self.frozen:
+            raise ValueError(
+                f"version_lock: image {image!r} has no place in {self.path.name} (it would go to stack {stack}) "
+                f"but the file is frozen; run 'make synth' locally and commit {self.path.name}"
+            )
+        self._stacks[image] = {"stack": stack, "pipelines": pipelines}
+        self._write()
+        return stack
+
+    def _write(self) -> None:
+        body: dict[str, object] = {
+            "comment": "Written by constructs_lib at synth; commit it. Maps component content to versions "
+            "and images to factory stacks.",
+            "components": dict(sorted(self._entries.items())),
+        }
+        if self._stacks:
+            body["stacks"] = dict(sorted(self._stacks.items()))
+        self.path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,154 @@
+"""What a destination account needs so the factory account can copy golden AMIs into it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from .._core.limits import check_unique
+from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
+from .._core.targets import check_account, check_parameter_name
+from .key import DEFAULT_KEY_NAME, USE_ACTIONS, alias_name
+
+ROLE_NAME: Final = "EC2ImageBuilderDistributionCrossAccountRole"
+"""The name Image Builder assumes in every destination account; it cannot be changed."""
+MANAGED_POLICY: Final = "Ec2ImageBuilderCrossAccountDistributionAccess"
+MANAGED_TEMPLATE_TAG: Final = "golden-ami:image-builder-updates"
+"""Launch templates tagged with this key (value ``true``) may get new versions from Image Builder."""
+
+
+class DistributionAccountRole(Construct):
+    """The role ``EC2ImageBuilderDistributionCrossAccountRole`` in a destination account.
+
+    Holds the AWS managed policy ``Ec2ImageBuilderCrossAccountDistributionAccess`` and trusts
+    only the factory account. Adds, when asked: use of the factory's distribution keys
+    (selected by their alias, in any region of the factory account), writing the latest-AMI
+    parameters, and new versions of launch templates tagged
+    ``golden-ami:image-builder-updates=true``. IAM roles are global: create it once per
+    account, in one region.
+
+    Example::
+
+        DistributionAccountRole(stack, "ImageBuilderAccess", factory_account="111111111111")
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        factory_account: str,
+        key_names: Sequence[str] = (DEFAULT_KEY_NAME,),
+        parameter_names: Sequence[str] = (),
+        launch_templates: bool = False,
+    ) -> None:
+        """
+        :param factory_account: the account whose Image Builder copies AMIs here.
+        :param key_names: factory keys the copies are encrypted with, by name
+            (``alias/golden-ami/<name>``). Default: ``("distribution",)``; ``()`` for unencrypted copies.
+        :param parameter_names: latest-AMI parameters Image Builder writes in this account. Default: none.
+        :param launch_templates: let Image Builder add versions to this account's launch templates
+            tagged ``golden-ami:image-builder-updates=true``. Default: False.
+        """
+        super().__init__(scope, id)
+        check_account("factory_account", factory_account)
+        stack = Stack.of(self)
+        if factory_account == stack.account:
+            raise ValueError(
+                f"factory_account: {factory_account!r} is this stack's own account; the role belongs in a "
+                "destination account (Image Builder needs no cross-account role at home)"
+            )
+        for name in parameter_names:
+            check_parameter_name("parameter_names", name)
+        check_unique("key_names", tuple(key_names))
+        self.role = iam.Role(
+            self,
+            "Resource",
+            role_name=ROLE_NAME,
+            assumed_by=iam.AccountPrincipal(factory_account),
+            description="EC2 Image Builder in the golden AMI factory account copies AMIs into this account",
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(MANAGED_POLICY)],
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{MANAGED_POLICY}]",
+            "The policy Image Builder requires on this exact role name for cross-account distribution.",
+        )
+        partition = stack.partition
+        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
+        # How cdk-nag writes this account and partition in finding IDs.
+        here = as_in_finding(stack.account, "AccountId")
+        arn = f"arn:{as_in_finding(partition, 'Partition')}"
+        if key_names:
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="UseFactoryDistributionKeys",
+                    actions=[*USE_ACTIONS, "kms:CreateGrant"],
+                    resources=[f"arn:{partition}:kms:*:{factory_account}:key/*"],
+                    conditions={
+                        "ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias_name(n) for n in key_names]}
+                    },
+                )
+            )
+            acknowledge(
+                self.role,
+                f"AwsSolutions-IAM5[Resource::{arn}:kms:*:{factory_account}:key/*]",
+                "Key IDs in the factory account are not known here; the condition limits use to keys carrying "
+                "the factory's distribution aliases.",
+            )
+            acknowledge(
+                self.role,
+                "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+                "Copying an encrypted snapshot re-encrypts it; EBS calls both ReEncryptFrom and ReEncryptTo.",
+            )
+            acknowledge(
+                self.role,
+                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                "EBS uses GenerateDataKeyWithoutPlaintext for the copied snapshots.",
+            )
+        if parameter_names:
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="WriteLatestAmiParameters",
+                    actions=["ssm:PutParameter", "ssm:GetParameter"],
+                    resources=[f"arn:{partition}:ssm:*:{stack.account}:parameter{n}" for n in parameter_names],
+                )
+            )
+            for name in parameter_names:
+                acknowledge(
+                    self.role,
+                    f"AwsSolutions-IAM5[Resource::{arn}:ssm:*:{here}:parameter{name}]",
+                    "The same parameter name is written in every region the image reaches; the name is exact.",
+                )
+        if launch_templates:
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="NewVersionsOfManagedLaunchTemplates",
+                    actions=["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
+                    resources=[f"arn:{partition}:ec2:*:{stack.account}:launch-template/*"],
+                    conditions={"StringEquals": {f"aws:ResourceTag/{MANAGED_TEMPLATE_TAG}": "true"}},
+                )
+            )
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="FindLaunchTemplates",
+                    actions=["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
+                    resources=["*"],
+                )
+            )
+            acknowledge(
+                self.role,
+                f"AwsSolutions-IAM5[Resource::{arn}:ec2:*:{here}:launch-template/*]",
+                f"Limited by condition to launch templates tagged {MANAGED_TEMPLATE_TAG}=true.",
+            )
+            acknowledge(
+                self.role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "ec2:DescribeLaunchTemplates and DescribeLaunchTemplateVersions have no resource-level permissions.",
+            )
+        self.factory_account = factory_account
+        self.role_arn = self.role.role_arn

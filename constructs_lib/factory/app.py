@@ -1,0 +1,197 @@
+"""From a checked factory file to stacks: keys, factory stacks, destinations, StackSet, consumers.
+
+Stack layout:
+
+- ``GoldenAmiKeys-<region>``: the distribution key of each region (when AMIs are copied or shared).
+- ``GoldenAmiFactory``, ``GoldenAmiFactory2``, ...: the pipelines, at most
+  :data:`PIPELINES_PER_STACK` per stack (about 9 resources each with shared build resources, under CloudFormation's
+  500). Which stack an image is in is recorded in the version lock, so adding, removing or
+  reordering images never moves an existing one (which would replace its resources).
+- ``GoldenAmiDestination-<account>``: the role Image Builder assumes in each destination account.
+- ``GoldenAmiMemberAccounts``: the StackSet that puts that role in every account of the OUs.
+- ``GoldenAmiConsumers-<region>``: launch templates, fleets and rollouts of each region.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Final
+
+import aws_cdk as cdk
+from aws_cdk import CfnResource
+
+from .._core.targets import RegionTarget
+from ..bake.version_lock import VersionLock
+from ..distribute.destination import DistributionAccountRole
+from ..distribute.key import DistributionKey
+from ..distribute.stackset import DistributionAccountStackSet
+from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
+from ..pipeline.family import ImageFamily
+from ..pipeline.image_pipeline import GoldenImagePipeline
+from .model import FactoryModel
+
+PIPELINES_PER_STACK: Final = 20
+RESOURCES_MAX: Final = 500
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Factory:
+    """What :func:`build_factory` made."""
+
+    model: FactoryModel
+    family: ImageFamily
+    stacks: list[cdk.Stack]
+    factory_stacks: list[cdk.Stack]
+    consumer_stacks: dict[str, ConsumerStack]
+
+    @property
+    def pipelines(self) -> list[GoldenImagePipeline]:
+        return self.family.all_pipelines
+
+
+def _factory_stack_name(index: int) -> str:
+    return "GoldenAmiFactory" if index == 0 else f"GoldenAmiFactory{index + 1}"
+
+
+def build_factory(
+    app: cdk.App,
+    model: FactoryModel,
+    *,
+    base_dir: Path,
+    lock: VersionLock,
+    account: str,
+    pin: int | str | None = None,
+) -> Factory:
+    """Add the stacks of ``model`` to ``app``. ``account`` is used when the file names none;
+    ``pin`` (a parameter version or label) overrides every consumer's."""
+    account = model.account or account
+    home = model.home_region
+    regions = model.all_regions
+    env = cdk.Environment(account=account, region=home)
+    destinations = tuple(model.accounts.destinations)
+    sharing = model.sharing.to_permission()
+    needs_keys = bool(destinations) or not sharing.is_owner_only
+
+    keys: list[cdk.Stack] = []
+    if needs_keys:
+        for region in regions:
+            stack = cdk.Stack(
+                app,
+                f"GoldenAmiKeys-{region}",
+                env=cdk.Environment(account=account, region=region),
+                description=f"Golden AMI factory: the key that encrypts AMI copies in {region}",
+            )
+            DistributionKey(stack, "DistributionKey", accounts=(*destinations, *sharing.accounts))
+            keys.append(stack)
+
+    # Place each image's pipelines in a factory stack, stably.
+    specs = [image.to_spec(base_dir) for image in model.images]
+    counts = {name: len(archs) for name, archs in model.architectures().items()}
+    placement = {spec.name: lock.stack_for(spec.name, counts[spec.name], PIPELINES_PER_STACK) for spec in specs}
+    factory_stacks = [
+        cdk.Stack(
+            app,
+            _factory_stack_name(index),
+            env=env,
+            description="Golden AMI factory: Image Builder pipelines" + (f" (group {index + 1})" if index else ""),
+        )
+        for index in range(max(placement.values()) + 1)
+    ]
+    for stack in factory_stacks:
+        for key_stack in keys:
+            stack.add_stack_dependency(key_stack, "the distribution configuration names each region's key by alias")
+
+    targets = [
+        RegionTarget(
+            region=region,
+            kms_key_arn=DistributionKey.alias_arn(account, region) if needs_keys else None,
+            target_accounts=destinations,
+            parameter_accounts=destinations,
+            launch_permission=sharing,
+        )
+        for region in regions
+    ]
+    family = ImageFamily(
+        factory_stacks[0],
+        "Images",
+        images=specs,
+        distributions=targets,
+        version_lock=lock,
+        lifecycle=model.lifecycle.to_lifecycle(),
+        build_on_deploy=model.build_on_deploy,
+        tags=model.tags,
+        scopes={name: factory_stacks[index] for name, index in placement.items()},
+    )
+    parameters = tuple(p.ami_parameter_name for p in family.all_pipelines)
+    stacks: list[cdk.Stack] = [*keys, *factory_stacks]
+
+    for destination in destinations:
+        receiver = cdk.Stack(
+            app,
+            f"GoldenAmiDestination-{destination}",
+            env=cdk.Environment(account=destination, region=home),
+            description="Golden AMI factory: lets the factory account copy AMIs into this account",
+        )
+        DistributionAccountRole(receiver, "ImageBuilderAccess", factory_account=account, parameter_names=parameters)
+        for stack in factory_stacks:
+            stack.add_stack_dependency(receiver, "Image Builder assumes the destination role when it distributes")
+        stacks.append(receiver)
+
+    if model.accounts.stackset is not None:
+        members = cdk.Stack(
+            app,
+            "GoldenAmiMemberAccounts",
+            env=env,
+            description="Golden AMI factory: the destination role in every account of the organizational units",
+        )
+        DistributionAccountStackSet(
+            members,
+            "DistributionAccess",
+            factory_account=account,
+            organizational_units=tuple(model.accounts.stackset.organizational_units),
+            parameter_names=parameters,
+            call_as=model.call_as,
+        )
+        stacks.append(members)
+
+    by_pipeline = {p.image_name: p for p in family.all_pipelines}
+    consumer_stacks: dict[str, ConsumerStack] = {}
+    for region in regions:
+        fleets = [
+            ConsumerFleet(
+                image=by_pipeline[c.image],
+                name=c.name,
+                instance_type=c.instance_type,
+                min_capacity=c.min_capacity,
+                max_capacity=c.max_capacity,
+                refresh=None if c.refresh == "off" else c.refresh.to_refresh(),
+                pin=pin if pin is not None else c.pin,
+            )
+            for c in model.consumers
+            if region in (c.regions or regions)
+        ]
+        if not fleets:
+            continue
+        consumer = ConsumerStack(
+            app,
+            f"GoldenAmiConsumers-{region}",
+            fleets=fleets,
+            env=cdk.Environment(account=account, region=region),
+            description=f"Golden AMI factory: launch templates, fleets and rollouts in {region}",
+        )
+        for stack in factory_stacks:
+            consumer.add_stack_dependency(stack, "the fleets launch the images the factory publishes")
+        consumer_stacks[region] = consumer
+        stacks.append(consumer)
+
+    for stack in stacks:
+        count = sum(1 for c in stack.node.find_all() if isinstance(c, CfnResource))
+        if count > RESOURCES_MAX:
+            raise ValueError(
+                f"stacks: {stack.stack_name} would hold {count} resources, over CloudFormation's {RESOURCES_MAX}; "
+                "lower PIPELINES_PER_STACK or split the consumers"
+            )
+    return Factory(
+        model=model, family=family, stacks=stacks, factory_stacks=factory_stacks, consumer_stacks=consumer_stacks
+    )

@@ -1,0 +1,137 @@
+"""The factory file's whole model: its top-level keys and the rules across them."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+
+from .._core.enums import Architecture
+from .._core.limits import check_tags
+from .._core.targets import check_account, check_region
+from ..bake.base_image import BaseImage
+from ..distribute.stackset import CallAs
+from ..pipeline.family import ImageSpec, build_order, variant_name
+from .specs import AccountsSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec, _Model
+
+
+class FactoryModel(_Model):
+    """A golden AMI factory: images, where they go, who may launch them, and who launches them."""
+
+    account: str | None = None
+    """The factory account. Default: context 'account', else CDK_DEFAULT_ACCOUNT, else a placeholder."""
+    home_region: str = "eu-west-1"
+    """Where the pipelines run."""
+    regions: list[str] = []
+    """Regions the AMIs are copied to besides the home region."""
+    accounts: AccountsSpec = AccountsSpec()
+    sharing: SharingSpec = SharingSpec()
+    lifecycle: LifecycleSpec = LifecycleSpec()
+    build_on_deploy: bool = False
+    """Build every image once while the factory deploys, parents first."""
+    tags: dict[str, str] = {}
+    """Tags on every resource and AMI."""
+    images: Annotated[list[ImageModel], Field(min_length=1)]
+    consumers: list[ConsumerSpec] = []
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        return check_account("account", value) if value is not None else None
+
+    @field_validator("home_region")
+    @classmethod
+    def _home(cls, value: str) -> str:
+        return check_region("home_region", value)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        for region in value:
+            check_region("regions", region)
+        twice = [r for i, r in enumerate(value) if r in value[:i]]
+        if twice:
+            raise ValueError(f"{twice[0]!r} is listed twice; list each region once")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_tags("tags", value)
+
+    @model_validator(mode="after")
+    def _across(self) -> FactoryModel:
+        placeholder = BaseImage(parent_image="order only", description="order only")
+        build_order(
+            [
+                ImageSpec(name=i.name, parent=i.parent, base_image=None if i.parent else placeholder, components=())
+                for i in self.images
+            ]
+        )
+        published = set(self.pipeline_names())
+        for n, consumer in enumerate(self.consumers):
+            if consumer.image not in published:
+                close = difflib.get_close_matches(consumer.image, sorted(published), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"images are: {', '.join(sorted(published))}"
+                raise ValueError(f"consumers[{n}].image: {consumer.image!r} is not an image of this file; {hint}")
+            for region in consumer.regions or self.all_regions:
+                same = [
+                    other
+                    for other in self.consumers[:n]
+                    if (other.name or other.image) == (consumer.name or consumer.image)
+                    and region in (other.regions or self.all_regions)
+                ]
+                if same:
+                    raise ValueError(
+                        f"consumers[{n}]: a second fleet named {consumer.name or consumer.image!r} in {region}; "
+                        "give one of them a name"
+                    )
+                if region not in self.all_regions:
+                    raise ValueError(
+                        f"consumers[{n}].regions: {region!r} is not a region the factory distributes to "
+                        f"({', '.join(self.all_regions)}); add it to regions"
+                    )
+        if self.sharing.public:
+            raise ValueError(
+                "sharing.public: the factory file encrypts every image, and AWS cannot make encrypted AMIs "
+                "public; share with accounts, organizations or OUs, or build public images in Python "
+                "with encrypt_volumes=False"
+            )
+        return self
+
+    @property
+    def all_regions(self) -> list[str]:
+        """The home region first, then the others."""
+        return [self.home_region, *[r for r in self.regions if r != self.home_region]]
+
+    def architectures(self) -> dict[str, list[Architecture]]:
+        """Each image's architectures: its own, else its parent's, else its base's, else x86_64
+        (the rule :class:`ImageFamily` applies)."""
+        found: dict[str, list[Architecture]] = {}
+        by_name = {i.name: i for i in self.images}
+
+        def of(image: ImageModel) -> list[Architecture]:
+            if image.name not in found:
+                if image.architectures:
+                    found[image.name] = [Architecture(a) for a in image.architectures]
+                elif image.parent and image.parent in by_name:
+                    found[image.name] = of(by_name[image.parent])
+                elif image.base and image.base.architecture:
+                    found[image.name] = [Architecture(image.base.architecture)]
+                else:
+                    found[image.name] = [Architecture.X86_64]
+            return found[image.name]
+
+        for image in self.images:
+            of(image)
+        return found
+
+    def pipeline_names(self) -> list[str]:
+        """Every pipeline the file makes (an image in two architectures makes two)."""
+        return [variant_name(name, arch, len(archs)) for name, archs in self.architectures().items() for arch in archs]
+
+    @property
+    def call_as(self) -> CallAs:
+        stackset = self.accounts.stackset
+        return CallAs(stackset.call_as) if stackset else CallAs.DELEGATED_ADMIN

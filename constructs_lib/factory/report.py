@@ -1,0 +1,108 @@
+"""A Markdown report of a factory: a Mermaid picture and a table per image."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..pipeline.image_pipeline import GoldenImagePipeline
+from .app import Factory
+
+
+def _id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", text)
+
+
+def _sharing(factory: Factory) -> list[str]:
+    sharing = factory.model.sharing
+    who = [f"account {a}" for a in sharing.accounts]
+    who += [f"OU {ou.rsplit('/', 1)[-1]}" for ou in sharing.organizational_units]
+    who += [f"organization {o.rsplit('/', 1)[-1]}" for o in sharing.organizations]
+    return who
+
+
+def diagram(factory: Factory) -> str:
+    """The Mermaid flowchart: images and their layers, regions and accounts they reach, who may
+    launch them, and the consumers in each region."""
+    model = factory.model
+    lines = ["flowchart LR"]
+    lines.append('  subgraph images["images (home region ' + model.home_region + ')"]')
+    for pipeline in factory.pipelines:
+        arch = pipeline.architecture.value if pipeline.architecture else "?"
+        lines.append(f'    {_id(pipeline.image_name)}["{pipeline.image_name}<br/>{arch}"]')
+    lines.append("  end")
+    for pipeline in factory.pipelines:
+        parent = pipeline.base_image.parent_pipeline
+        if parent:
+            lines.append(f"  {_id(parent)} -->|layer| {_id(pipeline.image_name)}")
+    lines.append('  subgraph regions["copied to"]')
+    for region in model.all_regions:
+        lines.append(f'    r_{_id(region)}(["{region}"])')
+    lines.append("  end")
+    for pipeline in factory.pipelines:
+        for region in model.all_regions:
+            lines.append(f"  {_id(pipeline.image_name)} --> r_{_id(region)}")
+    for account in model.accounts.destinations:
+        lines.append(f'  a_{account}[["account {account}<br/>own copies"]]')
+        for region in model.all_regions:
+            lines.append(f"  r_{_id(region)} -->|copy| a_{account}")
+    for who in _sharing(factory):
+        node = f"s_{_id(who)}"
+        lines.append(f'  {node}{{{{"{who} may launch"}}}}')
+        for region in model.all_regions:
+            lines.append(f"  r_{_id(region)} -.-> {node}")
+    for region, stack in factory.consumer_stacks.items():
+        for fleet in stack.fleets:
+            node = f"c_{_id(region)}_{_id(fleet.launch_template.image_name)}"
+            rolls = "rolls on new image" if fleet.refresh else "pinned" if fleet.launch_template.pin else "no rollout"
+            lines.append(f'  {node}[/"fleet {fleet.launch_template.image_name}<br/>{rolls}"/]')
+            lines.append(f"  r_{_id(region)} --> {node}")
+    return "\n".join(lines)
+
+
+def _row(pipeline: GoldenImagePipeline, factory: Factory) -> Sequence[str]:
+    cost = pipeline.snapshot_cost()
+    lifecycle = pipeline.lifecycle.lifecycle if pipeline.lifecycle else None
+    rules = (
+        ", ".join(
+            f"{r.action.value.lower()} "
+            + (f"after {r.age} {r.unit.value.lower()}" if r.age is not None else f"beyond newest {r.keep_last}")
+            for r in lifecycle.rules
+        )
+        if lifecycle
+        else "none (AMIs kept forever)"
+    )
+    return (
+        pipeline.base_image.description,
+        ", ".join(f"{name} {version}" for name, version in pipeline.component_versions.items()),
+        ", ".join(t.region for t in pipeline.region_targets),
+        ", ".join(_sharing(factory)) or "owner only",
+        ", ".join(sorted(set(pipeline.parameter_names.values()))),
+        rules,
+        f"about ${cost.monthly_usd:.2f} ({cost.stored_gib} GiB)" if cost else "unbounded",
+    )
+
+
+def render(factory: Factory) -> str:
+    """The whole report."""
+    parts = [
+        "# Golden AMI factory report",
+        "",
+        f"{len(factory.pipelines)} pipelines in {len(factory.factory_stacks)} factory stack(s), "
+        f"{len(factory.model.all_regions)} regions, {len(factory.stacks)} stacks in all.",
+        "",
+        "```mermaid",
+        diagram(factory),
+        "```",
+        "",
+    ]
+    headers = ("base", "components", "regions", "sharing", "latest-AMI parameters", "lifecycle", "snapshots/month")
+    total = 0.0
+    for pipeline in factory.pipelines:
+        parts += [f"## {pipeline.image_name}", "", "| | |", "| --- | --- |"]
+        parts += [f"| {h} | {v} |" for h, v in zip(headers, _row(pipeline, factory), strict=True)]
+        parts.append("")
+        cost = pipeline.snapshot_cost()
+        total += cost.monthly_usd if cost else 0.0
+    parts.append(f"Estimated snapshot storage for the factory: about ${total:.2f}/month (upper bound).")
+    return "\n".join(parts) + "\n"

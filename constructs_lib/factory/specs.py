@@ -1,0 +1,364 @@
+"""The parts of a factory file (base, components, volumes, schedule, sharing, lifecycle, consumers),
+each a frozen pydantic model whose validators call the library's own checks, so that a value is
+refused with the same message as in the Python API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .._core.enums import Architecture, StartCondition, VolumeType
+from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
+from .._core.limits import check_name
+from .._core.targets import LaunchPermission, check_account, check_parameter_name
+from .._core.volumes import DataVolume, RootVolume
+from ..bake.base_image import BaseImage, OperatingSystem
+from ..bake.component import Component
+from ..bake.schedule import Schedule
+from ..launch.fleet import InstanceRefresh
+from ..launch.launch_template import check_pin
+from ..pipeline.family import ImageSpec
+
+SCHEMA_FILE = "factory.schema.json"
+_OS = {
+    "amazon-linux-2023": OperatingSystem.AMAZON_LINUX_2023,
+    "ubuntu-24.04": OperatingSystem.UBUNTU_24_04,
+    "ubuntu-22.04": OperatingSystem.UBUNTU_22_04,
+}
+OsName = Literal["amazon-linux-2023", "ubuntu-24.04", "ubuntu-22.04"]
+ArchName = Literal["x86_64", "arm64"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class BaseSpec(_Model):
+    """What an image starts from: exactly one of os, ami, marketplace, ssm."""
+
+    os: OsName | None = None
+    """An AWS-managed operating system, resolved per architecture at every build."""
+    ami: str | None = None
+    """A fixed AMI ID in the factory's home region."""
+    marketplace: str | None = None
+    """An AWS Marketplace product ID the account subscribes to."""
+    ssm: str | None = None
+    """An SSM parameter holding an AMI ID."""
+    architecture: ArchName | None = None
+    """The architecture of an ami, marketplace or ssm base (os bases follow the image's architectures)."""
+    root_device: str | None = None
+    """Root device of an ami, marketplace or ssm base. Default: /dev/xvda."""
+
+    @model_validator(mode="after")
+    def _one(self) -> BaseSpec:
+        given = [k for k in ("os", "ami", "marketplace", "ssm") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of os, ami, marketplace, ssm ({len(given)} given)")
+        self.to_base_image()
+        return self
+
+    def to_base_image(self) -> BaseImage:
+        arch = Architecture(self.architecture) if self.architecture else None
+        device = self.root_device or "/dev/xvda"
+        if self.os is not None:
+            return BaseImage.aws_managed(_OS[self.os], arch or Architecture.X86_64)
+        if self.ami is not None:
+            return BaseImage.from_ami_id(self.ami, architecture=arch, root_device_name=device)
+        if self.marketplace is not None:
+            return BaseImage.from_marketplace(self.marketplace, architecture=arch, root_device_name=device)
+        assert self.ssm is not None
+        return BaseImage.from_ssm_parameter(self.ssm, architecture=arch, root_device_name=device)
+
+
+class ComponentSpec(_Model):
+    """One component: exactly one of aws (an AWS-managed component), file, inline."""
+
+    aws: str | None = None
+    """Name of an AWS-managed component, for example update-linux."""
+    file: str | None = None
+    """A component document, relative to the factory file."""
+    inline: str | dict[str, Any] | None = None
+    """A component document written here."""
+    name: str | None = None
+    """Name of a file or inline component. Default for a file: its name without extension."""
+    version: str | None = None
+    """AWS-managed: the version to pin (default x.x.x). Own: the lowest version to issue (default 1.0.0)."""
+
+    @model_validator(mode="after")
+    def _one(self, info: ValidationInfo) -> ComponentSpec:
+        given = [k for k in ("aws", "file", "inline") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of aws, file, inline ({len(given)} given)")
+        if self.inline is not None and not self.name:
+            raise ValueError("an inline component needs a name")
+        base_dir = (info.context or {}).get("base_dir", Path("."))
+        self.to_component(base_dir)
+        return self
+
+    def to_component(self, base_dir: Path) -> Component:
+        if self.aws is not None:
+            return Component.aws_managed(self.aws, self.version or "x.x.x")
+        if self.file is not None:
+            return Component.from_file(base_dir / self.file, name=self.name, version=self.version or "1.0.0")
+        assert self.inline is not None and self.name is not None
+        return Component.from_inline(self.name, self.inline, version=self.version or "1.0.0")
+
+
+class DataVolumeSpec(_Model):
+    device: str
+    """Device name, for example /dev/xvdf."""
+    size_gib: int
+    type: Literal["gp3", "gp2", "io2"] = "gp3"
+    iops: int | None = None
+    throughput: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> DataVolumeSpec:
+        self.to_volume()
+        return self
+
+    def to_volume(self) -> DataVolume:
+        return DataVolume(
+            device_name=self.device,
+            size_gib=self.size_gib,
+            volume_type=VolumeType(self.type),
+            iops=self.iops,
+            throughput=self.throughput,
+        )
+
+
+class VolumesSpec(_Model):
+    root_gib: int = 30
+    """Size of the root volume. Default: 30."""
+    data: list[DataVolumeSpec] = []
+    """Extra volumes baked into the image."""
+
+    @field_validator("root_gib")
+    @classmethod
+    def _root(cls, value: int) -> int:
+        RootVolume(size_gib=value)
+        return value
+
+
+class ScheduleSpec(_Model):
+    cron: str = "cron(0 4 ? * SUN *)"
+    """Six-field cron expression. Default: Sundays 04:00."""
+    time_zone: str = "Etc/UTC"
+    """IANA time zone of the cron expression."""
+    start: Literal["on_schedule", "on_dependency_update"] | None = None
+    """Build at every match, or only when a dependency is new. Default: by the base (see README)."""
+    disable_after_failures: int = 3
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleSpec:
+        self.to_schedule()
+        return self
+
+    def to_schedule(self) -> Schedule:
+        return Schedule(
+            expression=self.cron,
+            time_zone=self.time_zone,
+            start_condition=StartCondition[self.start.upper()] if self.start else None,
+            disable_after_failures=self.disable_after_failures,
+        )
+
+
+class ImageModel(_Model):
+    """One image of the fleet."""
+
+    name: str
+    """Names the pipeline, recipe and parameter (/golden-ami/<name>/latest)."""
+    description: str | None = None
+    base: BaseSpec | None = None
+    """What the image starts from; or give parent."""
+    parent: str | None = None
+    """Another image of this file to layer on."""
+    architectures: list[ArchName] | None = None
+    """Default: the parent's, else the base's, else x86_64. Two give two pipelines."""
+    components: Annotated[list[ComponentSpec], Field(min_length=1)]
+    volumes: VolumesSpec = VolumesSpec()
+    schedule: ScheduleSpec | Literal["on-demand"] | None = None
+    """Default: weekly for images on a base, every 6 hours for layers (building only on a new parent)."""
+    tests: bool = True
+    """Run the recipe's test phases before distribution."""
+    scanning: bool = True
+    """Amazon Inspector scan of the test instance (needs Inspector activated in the account)."""
+    parameter: str | None = None
+    """Latest-AMI SSM parameter in every region and destination account. Default: /golden-ami/<name>/latest."""
+
+    @field_validator("parameter")
+    @classmethod
+    def _parameter(cls, value: str | None) -> str | None:
+        return check_parameter_name("parameter", value) if value is not None else None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name("name", value)
+
+    def to_spec(self, base_dir: Path) -> ImageSpec:
+        schedule = None
+        if isinstance(self.schedule, ScheduleSpec):
+            schedule = self.schedule.to_schedule()
+        return ImageSpec(
+            name=self.name,
+            description=self.description,
+            base_image=self.base.to_base_image() if self.base else None,
+            parent=self.parent,
+            architectures=tuple(Architecture(a) for a in self.architectures) if self.architectures else None,
+            components=tuple(c.to_component(base_dir) for c in self.components),
+            root_volume=RootVolume(size_gib=self.volumes.root_gib),
+            data_volumes=tuple(v.to_volume() for v in self.volumes.data),
+            schedule=schedule,
+            on_demand=self.schedule == "on-demand",
+            image_tests=self.tests,
+            image_scanning=self.scanning,
+            parameter_name=self.parameter,
+        )
+
+
+class SharingSpec(_Model):
+    """Who may launch the AMIs besides their owner. Default: nobody."""
+
+    accounts: list[str] = []
+    organizations: list[str] = []
+    organizational_units: list[str] = []
+    """OU ARNs: arn:aws:organizations::<management account>:ou/o-.../ou-..."""
+    public: bool = False
+    """Every AWS account. Needs unencrypted volumes; see the README."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SharingSpec:
+        self.to_permission()
+        return self
+
+    def to_permission(self) -> LaunchPermission:
+        return LaunchPermission(
+            accounts=tuple(self.accounts),
+            organizations=tuple(self.organizations),
+            organizational_units=tuple(self.organizational_units),
+            public=self.public,
+        )
+
+
+class StackSetSpec(_Model):
+    organizational_units: Annotated[list[str], Field(min_length=1)]
+    """OU IDs (ou-...) or the root ID (r-...) whose accounts get the destination role."""
+    call_as: Literal["SELF", "DELEGATED_ADMIN"] = "DELEGATED_ADMIN"
+
+
+class AccountsSpec(_Model):
+    destinations: list[str] = []
+    """Accounts that get their own copy of every AMI (and the latest-AMI parameter)."""
+    stackset: StackSetSpec | None = None
+    """Roll the destination role out to every account of these OUs."""
+
+    @field_validator("destinations")
+    @classmethod
+    def _accounts(cls, value: list[str]) -> list[str]:
+        for account in value:
+            check_account("destinations", account)
+        return value
+
+
+class RuleSpec(_Model):
+    action: Literal["deprecate", "disable", "delete"]
+    age: int | None = None
+    unit: Literal["days", "weeks", "months", "years"] = "days"
+    keep_last: int | None = None
+    retain_at_least: int | None = None
+
+    def to_rule(self) -> LifecycleRule:
+        return LifecycleRule(
+            action=LifecycleAction[self.action.upper()],
+            age=self.age,
+            unit=TimeUnit[self.unit.upper()],
+            keep_last=self.keep_last,
+            retain_at_least=self.retain_at_least,
+        )
+
+
+class LifecycleSpec(_Model):
+    """How old AMIs are retired. Default: the standard preset on every image."""
+
+    preset: Literal["standard", "none"] | None = None
+    """standard: deprecate after 90 days, delete after 180, keep 3. none: keep every AMI (and pay)."""
+    keep_last: int | None = None
+    rules: list[RuleSpec] | None = None
+    exclude_launched_within_days: int = 30
+    exclude_public: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> LifecycleSpec:
+        given = [k for k in ("preset", "keep_last", "rules") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of preset, keep_last, rules ({', '.join(given)} given)")
+        self.to_lifecycle()
+        return self
+
+    def to_lifecycle(self) -> Lifecycle | None:
+        if self.preset == "none":
+            return None
+        if self.keep_last is not None:
+            rules: tuple[LifecycleRule, ...] = Lifecycle.keep_last(self.keep_last).rules
+        elif self.rules is not None:
+            rules = tuple(r.to_rule() for r in self.rules)
+        else:
+            rules = Lifecycle.standard().rules
+        return Lifecycle(
+            rules=rules,
+            exclude_launched_within_days=self.exclude_launched_within_days,
+            exclude_public=self.exclude_public,
+        )
+
+
+class RefreshSpec(_Model):
+    min_healthy_percentage: int = 90
+    max_healthy_percentage: int = 100
+    checkpoints: list[int] = [50, 100]
+    checkpoint_delay_seconds: int = 600
+    instance_warmup_seconds: int = 300
+    auto_rollback: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> RefreshSpec:
+        self.to_refresh()
+        return self
+
+    def to_refresh(self) -> InstanceRefresh:
+        return InstanceRefresh(
+            min_healthy_percentage=self.min_healthy_percentage,
+            max_healthy_percentage=self.max_healthy_percentage,
+            checkpoints=tuple(self.checkpoints),
+            checkpoint_delay_seconds=self.checkpoint_delay_seconds,
+            instance_warmup_seconds=self.instance_warmup_seconds,
+            auto_rollback=self.auto_rollback,
+        )
+
+
+class ConsumerSpec(_Model):
+    """A launch template and an Auto Scaling group for one image, in each of its regions."""
+
+    image: str
+    """An image of this file (with -x86-64 / -arm64 for one of two architectures)."""
+    name: str | None = None
+    """Names the fleet's constructs. Default: the image; needed when one region has two fleets of it."""
+    regions: list[str] | None = None
+    """Default: every region of the factory."""
+    instance_type: str | None = None
+    """Default: m7i.large, or m7g.large for arm64 images."""
+    min_capacity: int = 1
+    max_capacity: int = 2
+    refresh: RefreshSpec | Literal["off"] = RefreshSpec()
+    """Roll onto each new image, or off."""
+    pin: int | str | None = None
+    """A parameter version or label to launch instead of the newest AMI."""
+
+    @field_validator("pin")
+    @classmethod
+    def _pin(cls, value: int | str | None) -> int | str | None:
+        if value is not None:
+            check_pin("pin", value)
+        return value

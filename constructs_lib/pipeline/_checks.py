@@ -1,0 +1,81 @@
+"""The rules across a pipeline's arguments (instance types, parent region, region targets), as pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._core.enums import Architecture
+from .._core.instance_types import DEFAULT_INSTANCE_TYPES, check_instance_types
+from .._core.targets import RegionTarget, check_region, partition_of
+from ..bake.base_image import BaseImage
+
+
+def instance_types_for(instance_types: Sequence[str] | None, architecture: Architecture | None) -> tuple[str, ...]:
+    """The given build instance types, checked against the base's architecture, else the defaults."""
+    types = (
+        tuple(instance_types)
+        if instance_types is not None
+        else DEFAULT_INSTANCE_TYPES[architecture or Architecture.X86_64]
+    )
+    check_instance_types("instance_types", types, architecture)
+    return types
+
+
+def check_base_region(base_image: BaseImage, image_name: str, region: str) -> None:
+    """A layer builds where its parent was built."""
+    if base_image.region is not None and base_image.region != region:
+        raise ValueError(
+            f"base_image: {base_image.description} is built in {base_image.region}, but "
+            f"{image_name!r} builds in {region}; a layer must be in its parent's region (and account)"
+        )
+
+
+def check_targets(
+    given: tuple[RegionTarget, ...], *, home: str, include_home: bool, encrypted: bool, home_key: bool
+) -> tuple[RegionTarget, ...]:
+    """The pipeline's targets, the home region first unless listed or excluded; raises
+    ``ValueError`` for a region listed twice, no region at all, or a target :func:`check_target`
+    refuses."""
+    regions = [t.region for t in given]
+    for region in regions:
+        if regions.count(region) > 1:
+            raise ValueError(
+                f"distributions: region {region!r} is listed twice; merge its settings into one RegionTarget"
+            )
+    if include_home and home not in regions:
+        given = (RegionTarget(region=check_region("home region", home)), *given)
+    if not given:
+        raise ValueError("distributions: no region left (include_home_region=False and none listed); list at least one")
+    for target in given:
+        check_target(target, home=home, encrypted=encrypted, home_key=home_key)
+    return given
+
+
+def check_target(target: RegionTarget, *, home: str, encrypted: bool, home_key: bool) -> None:
+    """One target against the pipeline: the home partition, no public sharing of encrypted
+    snapshots, and no sharing of AMIs on the account's default EBS key."""
+    field = f"distributions[{target.region}]"
+    partition = partition_of(home)
+    if partition_of(target.region) != partition:
+        raise ValueError(
+            f"{field}.region: {target.region!r} is outside the home region's partition {partition!r}; "
+            "AMIs cannot be copied across partitions"
+        )
+    permission = target.launch_permission
+    if permission.public:
+        if encrypted or target.kms_key_arn:
+            raise ValueError(
+                f"{field}.launch_permission.public: AWS cannot make an AMI with encrypted snapshots public, "
+                "and this image's volumes are encrypted; pass encrypt_volumes=False to the pipeline (no "
+                "kms_key_arn on the target, and EBS encryption by default off in the account), or share "
+                "with accounts, organizations or OUs instead"
+            )
+        return
+    default_key = target.kms_key_arn is None and not (target.region == home and home_key)
+    if not permission.is_owner_only and encrypted and default_key:
+        raise ValueError(
+            f"{field}.kms_key_arn: the AMI is shared with other accounts but encrypted with the "
+            "account's default EBS key, which AWS does not let other accounts use; set kms_key_arn to a "
+            f"customer managed key in {target.region} those accounts may use "
+            "(DistributionKey.alias_arn(...) for a DistributionKey)"
+        )

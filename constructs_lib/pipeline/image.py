@@ -1,0 +1,90 @@
+"""One image built while the stack deploys, and whether its AMIs go when the stack goes."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnDeletionPolicy, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import Construct
+
+from .._core.iam import image_builder_role
+from .image_pipeline import GoldenImagePipeline
+
+_Image = imagebuilder.CfnImage
+_POLICY = "service-role/EC2ImageBuilderLifecycleExecutionPolicy"
+
+
+class GoldenImage(Construct):
+    """An ``AWS::ImageBuilder::Image``: one build of a pipeline's recipe, made during deploy.
+
+    Images a pipeline builds on its schedule are not CloudFormation resources, so they always
+    outlive the stack (their lifecycle policy retires them). This construct is for short-lived
+    environments that want an AMI as part of the deploy, and, with
+    ``removal_policy=RemovalPolicy.DESTROY``, want its AMIs and snapshots deleted, in every
+    distribution region, when the stack is deleted or the image replaced. The deploy waits for
+    the build (typically 20 to 60 minutes).
+
+    Example::
+
+        GoldenImage(self, "Ephemeral", pipeline=pipeline, removal_policy=RemovalPolicy.DESTROY)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        pipeline: GoldenImagePipeline,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param pipeline: whose recipe, build infrastructure, distribution, tests and execution
+            role the build uses.
+        :param removal_policy: Default: ``RETAIN``, the AMIs and snapshots stay when the stack
+            is deleted. ``DESTROY`` deletes them, with a role that may only deregister AMIs and
+            delete snapshots Image Builder created.
+        """
+        super().__init__(scope, id)
+        if removal_policy not in (RemovalPolicy.RETAIN, RemovalPolicy.DESTROY):
+            raise ValueError(
+                f"removal_policy: {removal_policy} is not supported for images; "
+                "use RemovalPolicy.RETAIN (keep the AMIs) or RemovalPolicy.DESTROY (delete them with the stack)"
+            )
+        self.deletion_role: iam.Role | None = None
+        if removal_policy is RemovalPolicy.DESTROY:
+            self.deletion_role = image_builder_role(
+                self,
+                "DeletionRole",
+                description=f"Image Builder deletes the AMIs and snapshots of {pipeline.image_name} with the stack",
+                policy=_POLICY,
+                why="Deregisters AMIs and deletes snapshots only when tagged CreatedBy=EC2 Image Builder; "
+                "deleting an image needs exactly that.",
+            )
+        source = pipeline.resource
+        self.resource = _Image(
+            self,
+            "Resource",
+            image_recipe_arn=source.image_recipe_arn,
+            infrastructure_configuration_arn=source.infrastructure_configuration_arn,
+            distribution_configuration_arn=source.distribution_configuration_arn,
+            execution_role=source.execution_role,
+            enhanced_image_metadata_enabled=True,
+            image_tests_configuration=_Image.ImageTestsConfigurationProperty(
+                image_tests_enabled=pipeline.image_tests, timeout_minutes=pipeline.test_timeout_minutes
+            ),
+            image_scanning_configuration=_Image.ImageScanningConfigurationProperty(
+                image_scanning_enabled=pipeline.image_scanning
+            ),
+            deletion_settings=_Image.DeletionSettingsProperty(execution_role=self.deletion_role.role_arn)
+            if self.deletion_role
+            else None,
+        )
+        if pipeline.execution_role is not None:
+            self.resource.node.add_dependency(pipeline.execution_role.node.find_child("DefaultPolicy"))
+        self.resource.apply_removal_policy(removal_policy)
+        if removal_policy is RemovalPolicy.RETAIN:
+            self.resource.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN
+        self.removal_policy = removal_policy
+        self.image_arn = self.resource.attr_arn
+        self.image_id = self.resource.attr_image_id
+        """The AMI ID in the stack's region."""

@@ -1,0 +1,396 @@
+"""The golden image pipeline: one call from a base image and components to distributed AMIs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Annotations, Stack, Tags, Validations
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from .._core import render as _render
+from .._core.enums import StartCondition
+from .._core.lifecycle_rules import Lifecycle
+from .._core.limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
+from .._core.targets import RegionTarget
+from .._core.volumes import DataVolume, RootVolume
+from ..bake.base_image import BaseImage
+from ..bake.component import Component
+from ..bake.infrastructure import BuildInfrastructure, BuildResources
+from ..bake.recipe import GoldenImageRecipe
+from ..bake.schedule import Schedule, builds_per_month
+from ..bake.version_lock import DEFAULT_LOCK_FILE, VersionLock
+from ..retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost
+from ..retire.lifecycle import ImageLifecycle
+from ._checks import check_base_region, check_target, check_targets, instance_types_for
+from ._execution import ExecutionRole
+from ._schedule import never_builds, render_schedule, start_condition
+from .interfaces import ImportedPipeline, grant_start
+
+LOCK_FILE_CONTEXT = "golden-ami:versionLockFile"
+LOCK_FROZEN_CONTEXT = "golden-ami:versionLockFrozen"
+_Pipeline = imagebuilder.CfnImagePipeline
+WEEKLY = Schedule()
+"""The default schedule: Sundays 04:00 UTC, built whenever it matches."""
+STANDARD_LIFECYCLE = Lifecycle.standard()
+COST_METADATA = "GoldenAmi::SnapshotCost"
+"""Pipeline metadata key holding the snapshot cost estimate that `make synth` prints."""
+
+
+class GoldenImagePipeline(Construct):
+    """A complete EC2 Image Builder pipeline for one golden image.
+
+    Builds the components, the image recipe (:class:`GoldenImageRecipe`), the build
+    infrastructure (:class:`BuildInfrastructure`), the distribution configuration with the
+    latest-AMI SSM parameter in every region, the execution role that writes it, and the
+    pipeline. Secure by default: encrypted volumes, IMDSv2, terminate on failure, image tests
+    and scanning on, AMIs shared with nobody.
+
+    Example::
+
+        GoldenImagePipeline(
+            self, "Web",
+            image_name="web-server",
+            base_image=BaseImage.aws_managed(OperatingSystem.AMAZON_LINUX_2023),
+            components=[Component.aws_managed("update-linux"), Component.from_file("components/web-server.yaml")],
+        )
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        image_name: str,
+        base_image: BaseImage,
+        components: Sequence[Component],
+        description: str | None = None,
+        recipe_version: str = "1.0.x",
+        root_volume: RootVolume | None = None,
+        data_volumes: Sequence[DataVolume] = (),
+        kms_key: kms.IKey | None = None,
+        encrypt_volumes: bool = True,
+        instance_types: Sequence[str] | None = None,
+        hop_limit: int = 1,
+        terminate_on_failure: bool = True,
+        subnet: ec2.ISubnet | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
+        log_bucket: s3.IBucket | None = None,
+        notifications: bool = False,
+        notification_topic: sns.ITopic | None = None,
+        image_tests: bool = True,
+        test_timeout_minutes: int = 720,
+        image_scanning: bool = True,
+        schedule: Schedule | None = WEEKLY,
+        distributions: Sequence[RegionTarget] = (),
+        include_home_region: bool = True,
+        version_lock: VersionLock | None = None,
+        lifecycle: Lifecycle | None = STANDARD_LIFECYCLE,
+        tags: Mapping[str, str] | None = None,
+        build_resources: BuildResources | None = None,
+        lifecycle_role: iam.IRole | None = None,
+    ) -> None:
+        """
+        :param image_name: names the recipe, pipeline and configurations (3 to 128 of ``[-_A-Za-z0-9 ]``).
+        :param base_image: what the recipe starts from, see :class:`BaseImage`.
+        :param components: AWS-managed and own components, run in order.
+        :param recipe_version: Default: ``1.0.x``, auto-incremented by Image Builder on each change.
+        :param root_volume: Default: 30 GiB gp3 on the base image's root device, encrypted.
+        :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted.
+        :param kms_key: key for the image's volumes. Default: the account's default EBS key, which
+            cannot be shared: sharing the AMI with other accounts needs a key of your own here (home
+            region) or in the region target's ``kms_key_arn``.
+        :param encrypt_volumes: Default: True. False only for public images (AWS cannot make an AMI
+            with encrypted snapshots public).
+        :param instance_types: Default: m7i.large, m6i.large (x86_64) or m7g.large, m6g.large (arm64).
+        :param hop_limit: IMDSv2 hop limit of build instances. Default: 1.
+        :param terminate_on_failure: Default: True.
+        :param image_tests: run the recipe's test phases before distribution. Default: True.
+        :param test_timeout_minutes: 60 to 1440. Default: 720.
+        :param image_scanning: Amazon Inspector scan of the test instance. Default: True. It needs
+            Amazon Inspector activated in the account (a paid service); set False otherwise.
+        :param schedule: Default: ``Schedule()``, Sundays 04:00 UTC. None builds only on demand.
+        :param distributions: region targets besides the home region. Default: none. More can
+            follow with :meth:`add_region`.
+        :param include_home_region: add the stack's region with defaults unless listed. Default: True.
+        :param version_lock: Default: the file in context ``golden-ami:versionLockFile``, else
+            ``golden-ami.lock.json`` in the working directory; frozen when context
+            ``golden-ami:versionLockFrozen`` is true.
+        :param lifecycle: how old AMIs are retired. Default: ``Lifecycle.standard()``, deprecate after
+            90 days, delete with snapshots after 180, keep the newest 3, never one launched in the
+            last 30 days or tagged ``golden-ami:keep=true``. None keeps every AMI (and pays for it).
+        :param tags: tags on every resource and on the AMIs. Default: none.
+        :param build_resources: build instance role, profile and log bucket shared with other
+            pipelines (:class:`BuildResources`). Default: the pipeline's own.
+        :param lifecycle_role: the lifecycle policy's execution role, shared. Default: its own.
+        """
+        super().__init__(scope, id)
+        stack = Stack.of(self)
+        self.image_name = image_name
+        self.region = stack.region
+        self.architecture = base_image.architecture
+        self.base_image = base_image
+        tag_map = check_tags("tags", tags or {})
+        check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")
+        types = instance_types_for(instance_types, self.architecture)
+        check_base_region(base_image, image_name, stack.region)
+        self._home_key = kms_key is not None
+        self._encrypted = encrypt_volumes
+        targets = self._check_targets(stack, tuple(distributions), include_home_region)
+
+        self.recipe = GoldenImageRecipe(
+            self,
+            "Recipe",
+            name=image_name,
+            base_image=base_image,
+            components=components,
+            version_lock=version_lock or self._default_lock(),
+            recipe_version=recipe_version,
+            root_volume=root_volume,
+            data_volumes=data_volumes,
+            kms_key=kms_key,
+            encrypt_volumes=encrypt_volumes,
+            description=description,
+        )
+        self.infrastructure = BuildInfrastructure(
+            self,
+            "Infrastructure",
+            name=image_name,
+            instance_types=types,
+            hop_limit=hop_limit,
+            terminate_on_failure=terminate_on_failure,
+            subnet=subnet,
+            security_groups=security_groups,
+            log_bucket=log_bucket,
+            notifications=notifications,
+            notification_topic=notification_topic,
+            resources=build_resources,
+        )
+        self._distribute(stack, targets, tag_map)
+        self.resource = self._pipeline(
+            description=description,
+            image_tests=image_tests,
+            test_timeout_minutes=test_timeout_minutes,
+            image_scanning=image_scanning,
+            schedule=schedule,
+            components=components,
+        )
+        self.lifecycle = self._retire(lifecycle, lifecycle_role)
+        self.root_volume = root_volume or RootVolume()
+        self.data_volumes = tuple(data_volumes)
+        self._record_cost(schedule)
+        self._execution.order_before(self.resource)
+        for key, value in tag_map.items():
+            Tags.of(self).add(key, value)
+
+        self.root_device_name = self.root_volume.device_name or base_image.root_device_name
+        self.image_tests = image_tests
+        self.test_timeout_minutes = test_timeout_minutes
+        self.image_scanning = image_scanning
+        self.pipeline_arn = self.resource.attr_arn
+        self.pipeline_name = image_name
+        self.recipe_arn = self.recipe.arn
+        self.recipe_name = image_name
+        self.component_versions = dict(self.recipe.component_versions)
+
+    # -- the steps of __init__ ---------------------------------------------------------------
+
+    def _check_targets(
+        self, stack: Stack, given: tuple[RegionTarget, ...], include_home: bool
+    ) -> tuple[RegionTarget, ...]:
+        if not stack.region or stack.resolve(stack.region) != stack.region:
+            raise ValueError(
+                "stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))"
+            )
+        targets = check_targets(
+            given, home=stack.region, include_home=include_home, encrypted=self._encrypted, home_key=self._home_key
+        )
+        for target in targets:
+            self._warn_if_public(target)
+        return targets
+
+    def _warn_if_public(self, target: RegionTarget) -> None:
+        if target.launch_permission.public:
+            Validations.of(self).add_warning(
+                "PublicAmi",
+                f"{self.node.path}: AMIs in {target.region} are shared publicly. AWS accounts block public AMI "
+                "sharing by default; it must be allowed per region (EC2 console > Data protection and security > "
+                "Block public access for AMIs, or 'aws ec2 disable-image-block-public-access').",
+            )
+
+    def _distribute(self, stack: Stack, targets: tuple[RegionTarget, ...], tag_map: Mapping[str, str]) -> None:
+        """The distribution configuration, and the execution role that writes the parameters."""
+        image_name = self.image_name
+        recipe = self.recipe
+        trace = _render.trace_tags(
+            image_name, self.base_image.parent_image, recipe.component_versions, recipe.resource.version
+        )
+        self._ami_tags = {**tag_map, **trace}
+        self.distribution = imagebuilder.CfnDistributionConfiguration(
+            self,
+            "Distribution",
+            name=image_name,
+            description=f"Regions and accounts that receive {image_name}",
+            distributions=[_render.distribution(t, image_name, self._ami_tags) for t in targets],
+        )
+        self.region_targets = targets
+        self.parameter_names = {t.region: n for t in targets if (n := _render.parameter_name(t, image_name))}
+        self._execution = ExecutionRole(self, image_name)
+        self._execution.allow_parameters(stack, self.parameter_names)
+
+    def _pipeline(
+        self,
+        *,
+        description: str | None,
+        image_tests: bool,
+        test_timeout_minutes: int,
+        image_scanning: bool,
+        schedule: Schedule | None,
+        components: Sequence[Component],
+    ) -> _Pipeline:
+        return _Pipeline(
+            self,
+            "Resource",
+            name=self.image_name,
+            description=description or f"Golden image {self.image_name}",
+            image_recipe_arn=self.recipe.arn,
+            infrastructure_configuration_arn=self.infrastructure.arn,
+            distribution_configuration_arn=self.distribution.attr_arn,
+            execution_role=self.execution_role.role_arn if self.execution_role else None,
+            enhanced_image_metadata_enabled=True,
+            image_tests_configuration=_Pipeline.ImageTestsConfigurationProperty(
+                image_tests_enabled=image_tests, timeout_minutes=test_timeout_minutes
+            ),
+            image_scanning_configuration=_Pipeline.ImageScanningConfigurationProperty(
+                image_scanning_enabled=image_scanning
+            ),
+            schedule=self._schedule(schedule, self.base_image, components),
+            status="ENABLED",
+        )
+
+    def _retire(self, lifecycle: Lifecycle | None, role: iam.IRole | None) -> ImageLifecycle | None:
+        if lifecycle is None:
+            return None
+        policy = ImageLifecycle(
+            self, "Lifecycle", name=self.image_name, lifecycle=lifecycle, recipes=[self.image_name], role=role
+        )
+        policy.node.add_dependency(self.recipe.resource)
+        return policy
+
+    def _record_cost(self, schedule: Schedule | None) -> None:
+        """Builds a month and the snapshot cost estimate, as pipeline metadata `make synth` prints."""
+        self._volume_gib = self.root_volume.size_gib + sum(v.size_gib for v in self.data_volumes)
+        rate = builds_per_month(schedule.expression) if schedule else 1.0
+        parent_rate = self.base_image.builds_per_month
+        if parent_rate is not None and self._condition is StartCondition.ON_DEPENDENCY_UPDATE:
+            # A layer builds only when its parent has a new version.
+            rate = min(rate, parent_rate)
+        self.builds_per_month = rate
+        estimate = self.snapshot_cost()
+        unbounded = {"VersionsKept": "unbounded"}
+        self.resource.add_metadata(COST_METADATA, estimate.as_metadata() if estimate else unbounded)
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def execution_role(self) -> iam.Role | None:
+        """The role Image Builder runs the pipeline with; None when it publishes no parameter."""
+        return self._execution.role
+
+    @property
+    def ami_parameter_name(self) -> str:
+        """The latest-AMI SSM parameter in the home region (``/golden-ami/<image>/latest``)."""
+        return self.parameter_name_in(Stack.of(self).region)
+
+    @property
+    def image_arn_wildcard(self) -> str:
+        """The ARN of this pipeline's newest image (``.../image/<name>/x.x.x``), a layer's parent."""
+        stack = Stack.of(self)
+        image = _render.slug(self.image_name)
+        return f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:image/{image}/x.x.x"
+
+    def parameter_name_in(self, region: str) -> str:
+        """The latest-AMI SSM parameter this image publishes in ``region``; raises ``ValueError``
+        naming the regions it reaches when it publishes none there."""
+        if region not in self.parameter_names:
+            reached = ", ".join(self.parameter_names) or "no region"
+            raise ValueError(
+                f"region: {self.image_name!r} publishes no latest-AMI parameter in {region}; it does in {reached}. "
+                f"Distribute it there (add_region(RegionTarget(region={region!r}))) or use a consumer in one of those"
+            )
+        return self.parameter_names[region]
+
+    def add_region(self, target: RegionTarget) -> None:
+        """Distribute the image to one more region (or, with ``target_accounts``, more accounts
+        there). The same rules apply as to ``distributions``: one target per region, the home
+        partition, a key of your own for sharing or copying encrypted AMIs."""
+        stack = Stack.of(self)
+        if target.region in {t.region for t in self.region_targets}:
+            raise ValueError(
+                f"add_region: region {target.region!r} is already distributed to; "
+                "merge its settings into the existing RegionTarget"
+            )
+        check_target(target, home=stack.region, encrypted=self._encrypted, home_key=self._home_key)
+        self._warn_if_public(target)
+        self.region_targets = (*self.region_targets, target)
+        self.distribution.distributions = [
+            _render.distribution(t, self.image_name, self._ami_tags) for t in self.region_targets
+        ]
+        name = _render.parameter_name(target, self.image_name)
+        if name is not None:
+            self.parameter_names[target.region] = name
+            self._execution.allow_parameters(stack, self.parameter_names)
+            self.resource.execution_role = self.execution_role.role_arn if self.execution_role else None
+            self._execution.order_before(self.resource)
+
+    def snapshot_cost(self, price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH) -> CostEstimate | None:
+        """Snapshot storage this image holds at steady state under its lifecycle policy, and its
+        monthly cost; None when nothing ever deletes its AMIs. Builds per month come from the
+        schedule (one a month when built on demand)."""
+        kept = self.lifecycle.lifecycle.versions_kept(self.builds_per_month) if self.lifecycle else None
+        if kept is None:
+            return None
+        copies = sum(1 + len(t.target_accounts) for t in self.region_targets)
+        return estimate_snapshot_cost(
+            image=self.image_name,
+            volume_gib=self._volume_gib,
+            copies=copies,
+            versions_kept=kept,
+            price_per_gb_month=price_per_gb_month,
+        )
+
+    def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``grantee`` to start a build of this pipeline (``imagebuilder:StartImagePipelineExecution``)."""
+        return grant_start(grantee, self.pipeline_arn)
+
+    @staticmethod
+    def from_pipeline_arn(pipeline_arn: str, *, ami_parameter_name: str) -> ImportedPipeline:
+        """Reference a pipeline built elsewhere by ARN, with the parameter its AMIs are published under."""
+        return ImportedPipeline(pipeline_arn=pipeline_arn, ami_parameter_name=ami_parameter_name)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _default_lock(self) -> VersionLock:
+        path = self.node.try_get_context(LOCK_FILE_CONTEXT) or DEFAULT_LOCK_FILE
+        frozen = str(self.node.try_get_context(LOCK_FROZEN_CONTEXT)).lower() == "true"
+        return VersionLock.at(path, frozen=frozen)
+
+    def _schedule(
+        self, schedule: Schedule | None, base_image: BaseImage, components: Sequence[Component]
+    ) -> _Pipeline.ScheduleProperty | None:
+        self._condition: StartCondition | None = None
+        if schedule is None:
+            return None
+        self._condition = condition = start_condition(schedule, base_image)
+        if never_builds(condition, base_image, components):
+            Annotations.of(self).add_warning_v2(
+                "golden-ami:never-builds",
+                "schedule.start_condition is ON_DEPENDENCY_UPDATE but nothing the recipe uses has a wildcard "
+                "version, so the schedule never starts a build; use StartCondition.ON_SCHEDULE",
+            )
+        return render_schedule(schedule, condition)

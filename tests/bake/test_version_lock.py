@@ -1,0 +1,89 @@
+"""The three properties component versioning must hold together, proved on real synths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+
+from constructs_lib import BaseImage, Component, GoldenImagePipeline, VersionLock
+from constructs_lib.bake.version_lock import content_digest
+from tests.conftest import DOCUMENT, make_stack
+
+CHANGED = DOCUMENT.replace("echo hello", "echo hello again")
+
+
+def synth(lock_path: Path, document: str, *, frozen: bool = False, version: str = "1.0.0") -> dict:
+    stack = make_stack()
+    GoldenImagePipeline(
+        stack,
+        "P",
+        image_name="img",
+        base_image=BaseImage.from_ami_id("ami-12345678"),
+        components=[Component.from_inline("hello", document, version=version)],
+        version_lock=VersionLock(lock_path, frozen=frozen),
+    )
+    return cdk.App.of(stack).synth().get_stack_by_name("Test").template  # type: ignore[union-attr]
+
+
+def component_version(template: dict) -> str:
+    (component,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::ImageBuilder::Component"]
+    return component["Properties"]["Version"]
+
+
+def test_unchanged_content_synthesizes_byte_identical(tmp_path: Path) -> None:
+    lock = tmp_path / "lock.json"
+    first = json.dumps(synth(lock, DOCUMENT), sort_keys=True)
+    lock_text = lock.read_text()
+    assert json.dumps(synth(lock, DOCUMENT), sort_keys=True) == first
+    assert lock.read_text() == lock_text
+
+
+def test_changed_content_gets_a_new_version_without_a_manual_bump(tmp_path: Path) -> None:
+    lock = tmp_path / "lock.json"
+    assert component_version(synth(lock, DOCUMENT)) == "1.0.0"
+    assert component_version(synth(lock, CHANGED)) == "1.0.1"
+    recorded = json.loads(lock.read_text())["components"]["img-hello"]
+    assert recorded["version"] == "1.0.1" and len(recorded["sha256"]) == 64
+
+
+def test_newer_content_always_gets_a_higher_version_even_when_reverting(tmp_path: Path) -> None:
+    lock = tmp_path / "lock.json"
+    versions = [component_version(synth(lock, doc)) for doc in (DOCUMENT, CHANGED, DOCUMENT)]
+    assert versions == ["1.0.0", "1.0.1", "1.0.2"]
+
+
+def test_raising_the_floor_starts_a_new_line(tmp_path: Path) -> None:
+    lock = tmp_path / "lock.json"
+    synth(lock, DOCUMENT)
+    assert component_version(synth(lock, DOCUMENT, version="2.0.0")) == "2.0.0"
+    assert component_version(synth(lock, CHANGED, version="2.0.0")) == "2.0.1"
+
+
+def test_a_frozen_lock_refuses_new_content_and_says_how_to_fix_it(tmp_path: Path) -> None:
+    lock = tmp_path / "lock.json"
+    synth(lock, DOCUMENT)
+    with pytest.raises(
+        ValueError,
+        match=r"component 'img-hello' changed .* lock.json is frozen; run 'make synth' locally and commit lock.json \(it will record version 1.0.1\)",
+    ):
+        synth(lock, CHANGED, frozen=True)
+
+
+def test_rejects_a_corrupt_lock_file(tmp_path: Path) -> None:
+    lock = tmp_path / "lock.json"
+    lock.write_text("{not json")
+    with pytest.raises(ValueError, match=r"version_lock: '.*lock.json' is not a valid lock file"):
+        VersionLock(lock)
+
+
+def test_digest_covers_every_property_that_makes_a_version() -> None:
+    base = {"Name": "a", "Platform": "Linux", "Data": "x", "Description": "d"}
+    assert content_digest(base) == content_digest(dict(reversed(base.items())))
+    assert content_digest(base) != content_digest({**base, "Description": "e"})
+
+
+def test_at_shares_one_lock_per_path(tmp_path: Path) -> None:
+    assert VersionLock.at(tmp_path / "l.json") is VersionLock.at(str(tmp_path / "l.json"))

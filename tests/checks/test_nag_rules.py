@@ -1,0 +1,140 @@
+"""Each rule of the GoldenAmi pack on a good and a bad example: pure functions, no synth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from constructs_lib.checks.nag import RULES, Compliance, Rule
+
+LT = "AWS::EC2::LaunchTemplate"
+
+
+def none(_: str) -> Sequence[Mapping[str, Any]]:
+    return []
+
+
+def with_policy(recipe: str) -> Any:
+    def siblings(kind: str) -> Sequence[Mapping[str, Any]]:
+        if kind == "AWS::ImageBuilder::LifecyclePolicy":
+            return [{"ResourceType": "AMI_IMAGE", "ResourceSelection": {"Recipes": [{"Name": recipe}]}}]
+        return []
+
+    return siblings
+
+
+def encrypted(flag: bool) -> dict[str, Any]:
+    return {"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": flag, "VolumeSize": 30}}
+
+
+def distribution(**ami: Any) -> dict[str, Any]:
+    return {"Distributions": [{"Region": "eu-west-1", "AmiDistributionConfiguration": {"Name": "x", **ami}}]}
+
+
+# rule id -> (good properties, bad properties, siblings)
+EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {
+    "RecipeVolumesEncrypted": (
+        {"BlockDeviceMappings": [encrypted(True), encrypted(True)]},
+        {"BlockDeviceMappings": [encrypted(True), encrypted(False)]},
+        none,
+    ),
+    "BuildInstancesImdsv2": (
+        {"InstanceMetadataOptions": {"HttpTokens": "required"}},
+        {"InstanceMetadataOptions": {"HttpTokens": "optional"}},
+        none,
+    ),
+    "BuildInstancesTerminateOnFailure": (
+        {"TerminateInstanceOnFailure": True},
+        {"TerminateInstanceOnFailure": False},
+        none,
+    ),
+    "BuildLogsToS3": ({"Logging": {"S3Logs": {"S3BucketName": {"Ref": "Logs"}}}}, {"Logging": {}}, none),
+    "ImageTestsEnabled": (
+        {"ImageTestsConfiguration": {"ImageTestsEnabled": True}},
+        {"ImageTestsConfiguration": {"ImageTestsEnabled": False}},
+        none,
+    ),
+    "ImageScanningEnabled": (
+        {"ImageScanningConfiguration": {"ImageScanningEnabled": True}},
+        {},
+        none,
+    ),
+    "CrossAccountCopiesEncrypted": (
+        distribution(TargetAccountIds=["222222222222"], KmsKeyId="arn:aws:kms:eu-west-1:111111111111:alias/a"),
+        distribution(TargetAccountIds=["222222222222"]),
+        none,
+    ),
+    "NoPublicLaunchPermission": (
+        distribution(LaunchPermissionConfiguration={"UserIds": ["222222222222"]}),
+        distribution(LaunchPermissionConfiguration={"UserGroups": ["all"]}),
+        none,
+    ),
+    "RecipeLifecycleCovered": ({"Name": "web"}, {"Name": "api"}, with_policy("web")),
+    "LaunchTemplateImdsv2": (
+        {"LaunchTemplateData": {"MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 1}}},
+        {"LaunchTemplateData": {"MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2}}},
+        none,
+    ),
+    "LaunchTemplateVolumesEncrypted": (
+        {"LaunchTemplateData": {"BlockDeviceMappings": [encrypted(True)]}},
+        {"LaunchTemplateData": {"BlockDeviceMappings": [{"DeviceName": "/dev/xvdf", "Ebs": {"VolumeSize": 8}}]}},
+        none,
+    ),
+    "LaunchTemplateNoPublicIp": (
+        {"LaunchTemplateData": {"NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": False}]}},
+        {"LaunchTemplateData": {"NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": True}]}},
+        none,
+    ),
+    "PipelineAutoDisable": (
+        {"Schedule": {"ScheduleExpression": "cron(0 4 ? * SUN *)", "AutoDisablePolicy": {"FailureCount": 3}}},
+        {"Schedule": {"ScheduleExpression": "cron(0 4 ? * SUN *)"}},
+        none,
+    ),
+}
+BY_ID = {rule.id: rule for rule in RULES}
+
+
+def test_every_rule_has_examples() -> None:
+    assert set(EXAMPLES) == set(BY_ID)
+
+
+@pytest.mark.parametrize("rule_id", sorted(EXAMPLES))
+def test_good_example_complies(rule_id: str) -> None:
+    good, _, siblings = EXAMPLES[rule_id]
+    assert BY_ID[rule_id].check(good, siblings) is Compliance.COMPLIANT
+
+
+@pytest.mark.parametrize("rule_id", sorted(EXAMPLES))
+def test_bad_example_does_not(rule_id: str) -> None:
+    _, bad, siblings = EXAMPLES[rule_id]
+    assert BY_ID[rule_id].check(bad, siblings) is Compliance.NON_COMPLIANT
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_every_rule_explains_itself(rule: Rule) -> None:
+    assert rule.info.endswith(".") and len(rule.explanation) > 60
+    assert rule.resource_type.startswith("AWS::")
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "properties"),
+    [
+        ("BuildInstancesImdsv2", {"InstanceMetadataOptions": {"HttpTokens": {"Ref": "Tokens"}}}),
+        ("RecipeVolumesEncrypted", {"BlockDeviceMappings": [{"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}]}),
+        ("PipelineAutoDisable", {}),
+        ("CrossAccountCopiesEncrypted", distribution()),
+        ("RecipeLifecycleCovered", {"Name": {"Fn::Sub": "x"}}),
+    ],
+)
+def test_rules_step_aside_when_they_cannot_judge(rule_id: str, properties: dict[str, Any]) -> None:
+    assert BY_ID[rule_id].check(properties, none) is Compliance.NOT_APPLICABLE
+
+
+def test_tag_selected_policies_cover_recipes() -> None:
+    def tagged(kind: str) -> Sequence[Mapping[str, Any]]:
+        return [{"ResourceSelection": {"TagMap": {"team": "platform"}}}] if kind.endswith("LifecyclePolicy") else []
+
+    assert BY_ID["RecipeLifecycleCovered"].check({"Name": "api"}, tagged) is Compliance.COMPLIANT
+    assert BY_ID["LaunchTemplateImdsv2"].resource_type == LT

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from constructs_lib import CallAs, DistributionAccountStackSet
+from constructs_lib.distribute.stackset import render_role_template
+from tests.conftest import lint_errors, make_stack, synth_with_nag, template
+
+FACTORY = "111111111111"
+
+
+def stack_set(stack: cdk.Stack) -> dict[str, Any]:
+    (resource,) = template(stack).find_resources("AWS::CloudFormation::StackSet").values()
+    props: dict[str, Any] = resource["Properties"]
+    return props
+
+
+def test_service_managed_auto_deployed_to_the_ous_in_one_region(stack: cdk.Stack) -> None:
+    DistributionAccountStackSet(stack, "Members", factory_account=FACTORY, organizational_units=("ou-ab12-cdefgh34",))
+    props = stack_set(stack)
+    assert props["PermissionModel"] == "SERVICE_MANAGED"
+    assert props["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    assert props["CallAs"] == "DELEGATED_ADMIN"
+    assert props["Capabilities"] == ["CAPABILITY_NAMED_IAM"]
+    assert props["StackInstancesGroup"] == [
+        {"DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cdefgh34"]}, "Regions": ["eu-west-1"]}
+    ]
+    body = json.loads(props["TemplateBody"])
+    roles = [r for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert [r["Properties"]["RoleName"] for r in roles] == ["EC2ImageBuilderDistributionCrossAccountRole"]
+    # Standalone: no CDK bootstrap parameter or rule, so member accounts need no bootstrap.
+    assert "Parameters" not in body and "Rules" not in body
+    assert not lint_errors(body), "the member template itself must pass cfn-lint"
+    assert not lint_errors(template(stack).to_json())
+    synth_with_nag(stack)
+
+
+def test_member_template_is_the_role_construct() -> None:
+    body = render_role_template(
+        factory_account=FACTORY,
+        key_names=("distribution",),
+        parameter_names=("/golden-ami/web/latest",),
+        launch_templates=True,
+    )
+    policy = next(r for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Policy")
+    sids = [s["Sid"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    assert sids == [
+        "UseFactoryDistributionKeys",
+        "WriteLatestAmiParameters",
+        "NewVersionsOfManagedLaunchTemplates",
+        "FindLaunchTemplates",
+    ]
+
+
+def test_call_as_self_and_region(stack: cdk.Stack) -> None:
+    DistributionAccountStackSet(
+        stack,
+        "Members",
+        factory_account=FACTORY,
+        organizational_units=("r-ab12",),
+        region="us-east-1",
+        call_as=CallAs.SELF,
+    )
+    props = stack_set(stack)
+    assert props["CallAs"] == "SELF"
+    assert props["StackInstancesGroup"][0]["Regions"] == ["us-east-1"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"organizational_units": ()}, r"organizational_units: none given"),
+        (
+            {"organizational_units": ("arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-ab12-cdefgh34",)},
+            r"is not an OU or root ID \(an OU ID, not its ARN",
+        ),
+        ({"organizational_units": ("ou-x",)}, r"organizational_units: 'ou-x' is not an OU or root ID"),
+        (
+            {"organizational_units": ("ou-ab12-cdefgh34",) * 2},
+            r"organizational_units: 'ou-ab12-cdefgh34' is listed twice",
+        ),
+        ({"organizational_units": ("r-ab12",), "region": "eu-west-9"}, r"region: 'eu-west-9' is not an AWS region"),
+    ],
+)
+def test_rejects_bad_input(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DistributionAccountStackSet(make_stack(), "Members", factory_account=FACTORY, **kwargs)
+
+
+def test_rendering_the_member_template_leaves_no_directory_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    render_role_template(factory_account=FACTORY, key_names=(), parameter_names=(), launch_templates=False)
+    assert list(tmp_path.iterdir()) == []

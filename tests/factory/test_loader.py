@@ -1,0 +1,255 @@
+"""The factory file: one model, every error reported with file, line, key path, value and fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from constructs_lib.factory.app import Factory
+from constructs_lib.factory.loader import FactoryFileError, json_schema, load_factory
+from constructs_lib.factory.report import diagram
+from tests.conftest import ROOT
+
+MINIMAL = """\
+images:
+  - name: base
+    base: {os: amazon-linux-2023}
+    components: [{aws: update-linux}]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "factory.yaml"
+    path.write_text(text)
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(FactoryFileError) as caught:
+        load_factory(write(tmp_path, text))
+    return caught.value.problems
+
+
+def test_minimal_file_has_defaults(tmp_path: Path) -> None:
+    model = load_factory(write(tmp_path, MINIMAL))
+    assert model.home_region == "eu-west-1" and model.all_regions == ["eu-west-1"]
+    assert model.pipeline_names() == ["base"]
+    assert model.sharing.to_permission().is_owner_only
+    assert model.lifecycle.to_lifecycle() is not None
+
+
+def test_typo_is_refused_by_name_with_the_closest_key_and_its_line(tmp_path: Path) -> None:
+    found = problems(tmp_path, "regoins: [us-east-1]\n" + MINIMAL)
+    assert found == [f"{tmp_path / 'factory.yaml'}:1: regoins: unknown key 'regoins'; did you mean 'regions'?"]
+
+
+def test_nested_typo_points_at_its_line(tmp_path: Path) -> None:
+    text = MINIMAL + "    volumes: {root_gb: 40}\n"
+    (problem,) = problems(tmp_path, text)
+    assert problem.endswith(":5: images[0].volumes.root_gb: unknown key 'root_gb'; did you mean 'root_gib'?")
+
+
+def test_every_error_at_once_with_value_and_fix(tmp_path: Path) -> None:
+    text = """\
+home_region: eu-west-9
+regions: [us-east-1, us-east-1]
+accounts:
+  destinations: ["12345"]
+images:
+  - name: base
+    base: {os: amazon-linux-2023}
+    components: [{aws: update-linux}]
+    schedule: {cron: "cron(0 4 * * *)"}
+  - base: {os: windows}
+    components: []
+"""
+    found = problems(tmp_path, text)
+    joined = "\n".join(found)
+    assert ":1: home_region: home_region: 'eu-west-9' is not an AWS region; did you mean eu-west-" in joined
+    assert ":2: regions: 'us-east-1' is listed twice" in joined
+    assert ":4: accounts.destinations: destinations: '12345' is not an AWS account ID; use exactly 12 digits" in joined
+    assert ":9: images[0].schedule: schedule.expression: 'cron(0 4 * * *)' is not a six-field cron expression" in joined
+    assert ":10: images[1].name: required key 'name' is missing; add it" in joined
+    assert (
+        ":10: images[1].base.os: Input should be 'amazon-linux-2023', 'ubuntu-24.04' or 'ubuntu-22.04' (got 'windows')"
+        in joined
+    )
+    assert ":11: images[1].components: List should have at least 1 item after validation" in joined
+    assert len(found) == 7
+
+
+def test_wrong_type_names_the_value(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, "build_on_deploy: maybe\n" + MINIMAL)
+    assert problem.endswith(
+        ":1: build_on_deploy: Input should be a valid boolean, unable to interpret input (got 'maybe')"
+    )
+
+
+def test_cross_image_rules(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + """\
+  - name: web
+    parent: bse
+    components: [{aws: update-linux}]
+"""
+    )
+    (problem,) = problems(tmp_path, text)
+    assert "images[web].parent: 'bse' is not an image of the family; did you mean 'base'?" in problem
+    cycle = (
+        MINIMAL
+        + """\
+  - {name: app, parent: web, components: [{aws: update-linux}]}
+  - {name: web, parent: app, components: [{aws: update-linux}]}
+"""
+    )
+    (problem,) = problems(tmp_path, cycle)
+    assert "images: app -> web -> app form a cycle" in problem
+
+
+def test_consumer_rules(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + """\
+consumers:
+  - {image: bsae}
+"""
+    )
+    (problem,) = problems(tmp_path, text)
+    assert "consumers[0].image: 'bsae' is not an image of this file; did you mean 'base'?" in problem
+    region = MINIMAL + "consumers:\n  - {image: base, regions: [us-west-2]}\n"
+    (problem,) = problems(tmp_path, region)
+    assert "consumers[0].regions: 'us-west-2' is not a region the factory distributes to (eu-west-1)" in problem
+    pin = MINIMAL + "consumers:\n  - {image: base, pin: aws-latest}\n"
+    (problem,) = problems(tmp_path, pin)
+    assert "consumers[0].pin: pin: 'aws-latest' is neither a positive version number nor a parameter label" in problem
+
+
+def test_component_files_are_read_relative_to_the_factory_file(tmp_path: Path) -> None:
+    text = MINIMAL.replace("[{aws: update-linux}]", "[{file: missing.yaml}]")
+    (problem,) = problems(tmp_path, text)
+    assert f"images[0].components[0]: components: cannot read '{tmp_path / 'missing.yaml'}'" in problem
+
+
+def test_public_sharing_is_refused_with_the_reason(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, "sharing: {public: true}\n" + MINIMAL)
+    assert "sharing.public: the factory file encrypts every image, and AWS cannot make encrypted AMIs public" in problem
+
+
+def test_not_yaml_and_not_a_mapping(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, "images: [\n")
+    assert "not valid YAML" in problem
+    (problem,) = problems(tmp_path, "- a\n- b\n")
+    assert problem.endswith(":1: the file must be a mapping with at least 'images'")
+
+
+def test_committed_schema_is_current() -> None:
+    committed = json.loads((ROOT / "factory.schema.json").read_text())
+    assert committed == json.loads(json.dumps(json_schema())), "run 'make docs' and commit factory.schema.json"
+
+
+def test_readme_diagram_is_the_default_factorys(default_factory: Factory) -> None:
+    from scripts.docs import readme_with
+
+    readme = (ROOT / "README.md").read_text()
+    assert readme_with(readme, diagram(default_factory)) == readme, "run 'make docs' and commit README.md"
+    assert "<!-- factory-diagram:start -->" in readme
+
+
+def test_schema_describes_keys_and_forbids_unknown_ones() -> None:
+    schema = json_schema()
+    assert schema["additionalProperties"] is False
+    assert "images" in schema["required"]
+    assert schema["properties"]["home_region"]["description"] == "Where the pipelines run."
+
+
+def test_app_reports_a_bad_file_without_a_traceback(tmp_path: Path) -> None:
+    bad = write(tmp_path, "regoins: [us-east-1]\n" + MINIMAL)
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env={**env, "CDK_CONTEXT_JSON": json.dumps({"factory": str(bad)}), "CDK_OUTDIR": str(tmp_path / "out")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "The factory file has 1 problem(s):" in result.stderr
+    assert "regoins: unknown key 'regoins'; did you mean 'regions'?" in result.stderr
+
+
+def test_file_sets_parameter_tests_and_scanning(tmp_path: Path) -> None:
+    model = load_factory(
+        write(tmp_path, MINIMAL + "    parameter: /platform/base/latest\n    tests: false\n    scanning: false\n")
+    )
+    spec = model.images[0].to_spec(tmp_path)
+    assert (spec.parameter_name, spec.image_tests, spec.image_scanning) == ("/platform/base/latest", False, False)
+    (problem,) = problems(tmp_path, MINIMAL + "    parameter: latest\n")
+    assert "images[0].parameter: parameter: 'latest' is not an SSM parameter name" in problem
+
+
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [
+        (
+            "    base: {os: amazon-linux-2023, ami: ami-0123456789abcdef0}\n",
+            r"images\[1\].base: give exactly one of os, ami, marketplace, ssm \(2 given\)",
+        ),
+        (
+            "    base: {os: amazon-linux-2023}\n    components: [{aws: update-linux, file: x.yaml}]\n",
+            r"images\[1\].components\[0\]: give exactly one of aws, file, inline \(2 given\)",
+        ),
+        (
+            "    base: {os: amazon-linux-2023}\n    components: [{inline: 'phases: []'}]\n",
+            r"images\[1\].components\[0\]: an inline component needs a name",
+        ),
+    ],
+)
+def test_one_of_rules_in_images(tmp_path: Path, snippet: str, message: str) -> None:
+    text = MINIMAL + "  - name: second\n" + snippet
+    if "components" not in snippet:
+        text += "    components: [{aws: update-linux}]\n"
+    found = "\n".join(problems(tmp_path, text))
+    assert re.search(message, found), found
+
+
+def test_lifecycle_takes_one_style(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, "lifecycle: {preset: standard, keep_last: 3}\n" + MINIMAL)
+    assert problem.endswith(":1: lifecycle: give one of preset, keep_last, rules (preset, keep_last given)")
+
+
+def test_two_fleets_of_one_image_in_a_region_need_names(tmp_path: Path) -> None:
+    text = MINIMAL + "consumers:\n  - {image: base}\n  - {image: base}\n"
+    (problem,) = problems(tmp_path, text)
+    assert "consumers[1]: a second fleet named 'base' in eu-west-1; give one of them a name" in problem
+    named = MINIMAL + "consumers:\n  - {image: base}\n  - {image: base, name: batch}\n"
+    assert [c.name for c in load_factory(write(tmp_path, named)).consumers] == [None, "batch"]
+
+
+def test_architectures_follow_parent_then_base(tmp_path: Path) -> None:
+    text = """\
+images:
+  - {name: web, parent: base, components: [{aws: update-linux}]}
+  - name: base
+    base: {os: amazon-linux-2023}
+    architectures: [x86_64, arm64]
+    components: [{aws: update-linux}]
+  - name: legacy
+    base: {ami: ami-0123456789abcdef0, architecture: arm64}
+    components: [{aws: update-linux}]
+"""
+    model = load_factory(write(tmp_path, text))
+    assert {k: [a.value for a in v] for k, v in model.architectures().items()} == {
+        "web": ["x86_64", "arm64"],
+        "base": ["x86_64", "arm64"],
+        "legacy": ["arm64"],
+    }
+    assert sorted(model.pipeline_names()) == ["base-arm64", "base-x86-64", "legacy", "web-arm64", "web-x86-64"]

@@ -1,0 +1,32 @@
+"""The Markdown report of a factory: the Mermaid picture and a table per image."""
+
+from __future__ import annotations
+
+from constructs_lib.factory.app import Factory
+from constructs_lib.factory.report import diagram, render
+
+
+def test_diagram_shows_layers_regions_accounts_sharing_and_consumers(default_factory: Factory) -> None:
+    picture = diagram(default_factory)
+    assert picture.startswith("flowchart LR")
+    assert "  base_al2023_x86_64 -->|layer| web_server" in picture
+    assert '    r_ap_southeast_2(["ap-southeast-2"])' in picture
+    assert "  r_us_east_1 -->|copy| a_222222222222" in picture
+    assert '  s_account_333333333333{{"account 333333333333 may launch"}}' in picture
+    assert '  s_OU_ou_ab12_cdefgh34{{"OU ou-ab12-cdefgh34 may launch"}}' in picture
+    assert '  c_eu_west_1_web_server[/"fleet web-server<br/>rolls on new image"/]' in picture
+
+
+def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) -> None:
+    report = render(default_factory)
+    assert report.startswith(
+        "# Golden AMI factory report\n\n3 pipelines in 1 factory stack(s), 3 regions, 9 stacks in all."
+    )
+    assert "```mermaid\nflowchart LR" in report
+    for name in ("base-al2023-x86-64", "base-al2023-arm64", "web-server"):
+        assert f"\n## {name}\n" in report
+    assert "| components | nginx 1.0.0 |" in report
+    assert "| latest-AMI parameters | /golden-ami/web-server/latest |" in report
+    assert "| lifecycle | deprecate after 90 days, delete after 180 days |" in report
+    assert "| snapshots/month | about $405.00 (8100 GiB) |" in report
+    assert report.rstrip().endswith("Estimated snapshot storage for the factory: about $891.00/month (upper bound).")
