@@ -26,3 +26,14 @@ def test_readme_example_runs(code: str, tmp_path: Path, monkeypatch: pytest.Monk
     for earlier in BLOCKS[: BLOCKS.index(code)]:
         exec(compile(earlier, "README.md", "exec"), namespace)
     exec(compile(code, "README.md", "exec"), namespace)
+
+
+def test_readme_source_paths_exist() -> None:
+    # The README points readers at source files and folders; after a move they must still exist.
+    paths = set(
+        re.findall(
+            r"`((?:constructs_lib|tests|scripts|examples|components)/[\w./-]*)`", (ROOT / "README.md").read_text()
+        )
+    )
+    assert paths, "the README names no source path"
+    assert sorted(p for p in paths if not (ROOT / p).exists()) == []
