@@ -75,9 +75,12 @@ def summarize(out: Path) -> list[str]:
                 lines.append(f"  fleet: {properties['MinSize']} to {properties['MaxSize']} instances, {rolls}")
             if resource["Type"] == "AWS::CloudFormation::StackSet":
                 group = properties["StackInstancesGroup"][0]
-                units = ", ".join(group["DeploymentTargets"]["OrganizationalUnitIds"])
+                targets = group["DeploymentTargets"]
+                units = ", ".join(targets["OrganizationalUnitIds"])
+                excluded = f" except {', '.join(targets['Accounts'])}" if targets.get("Accounts") else ""
                 lines.append(
-                    f"  stackset {properties['StackSetName']}: every account of {units} in {group['Regions'][0]}"
+                    f"  stackset {properties['StackSetName']}: every account of {units}{excluded} "
+                    f"in {group['Regions'][0]} ({properties['CallAs']})"
                 )
     lines.append(f"estimated snapshot storage: about ${total:.2f}/month in total")
     return lines
