@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
@@ -15,21 +16,33 @@ from .._core.limits import check_name, check_tags
 
 def lifecycle_role(scope: Construct, id: str, description: str = "Image Builder lifecycle policies") -> iam.Role:
     """An execution role for lifecycle policies: only ``EC2ImageBuilderLifecycleExecutionPolicy``,
-    trusted by Image Builder for this account; one can serve every policy of a stack."""
-    return image_builder_role(
+    trusted by Image Builder for this account; one can serve every policy of a stack. Kept when
+    removed from the stack, like the policies it runs (see :class:`ImageLifecycle`)."""
+    role = image_builder_role(
         scope,
         id,
         description=description,
         policy="service-role/EC2ImageBuilderLifecycleExecutionPolicy",
         why="The AWS policy the lifecycle service documents; it scopes actions to Image Builder-made AMIs.",
     )
+    role.apply_removal_policy(RemovalPolicy.RETAIN)
+    return role
 
 
 class ImageLifecycle(Construct):
     """An ``AWS::ImageBuilder::LifecyclePolicy`` over AMIs of the given recipes or tags.
 
     Its execution role holds only ``EC2ImageBuilderLifecycleExecutionPolicy``, trusted by Image
-    Builder for this account. Example::
+    Builder for this account.
+
+    The policy and its own role are kept when they leave the stack (``DeletionPolicy: Retain``):
+    the AMIs of a removed image outlive its pipeline, and only the policy retires them
+    (https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html).
+    Delete a retained policy by hand once its AMIs are gone (``aws imagebuilder
+    delete-lifecycle-policy``), and before an image of the same name comes back: policy names are
+    unique in an account and region.
+
+    Example::
 
         ImageLifecycle(self, "Retire", name="web-server", lifecycle=Lifecycle.standard(), recipes=["web-server"])
     """
@@ -78,4 +91,5 @@ class ImageLifecycle(Construct):
             policy_details=lifecycle.render(),
             resource_selection=selection,
         )
+        self.resource.apply_removal_policy(RemovalPolicy.RETAIN)
         self.lifecycle = lifecycle

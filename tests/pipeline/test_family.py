@@ -260,3 +260,25 @@ def test_spec_rejects_on_demand_with_a_schedule() -> None:
 
     with pytest.raises(ValueError, match=r"images\[base\]: on_demand=True and a schedule; give one of them"):
         spec("base", on_demand=True, schedule=Schedule())
+
+
+def test_removing_an_image_leaves_a_policy_retiring_its_amis(lock: VersionLock) -> None:
+    """The removed image's AMIs outlive its pipeline: its lifecycle policy and the role it runs
+    with leave the template as retained resources, so they keep retiring those AMIs."""
+
+    def synth(*names: str) -> dict[str, Any]:
+        stack = make_stack()
+        ImageFamily(stack, "Images", version_lock=lock, images=[spec(n) for n in names])
+        resources: dict[str, Any] = template(stack).to_json()["Resources"]
+        return resources
+
+    before, after = synth("web", "api"), synth("web")
+    left = {k: before[k] for k in before.keys() - after.keys()}
+    retained = {k: r for k, r in left.items() if r.get("DeletionPolicy") == "Retain"}
+    (policy,) = [r for r in retained.values() if r["Type"] == "AWS::ImageBuilder::LifecyclePolicy"]
+    assert policy["Properties"]["ResourceSelection"] == {"Recipes": [{"Name": "api", "SemanticVersion": "x.x.x"}]}
+    assert policy["UpdateReplacePolicy"] == "Retain"
+    role_id = policy["Properties"]["ExecutionRole"]["Fn::GetAtt"][0]
+    # The shared role stays in the template for the other images; either way it is retained.
+    role = after.get(role_id) or retained[role_id]
+    assert role["Type"] == "AWS::IAM::Role" and role["DeletionPolicy"] == "Retain"
