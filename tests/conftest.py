@@ -94,7 +94,9 @@ def default_templates(default_assembly: cdk.cx_api.CloudAssembly) -> dict[str, d
     return {s.stack_name: s.template for s in default_assembly.stacks}
 
 
-def make_pipeline(stack: cdk.Stack, lock: VersionLock, **overrides: Any) -> GoldenImagePipeline:
+def make_pipeline(
+    stack: cdk.Stack, lock: VersionLock, *, construct_id: str = "Web", **overrides: Any
+) -> GoldenImagePipeline:
     """A pipeline named ``web`` on Amazon Linux 2023 with ``update-linux``, plus ``overrides``."""
     props: dict[str, Any] = {
         "image_name": "web",
@@ -103,7 +105,7 @@ def make_pipeline(stack: cdk.Stack, lock: VersionLock, **overrides: Any) -> Gold
         "version_lock": lock,
     }
     props.update(overrides)
-    return GoldenImagePipeline(stack, "Web", **props)
+    return GoldenImagePipeline(stack, construct_id, **props)
 
 
 def template(stack: cdk.Stack) -> Template:

@@ -9,6 +9,7 @@ from typing import Final, Protocol
 
 from .._core.enums import Architecture
 from .._core.limits import is_token
+from .._core.volumes import DataVolume
 
 _AMI_ID_RE: Final = re.compile(r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$", re.ASCII)
 _SSM_NAME_RE: Final = re.compile(r"^/?[a-zA-Z0-9_.\-/]{1,1011}$", re.ASCII)
@@ -51,6 +52,7 @@ class IParentPipeline(Protocol):
     root_device_name: str
     region: str
     builds_per_month: float
+    data_volumes: tuple[DataVolume, ...]
 
     @property
     def image_arn_wildcard(self) -> str: ...
@@ -78,6 +80,9 @@ class BaseImage:
     """Where the parent lives when it must be the recipe's region (a parent pipeline's image)."""
     builds_per_month: float | None = None
     """How often the parent changes, when known (a parent pipeline's schedule)."""
+    inherited_data_volumes: tuple[DataVolume, ...] = ()
+    """Data volumes in the parent's block device mapping, which every AMI built on it carries
+    (a parent pipeline's, its own ancestors' included)."""
 
     def for_architecture(self, architecture: Architecture) -> BaseImage:
         """The same base for ``architecture``: AWS-managed images resolve per architecture; any
@@ -118,7 +123,8 @@ class BaseImage:
         The recipe's parent is that pipeline's Image Builder image with version ``x.x.x``, so
         each new parent version is a dependency update: the layer's schedule builds it with
         ``ON_DEPENDENCY_UPDATE``. Architecture and root device come from the parent. The parent
-        must be in the same account and region as the layer.
+        must be in the same account and region as the layer. The parent's data volumes (its
+        ancestors' included) are in every AMI of the layer: ``inherited_data_volumes``.
         """
         return cls(
             parent_image=pipeline.image_arn_wildcard,
@@ -129,6 +135,7 @@ class BaseImage:
             parent_pipeline=pipeline.image_name,
             region=pipeline.region,
             builds_per_month=pipeline.builds_per_month,
+            inherited_data_volumes=tuple(pipeline.data_volumes),
         )
 
     @classmethod

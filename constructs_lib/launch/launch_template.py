@@ -90,7 +90,8 @@ class GoldenLaunchTemplate(Construct):
         :param security_group: Default: none (the group or subnet default applies).
         :param user_data: Default: none.
         :param root_volume: Default: the image's root volume (30 GiB gp3), encrypted.
-        :param data_volumes: Default: the image's data volumes, encrypted.
+        :param data_volumes: Default: the image's whole set of data volumes (a layer's ancestors'
+            included, as its AMI carries them), encrypted.
         :param root_device_name: Default: the image's root device, else ``/dev/xvda``.
         :param hop_limit: IMDSv2 hop limit. Default: 1 (2 for containers on the instance).
         :param image_builder_updates: tag the template so that Image Builder may add versions to

@@ -168,3 +168,32 @@ def test_image_protocol_needs_only_a_parameter_name(stack: cdk.Stack) -> None:
 
     GoldenLaunchTemplate(stack, "Web", image=Plain())
     assert data(stack)["LaunchTemplateData"]["ImageId"] == "resolve:ssm:/golden-ami/plain/latest"
+
+
+def test_a_layer_carries_the_volumes_of_its_ancestors(stack: cdk.Stack, lock: VersionLock) -> None:
+    """A layer's AMI keeps its parent's (and grandparent's) data volumes: its template maps them all, encrypted."""
+    base = make_pipeline(stack, lock, data_volumes=[DataVolume(device_name="/dev/xvdf", size_gib=20)])
+    runtime = make_pipeline(
+        stack,
+        lock,
+        construct_id="Runtime",
+        image_name="runtime",
+        base_image=BaseImage.from_pipeline(base),
+        data_volumes=[DataVolume(device_name="/dev/xvdg", size_gib=10)],
+    )
+    app = make_pipeline(
+        stack,
+        lock,
+        construct_id="App",
+        image_name="app",
+        base_image=BaseImage.from_pipeline(runtime),
+        data_volumes=[DataVolume(device_name="/dev/xvdf", size_gib=40)],
+    )
+    assert [(v.device_name, v.size_gib) for v in app.data_volumes] == [("/dev/xvdg", 10), ("/dev/xvdf", 40)]
+    GoldenLaunchTemplate(stack, "Template", image=app, instance_type="m7i.large")
+    mappings = data(stack)["LaunchTemplateData"]["BlockDeviceMappings"]
+    assert [(m["DeviceName"], m["Ebs"]["VolumeSize"], m["Ebs"]["Encrypted"]) for m in mappings] == [
+        ("/dev/xvda", 30, True),
+        ("/dev/xvdg", 10, True),
+        ("/dev/xvdf", 40, True),
+    ]
