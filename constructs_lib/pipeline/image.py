@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnDeletionPolicy, RemovalPolicy
+import hashlib
+import json
+
+import jsii
+from aws_cdk import Aspects, CfnDeletionPolicy, IAspect, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from .._core.iam import image_builder_role
 from .image_pipeline import GoldenImagePipeline
@@ -23,6 +27,16 @@ class GoldenImage(Construct):
     ``removal_policy=RemovalPolicy.DESTROY``, want its AMIs and snapshots deleted, in every
     distribution region, when the stack is deleted or the image replaced. The deploy waits for
     the build (typically 20 to 60 minutes).
+
+    The image's logical ID ends with a digest of the pipeline's distributions (regions, accounts,
+    launch permissions, parameters), so a deploy that adds a region or an account creates a new
+    image, built and distributed to every target, the new one included: its latest-AMI
+    parameter exists there when the deploy ends, instead of after the next scheduled build.
+    A distribution configuration only applies to images built after it changes, and creating an
+    ``AWS::ImageBuilder::Image`` builds one
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-image.html).
+    The image it replaces is kept (``RETAIN``, its lifecycle policy retires it) or deleted with
+    its AMIs (``DESTROY``).
 
     Example::
 
@@ -85,6 +99,28 @@ class GoldenImage(Construct):
         if removal_policy is RemovalPolicy.RETAIN:
             self.resource.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN
         self.removal_policy = removal_policy
+        self.pipeline = pipeline
+        Aspects.of(self.resource).add(_DistributionDigest(pipeline))
         self.image_arn = self.resource.attr_arn
         self.image_id = self.resource.attr_image_id
         """The AMI ID in the stack's region."""
+
+
+def distribution_digest(pipeline: GoldenImagePipeline) -> str:
+    """Eight hex digits naming the pipeline's distributions as CloudFormation receives them."""
+    rendered = Stack.of(pipeline).resolve(pipeline.distribution.distributions)
+    return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:8].upper()
+
+
+@jsii.implements(IAspect)
+class _DistributionDigest:
+    """Appends :func:`distribution_digest` to the image's logical ID once the app is complete, so
+    that regions added later (``add_region``) count too."""
+
+    def __init__(self, pipeline: GoldenImagePipeline) -> None:
+        self._pipeline = pipeline
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, _Image):
+            stack = Stack.of(node)
+            node.override_logical_id(f"{stack.get_logical_id(node)}D{distribution_digest(self._pipeline)}")
