@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._core.enums import Architecture, StartCondition, VolumeType
     from ._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
+    from ._core.network import BuildNetwork, FleetNetwork
     from ._core.targets import LaunchPermission, LaunchTemplateTarget, RegionTarget
     from ._core.volumes import DataVolume, RootVolume
     from .bake.base_image import BaseImage, OperatingSystem
@@ -40,6 +41,7 @@ _WHERE: dict[str, str] = {
     "Architecture": "_core.enums",
     "BaseImage": "bake.base_image",
     "BuildInfrastructure": "bake.infrastructure",
+    "BuildNetwork": "_core.network",
     "BuildResources": "bake.infrastructure",
     "CallAs": "distribute.stackset",
     "Component": "bake.component",
@@ -48,6 +50,7 @@ _WHERE: dict[str, str] = {
     "DataVolume": "_core.volumes",
     "DistributionAccountRole": "distribute.destination",
     "DistributionAccountStackSet": "distribute.stackset",
+    "FleetNetwork": "_core.network",
     "DistributionKey": "distribute.key",
     "GoldenAmiChecks": "checks.nag",
     "GoldenFleet": "launch.fleet",
@@ -101,6 +104,7 @@ __all__ = [
     "Architecture",
     "BaseImage",
     "BuildInfrastructure",
+    "BuildNetwork",
     "BuildResources",
     "CallAs",
     "Component",
@@ -110,6 +114,7 @@ __all__ = [
     "DistributionAccountRole",
     "DistributionAccountStackSet",
     "DistributionKey",
+    "FleetNetwork",
     "GoldenAmiChecks",
     "GoldenFleet",
     "GoldenImage",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
@@ -15,6 +15,7 @@ from constructs import Construct
 
 from .._core.limits import HOP_LIMIT_MAX, HOP_LIMIT_MIN, check_range
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, compliance, skip_checkov
+from .._core.network import BuildNetwork
 
 # What s3.Bucket.grant_put grants: writing objects (and their tags, retention, legal hold) and
 # aborting multipart uploads.
@@ -27,6 +28,7 @@ LOG_ACTIONS = (
     "s3:Abort*",
 )
 IMAGE_BUILDER_SERVICE_ROLE = "aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
+DEFAULT_VPC_WARNING = "golden-ami:default-vpc"
 
 
 class BuildInfrastructure(Construct):
@@ -54,6 +56,7 @@ class BuildInfrastructure(Construct):
         terminate_on_failure: bool = True,
         subnet: ec2.ISubnet | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
+        network: BuildNetwork | None = None,
         log_bucket: s3.IBucket | None = None,
         notifications: bool = False,
         notification_topic: sns.ITopic | None = None,
@@ -64,8 +67,10 @@ class BuildInfrastructure(Construct):
         :param instance_types: build instance types, tried in order.
         :param hop_limit: IMDSv2 hop limit. Default: 1 (2 is needed for containers on the instance).
         :param terminate_on_failure: Default: True. False keeps a failed build instance for debugging.
-        :param subnet: Default: the default VPC's subnet that Image Builder chooses.
+        :param subnet: Default: the default VPC's subnet that Image Builder chooses, with a warning
+            at synth (https://docs.aws.amazon.com/imagebuilder/latest/userguide/create-infra-config.html).
         :param security_groups: Default: the VPC's default group; needs ``subnet``.
+        :param network: the subnet and security groups by ID instead (:class:`BuildNetwork`).
         :param log_bucket: Default: a new encrypted bucket owned by this construct.
         :param notifications: create a KMS-encrypted SNS topic for build results. Default: False.
         :param notification_topic: an existing topic instead. Default: none.
@@ -78,6 +83,17 @@ class BuildInfrastructure(Construct):
         if security_groups and subnet is None:
             raise ValueError(
                 "security_groups: given without subnet; Image Builder needs both or neither, so add subnet"
+            )
+        if network is not None and (subnet is not None or security_groups):
+            raise ValueError("network: given together with subnet or security_groups; pass one of them")
+        subnet_id = network.subnet_id if network else (subnet.subnet_id if subnet else None)
+        group_ids = list(network.security_group_ids) if network else [g.security_group_id for g in security_groups]
+        if subnet_id is None:
+            Annotations.of(self).add_warning_v2(
+                DEFAULT_VPC_WARNING,
+                f"{name}: no build subnet given, so Image Builder builds in the account's default VPC, which many "
+                "landing zones delete (the build then fails); name a subnet and security groups (network= or "
+                "build_network in the factory file) that reach Systems Manager, Amazon S3 and your package mirrors",
             )
         if notifications and notification_topic is not None:
             raise ValueError("notifications: True together with notification_topic; pass one of them")
@@ -108,8 +124,8 @@ class BuildInfrastructure(Construct):
                     s3_bucket_name=self.log_bucket.bucket_name, s3_key_prefix=name
                 )
             ),
-            subnet_id=subnet.subnet_id if subnet else None,
-            security_group_ids=[group.security_group_id for group in security_groups] or None,
+            subnet_id=subnet_id,
+            security_group_ids=group_ids or None,
             sns_topic_arn=self.topic.topic_arn if self.topic else None,
         )
         self.arn = self.resource.attr_arn

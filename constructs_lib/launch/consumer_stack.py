@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance
+from .._core.network import FleetNetwork
 from ..pipeline.interfaces import IDistributedGoldenImage
 from .fleet import DEFAULT_REFRESH, GoldenFleet, InstanceRefresh
 from .launch_template import GoldenLaunchTemplate
@@ -37,16 +38,22 @@ class ConsumerFleet:
     refresh: InstanceRefresh | None = DEFAULT_REFRESH
     pin: int | str | None = None
     instance_role: iam.IRole | None = None
+    network: FleetNetwork | None = None
+    """An existing VPC's subnets and security groups, by ID. Default: the stack's ``network``,
+    else its new isolated VPC and security group."""
 
 
 class ConsumerStack(cdk.Stack):
     """Launches ``image`` in the stack's region: a :class:`GoldenLaunchTemplate`, a
     :class:`GoldenFleet` using it and the region's :class:`ImageRollout`.
 
-    Without ``vpc`` it makes a small one: two private isolated subnets (no NAT gateway, no
-    internet route), flow logs to a log group kept one year, and a security group that allows
-    no inbound traffic. Its availability zones come from ``Fn::GetAZs`` at deploy, so synthesis
-    needs no lookup. Refuses a region the image is not distributed to.
+    A fleet with a ``network`` (:class:`FleetNetwork`: an existing VPC, subnets and security
+    groups named by ID, so synthesis needs no lookup) launches there: what platform teams run in
+    their own networks. Fleets without one share ``vpc`` or, without it, a small new VPC made for
+    trying the factory out: two private isolated subnets (no NAT gateway, no route anywhere),
+    flow logs to a log group kept one year, and a security group that allows no inbound
+    traffic. Its availability zones come from ``Fn::GetAZs`` at deploy. Refuses a region the
+    image is not distributed to.
 
     Example::
 
@@ -67,6 +74,7 @@ class ConsumerStack(cdk.Stack):
         pin: int | str | None = None,
         instance_role: iam.IRole | None = None,
         vpc: ec2.IVpc | None = None,
+        network: FleetNetwork | None = None,
         **stack_props: Any,
     ) -> None:
         """
@@ -80,7 +88,8 @@ class ConsumerStack(cdk.Stack):
         :param refresh: Default: ``InstanceRefresh()``; None leaves running instances alone.
         :param pin: a parameter version or label to launch instead of the newest AMI (rollback).
         :param instance_role: Default: none.
-        :param vpc: Default: a new isolated VPC as described above.
+        :param vpc: Default: a new isolated VPC as described above, when a fleet has no network.
+        :param network: subnets and security groups by ID of every fleet that names none. Default: none.
         :param stack_props: passed to ``cdk.Stack`` (``env``, ``description``, ...).
         """
         super().__init__(scope, id, **stack_props)
@@ -101,45 +110,26 @@ class ConsumerStack(cdk.Stack):
                 conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
             )
         )
-        if vpc is None:
-            flow_logs = logs.LogGroup(
-                self,
-                "FlowLogs",
-                retention=logs.RetentionDays.ONE_YEAR,
-                removal_policy=cdk.RemovalPolicy.RETAIN,
-                encryption_key=self.logs_key,
-            )
-            vpc = ec2.Vpc(
-                self,
-                "Vpc",
-                max_azs=2,
-                nat_gateways=0,
-                subnet_configuration=[
-                    ec2.SubnetConfiguration(name="fleet", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
-                ],
-                flow_logs={
-                    "all": ec2.FlowLogOptions(destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
-                },
-                restrict_default_security_group=False,
-            )
-            acknowledge_compliance(
-                vpc,
-                "VPCDefaultSecurityGroupClosed",
-                "Nothing here uses the default security group (the fleet has its own with no inbound rule); "
-                "closing it takes a custom-resource Lambda, which this stack avoids.",
-            )
-            flow_role = vpc.node.find_child("all").node.find_child("IAMRole")
-            acknowledge_compliance(flow_role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         if (image is None) == (not fleets):
             raise ValueError("image: give image= for one fleet or fleets= for several, not both or neither")
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "FleetSecurityGroup",
-            vpc=vpc,
-            description="Golden AMI fleet: no inbound traffic",
-            allow_all_outbound=False,
+        if network is not None and vpc is not None:
+            raise ValueError("network: given together with vpc; pass one of them")
+        self._network = network
+        needs_own = (image is not None and network is None) or any(
+            f.network is None and network is None for f in fleets
         )
-        self.vpc = vpc
+        self.security_group: ec2.ISecurityGroup | None = None
+        if needs_own:
+            vpc = vpc or self._isolated_vpc()
+            self.security_group = ec2.SecurityGroup(
+                self,
+                "FleetSecurityGroup",
+                vpc=vpc,
+                description="Golden AMI fleet: no inbound traffic",
+                allow_all_outbound=False,
+            )
+        self._imported: dict[str, Any] = {}
+        self.vpc: ec2.IVpc | None = vpc
         self.launch_templates: list[GoldenLaunchTemplate] = []
         self.fleets: list[GoldenFleet] = []
         self.rollouts: dict[str, ImageRollout] = {}
@@ -152,6 +142,7 @@ class ConsumerStack(cdk.Stack):
                 refresh=refresh,
                 pin=pin,
                 instance_role=instance_role,
+                network=network,
             )
             self._add(one, "")
         for fleet in fleets:
@@ -162,6 +153,27 @@ class ConsumerStack(cdk.Stack):
 
     def _add(self, spec: ConsumerFleet, prefix: str) -> None:
         arm = spec.image.architecture is not None and spec.image.architecture.value == "arm64"
+        network = spec.network or self._network
+        if network is not None:
+            vpc: ec2.IVpc = self._import(
+                network.vpc_id,
+                lambda: ec2.Vpc.from_vpc_attributes(
+                    self, f"Vpc-{network.vpc_id}", vpc_id=network.vpc_id, availability_zones=self._azs
+                ),
+            )
+            subnets: ec2.SubnetSelection | None = ec2.SubnetSelection(
+                subnets=[
+                    self._import(i, lambda i=i: ec2.Subnet.from_subnet_id(self, f"Subnet-{i}", i))
+                    for i in network.subnet_ids
+                ]
+            )
+            groups = [
+                self._import(i, lambda i=i: ec2.SecurityGroup.from_security_group_id(self, f"Sg-{i}", i, mutable=False))
+                for i in network.security_group_ids
+            ]
+        else:
+            assert self.vpc is not None and self.security_group is not None
+            vpc, subnets, groups = self.vpc, None, [self.security_group]
         template = GoldenLaunchTemplate(
             self,
             f"{prefix}LaunchTemplate",
@@ -169,13 +181,16 @@ class ConsumerStack(cdk.Stack):
             instance_type=spec.instance_type or ("m7g.large" if arm else "m7i.large"),
             pin=spec.pin,
             role=spec.instance_role,
-            security_group=self.security_group,
+            security_group=groups[0],
         )
+        for group in groups[1:]:
+            template.launch_template.add_security_group(group)
         fleet = GoldenFleet(
             self,
             f"{prefix}Fleet",
             launch_template=template,
-            vpc=self.vpc,
+            vpc=vpc,
+            vpc_subnets=subnets,
             min_capacity=spec.min_capacity,
             max_capacity=spec.max_capacity,
             refresh=spec.refresh,
@@ -189,6 +204,41 @@ class ConsumerStack(cdk.Stack):
             self.rollouts[name].add_fleet(fleet)
         self.launch_templates.append(template)
         self.fleets.append(fleet)
+
+    def _isolated_vpc(self) -> ec2.Vpc:
+        flow_logs = logs.LogGroup(
+            self,
+            "FlowLogs",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            encryption_key=self.logs_key,
+        )
+        vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="fleet", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
+            ],
+            flow_logs={"all": ec2.FlowLogOptions(destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))},
+            restrict_default_security_group=False,
+        )
+        acknowledge_compliance(
+            vpc,
+            "VPCDefaultSecurityGroupClosed",
+            "Nothing here uses the default security group (the fleet has its own with no inbound rule); "
+            "closing it takes a custom-resource Lambda, which this stack avoids.",
+        )
+        flow_role = vpc.node.find_child("all").node.find_child("IAMRole")
+        acknowledge_compliance(flow_role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
+        return vpc
+
+    def _import(self, key: str, make: Any) -> Any:
+        """One construct per imported VPC, subnet or security group, however many fleets use it."""
+        if key not in self._imported:
+            self._imported[key] = make()
+        return self._imported[key]
 
     @property
     def availability_zones(self) -> list[str]:

@@ -14,6 +14,7 @@ from constructs import Construct
 from .._core.enums import Architecture
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import check_name, check_unique
+from .._core.network import BuildNetwork
 from .._core.targets import RegionTarget
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
@@ -59,6 +60,8 @@ class ImageSpec:
     description: str | None = None
     image_tests: bool = True
     image_scanning: bool = True
+    build_network: BuildNetwork | None = None
+    """Build subnet and security groups. Default: the family's ``build_network``."""
     parameter_name: str | None = None
     """Latest-AMI parameter in every region. Default: ``/golden-ami/<pipeline name>/latest``; an
     image in two architectures gets ``-x86-64`` / ``-arm64`` appended to a name given here."""
@@ -142,6 +145,7 @@ class ImageFamily(Construct):
         tags: Mapping[str, str] | None = None,
         scopes: Mapping[str, Construct] | None = None,
         share_build_resources: bool = True,
+        build_network: BuildNetwork | None = None,
     ) -> None:
         """
         :param images: the family; any order, parents are built first.
@@ -157,6 +161,8 @@ class ImageFamily(Construct):
         :param share_build_resources: one build instance role, instance profile, log bucket and
             lifecycle role per scope (:class:`BuildResources`) instead of one per pipeline.
             Default: True.
+        :param build_network: build subnet and security groups of every image that names none
+            (:class:`BuildNetwork`). Default: none, the account's default VPC (a synth warning).
         """
         super().__init__(scope, id)
         if not images:
@@ -230,6 +236,7 @@ class ImageFamily(Construct):
                     image_tests=spec.image_tests,
                     image_scanning=spec.image_scanning,
                     build_resources=resources,
+                    build_network=spec.build_network or build_network,
                     lifecycle_role=policy_role,
                     lifecycle=lifecycle,
                     tags=tags,
@@ -239,8 +246,11 @@ class ImageFamily(Construct):
                     image = GoldenImage(pipeline, "FirstImage", pipeline=pipeline)
                     self.images.setdefault(spec.name, {})[arch] = image
                     if parent is not None and spec.parent in self.images:
-                        # The recipe names its parent image, which must exist first.
-                        pipeline.recipe.node.add_dependency(self.images[spec.parent][arch].resource)
+                        # The recipe names its parent image, which must exist first; a rebuild
+                        # (new distribution targets) builds the layer on the rebuilt parent.
+                        parent_image = self.images[spec.parent][arch].resource
+                        pipeline.recipe.node.add_dependency(parent_image)
+                        image.resource.node.add_dependency(parent_image)
             self.pipelines[spec.name] = variants
 
     def pipeline(self, name: str, architecture: Architecture | None = None) -> GoldenImagePipeline:

@@ -17,6 +17,7 @@ from .._core import render as _render
 from .._core.enums import StartCondition
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
+from .._core.network import BuildNetwork
 from .._core.targets import RegionTarget
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
@@ -80,6 +81,7 @@ class GoldenImagePipeline(Construct):
         terminate_on_failure: bool = True,
         subnet: ec2.ISubnet | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] = (),
+        build_network: BuildNetwork | None = None,
         log_bucket: s3.IBucket | None = None,
         notifications: bool = False,
         notification_topic: sns.ITopic | None = None,
@@ -101,7 +103,8 @@ class GoldenImagePipeline(Construct):
         :param components: AWS-managed and own components, run in order.
         :param recipe_version: Default: ``1.0.x``, auto-incremented by Image Builder on each change.
         :param root_volume: Default: 30 GiB gp3 on the base image's root device, encrypted.
-        :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted.
+        :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted. A
+            layer's AMIs also carry its parent's (``data_volumes`` lists both).
         :param kms_key: key for the image's volumes. Default: the account's default EBS key, which
             cannot be shared: sharing the AMI with other accounts needs a key of your own here (home
             region) or in the region target's ``kms_key_arn``.
@@ -110,6 +113,10 @@ class GoldenImagePipeline(Construct):
         :param instance_types: Default: m7i.large, m6i.large (x86_64) or m7g.large, m6g.large (arm64).
         :param hop_limit: IMDSv2 hop limit of build instances. Default: 1.
         :param terminate_on_failure: Default: True.
+        :param subnet: build subnet. Default: the account's default VPC (a synth warning).
+        :param security_groups: build security groups, with ``subnet``. Default: the VPC's default.
+        :param build_network: the build subnet and security groups by ID instead
+            (:class:`BuildNetwork`). Default: none.
         :param image_tests: run the recipe's test phases before distribution. Default: True.
         :param test_timeout_minutes: 60 to 1440. Default: 720.
         :param image_scanning: Amazon Inspector scan of the test instance. Default: True. It needs
@@ -166,6 +173,7 @@ class GoldenImagePipeline(Construct):
             terminate_on_failure=terminate_on_failure,
             subnet=subnet,
             security_groups=security_groups,
+            network=build_network,
             log_bucket=log_bucket,
             notifications=notifications,
             notification_topic=notification_topic,
@@ -182,7 +190,13 @@ class GoldenImagePipeline(Construct):
         )
         self.lifecycle = self._retire(lifecycle, lifecycle_role)
         self.root_volume = root_volume or RootVolume()
-        self.data_volumes = tuple(data_volumes)
+        own = {v.device_name for v in data_volumes}
+        self.data_volumes = (
+            *[v for v in base_image.inherited_data_volumes if v.device_name not in own],
+            *data_volumes,
+        )
+        """The AMI's whole set of data volumes: those inherited from a parent image (a layer's
+        ancestors'), then the recipe's own, which win on a shared device name."""
         self._record_cost(schedule)
         self._execution.order_before(self.resource)
         for key, value in tag_map.items():

@@ -5,8 +5,8 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match
 
-from constructs_lib import BuildInfrastructure
-from tests.conftest import template
+from constructs_lib import BuildInfrastructure, BuildNetwork
+from tests.conftest import make_stack, template
 
 
 def test_defaults_require_imdsv2_terminate_on_failure_and_log_to_a_safe_bucket(stack: cdk.Stack) -> None:
@@ -131,3 +131,56 @@ def test_rejects_a_log_bucket_together_with_shared_resources(stack: cdk.Stack) -
             resources=shared,
             log_bucket=s3.Bucket(stack, "B"),
         )
+
+
+def _warnings(stack: cdk.Stack) -> list[str]:
+    found = cdk.assertions.Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("default VPC"))
+    return [str(w.entry.data) for w in found]
+
+
+def test_build_network_by_id_and_a_warning_when_the_default_vpc_is_assumed() -> None:
+    named = make_stack()
+    network = BuildNetwork(subnet_id="subnet-0123456789abcdef0", security_group_ids=("sg-01234567", "sg-89abcdef"))
+    BuildInfrastructure(named, "Infra", name="web", instance_types=("m7i.large",), network=network)
+    template(named).has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration",
+        {"SubnetId": "subnet-0123456789abcdef0", "SecurityGroupIds": ["sg-01234567", "sg-89abcdef"]},
+    )
+    assert _warnings(named) == []
+    default = make_stack()
+    BuildInfrastructure(default, "Infra", name="web", instance_types=("m7i.large",))
+    (warning,) = _warnings(default)
+    assert "web: no build subnet given, so Image Builder builds in the account's default VPC" in warning
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"subnet_id": "subnet-xyz", "security_group_ids": ("sg-01234567",)},
+            r"build_network.subnet_id: 'subnet-xyz' is not a subnet ID; use 'subnet-' and 8 or 17 hex digits",
+        ),
+        (
+            {"subnet_id": "subnet-01234567", "security_group_ids": ()},
+            r"build_network.security_group_ids: none given",
+        ),
+        (
+            {"subnet_id": "subnet-01234567", "security_group_ids": ("sg-01234567", "sg-01234567")},
+            r"build_network.security_group_ids: 'sg-01234567' is listed twice",
+        ),
+        (
+            {"subnet_id": "subnet-01234567", "security_group_ids": ("subnet-01234567",)},
+            r"build_network.security_group_ids: 'subnet-01234567' is not a sg ID",
+        ),
+    ],
+)
+def test_rejects_a_build_network_that_is_not_ids(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        BuildNetwork(**kwargs)  # type: ignore[arg-type]
+
+
+def test_rejects_a_network_together_with_a_subnet(stack: cdk.Stack) -> None:
+    subnet = ec2.Subnet.from_subnet_id(stack, "Subnet", "subnet-0123456789abcdef0")
+    network = BuildNetwork(subnet_id="subnet-01234567", security_group_ids=("sg-01234567",))
+    with pytest.raises(ValueError, match=r"network: given together with subnet or security_groups; pass one"):
+        BuildInfrastructure(stack, "Infra", name="web", instance_types=("m7i.large",), subnet=subnet, network=network)

@@ -6,7 +6,15 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 
-from constructs_lib import Architecture, BaseImage, ConsumerStack, OperatingSystem, RegionTarget, VersionLock
+from constructs_lib import (
+    Architecture,
+    BaseImage,
+    ConsumerStack,
+    FleetNetwork,
+    OperatingSystem,
+    RegionTarget,
+    VersionLock,
+)
 from tests.conftest import lint_errors, make_pipeline, make_stack, synth_with_nag
 
 
@@ -84,3 +92,53 @@ def test_rejects_both_or_neither_of_image_and_fleets(lock: VersionLock) -> None:
         ConsumerStack(home.node.root, "Neither", env=env)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"image: give image= for one fleet or fleets= for several"):
         ConsumerStack(home.node.root, "Both", image=pipeline, fleets=[ConsumerFleet(image=pipeline)], env=env)  # type: ignore[arg-type]
+
+
+def test_a_fleet_runs_in_a_network_named_by_id(lock: VersionLock) -> None:
+    """Platform teams' own networks: subnets and security groups by ID, no VPC made, no lookup."""
+    home = make_stack()
+    pipeline = make_pipeline(home, lock, distributions=[RegionTarget(region="us-east-1")])
+    app = home.node.root
+    assert isinstance(app, cdk.App)
+    network = FleetNetwork(
+        vpc_id="vpc-0123456789abcdef0",
+        subnet_ids=("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"),
+        security_group_ids=("sg-0123456789abcdef0", "sg-0123456789abcdef1"),
+    )
+    east = ConsumerStack(
+        app, "East", image=pipeline, network=network, env=cdk.Environment(account="111111111111", region="us-east-1")
+    )
+    t = cdk.assertions.Template.from_stack(east).to_json()
+    types = {r["Type"] for r in t["Resources"].values()}
+    assert not types & {"AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::SecurityGroup", "AWS::EC2::FlowLog"}
+    (group,) = [r["Properties"] for r in t["Resources"].values() if r["Type"] == "AWS::AutoScaling::AutoScalingGroup"]
+    assert group["VPCZoneIdentifier"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+    (launch,) = [r["Properties"] for r in t["Resources"].values() if r["Type"] == "AWS::EC2::LaunchTemplate"]
+    assert launch["LaunchTemplateData"]["NetworkInterfaces"][0]["Groups"] == [
+        "sg-0123456789abcdef0",
+        "sg-0123456789abcdef1",
+    ]
+    assert east.vpc is None and east.security_group is None
+    assert not lint_errors(t, "us-east-1")
+    manifest = json.loads((Path(app.synth().directory) / "manifest.json").read_text())
+    assert "missing" not in manifest, "synthesis asked for a context lookup"
+    synth_with_nag(east)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"vpc_id": "vpc-1"}, r"network.vpc_id: 'vpc-1' is not a vpc ID"),
+        ({"subnet_ids": ()}, r"network.subnet_ids: none given"),
+        ({"subnet_ids": ("sg-01234567",)}, r"network.subnet_ids: 'sg-01234567' is not a subnet ID"),
+        ({"security_group_ids": ()}, r"network.security_group_ids: none given"),
+    ],
+)
+def test_rejects_a_fleet_network_that_is_not_ids(kwargs: dict[str, object], message: str) -> None:
+    props: dict[str, object] = {
+        "vpc_id": "vpc-01234567",
+        "subnet_ids": ("subnet-01234567",),
+        "security_group_ids": ("sg-01234567",),
+    }
+    with pytest.raises(ValueError, match=message):
+        FleetNetwork(**{**props, **kwargs})  # type: ignore[arg-type]
