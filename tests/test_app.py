@@ -108,7 +108,14 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     assert ":iam::111111111111:root" in json.dumps(roles[0]["AssumeRolePolicyDocument"])
     members = default_assembly.get_stack_by_name("GoldenAmiMemberAccounts").template["Resources"]
     (stack_set,) = [r["Properties"] for r in members.values() if r["Type"] == "AWS::CloudFormation::StackSet"]
-    assert stack_set["StackInstancesGroup"][0]["DeploymentTargets"] == {"OrganizationalUnitIds": ["ou-ab12-cdefgh34"]}
+    # The destination has the role from its own stack: the StackSet leaves it out (the same role
+    # name twice would fail), and the OU ARN names the factory account as management account: SELF.
+    assert stack_set["StackInstancesGroup"][0]["DeploymentTargets"] == {
+        "OrganizationalUnitIds": ["ou-ab12-cdefgh34"],
+        "Accounts": ["222222222222"],
+        "AccountFilterType": "DIFFERENCE",
+    }
+    assert stack_set["CallAs"] == "SELF"
     factory = default_assembly.get_stack_by_name("GoldenAmiFactory")
     assert {d.id for d in factory.dependencies} >= {
         "GoldenAmiKeys-eu-west-1",
@@ -234,5 +241,8 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
     assert "  lifecycle web-server: 2 rules" in lines
     assert lines.count("  launch template: image resolve:ssm:/golden-ami/web-server/latest") == 3
     assert lines.count("  fleet: 1 to 2 instances, rolls onto each new image") == 3
-    assert "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 in eu-west-1" in lines
+    assert (
+        "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 except 222222222222 "
+        "in eu-west-1 (SELF)"
+    ) in lines
     assert lines[-1] == "estimated snapshot storage: about $891.00/month in total"

@@ -120,6 +120,7 @@ def build_factory(
         version_lock=lock,
         lifecycle=model.lifecycle.to_lifecycle(),
         build_on_deploy=model.build_on_deploy,
+        build_network=model.build_network.to_network() if model.build_network else None,
         tags=model.tags,
         scopes={name: factory_stacks[index] for name, index in placement.items()},
     )
@@ -152,6 +153,8 @@ def build_factory(
             organizational_units=tuple(model.accounts.stackset.organizational_units),
             parameter_names=parameters,
             call_as=model.call_as,
+            management_account=model.management_account,
+            exclude_accounts=destinations,
         )
         stacks.append(members)
 
@@ -167,6 +170,7 @@ def build_factory(
                 max_capacity=c.max_capacity,
                 refresh=None if c.refresh == "off" else c.refresh.to_refresh(),
                 pin=pin if pin is not None else c.pin,
+                network=c.networks[region].to_network() if region in c.networks else None,
             )
             for c in model.consumers
             if region in (c.regions or regions)

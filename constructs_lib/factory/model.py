@@ -11,9 +11,9 @@ from .._core.enums import Architecture
 from .._core.limits import check_tags
 from .._core.targets import check_account, check_region
 from ..bake.base_image import BaseImage
-from ..distribute.stackset import CallAs
+from ..distribute.stackset import CALL_AS_RULE, CallAs, management_account_of
 from ..pipeline.family import ImageSpec, build_order, variant_name
-from .specs import AccountsSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec, _Model
+from .specs import AccountsSpec, BuildNetworkSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec, _Model
 
 
 class FactoryModel(_Model):
@@ -29,7 +29,11 @@ class FactoryModel(_Model):
     sharing: SharingSpec = SharingSpec()
     lifecycle: LifecycleSpec = LifecycleSpec()
     build_on_deploy: bool = False
-    """Build every image once while the factory deploys, parents first."""
+    """Build every image once while the factory deploys, parents first, and again whenever the regions,
+    destinations or sharing change, so that a new region or account has the image when the deploy ends."""
+    build_network: BuildNetworkSpec | None = None
+    """Build subnet and security groups (home region) of every image. Default: the account's default VPC,
+    with a warning at synth."""
     tags: dict[str, str] = {}
     """Tags on every resource and AMI."""
     images: Annotated[list[ImageModel], Field(min_length=1)]
@@ -92,6 +96,19 @@ class FactoryModel(_Model):
                         f"consumers[{n}].regions: {region!r} is not a region the factory distributes to "
                         f"({', '.join(self.all_regions)}); add it to regions"
                     )
+            for region in consumer.networks:
+                if region not in (consumer.regions or self.all_regions):
+                    raise ValueError(
+                        f"consumers[{n}].networks: {region!r} is not a region of this consumer "
+                        f"({', '.join(consumer.regions or self.all_regions)}); name a network per region it runs in"
+                    )
+        management = self.management_account
+        if self.accounts.stackset is not None and self.accounts.stackset.call_as is None and management is None:
+            raise ValueError(
+                "accounts.stackset.call_as: not given, and no organization or OU ARN under sharing names the "
+                "organization's management account to derive it from; set call_as: SELF or DELEGATED_ADMIN. "
+                f"{CALL_AS_RULE}"
+            )
         if self.sharing.public:
             raise ValueError(
                 "sharing.public: the factory file encrypts every image, and AWS cannot make encrypted AMIs "
@@ -132,6 +149,12 @@ class FactoryModel(_Model):
         return [variant_name(name, arch, len(archs)) for name, archs in self.architectures().items() for arch in archs]
 
     @property
-    def call_as(self) -> CallAs:
+    def management_account(self) -> str | None:
+        """The organization's management account, as the organization and OU ARNs under sharing name it."""
+        return management_account_of("sharing", [*self.sharing.organizations, *self.sharing.organizational_units])
+
+    @property
+    def call_as(self) -> CallAs | None:
+        """The StackSet's call_as as the file gives it; None to derive it from :attr:`management_account`."""
         stackset = self.accounts.stackset
-        return CallAs(stackset.call_as) if stackset else CallAs.DELEGATED_ADMIN
+        return CallAs(stackset.call_as) if stackset and stackset.call_as else None

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from .._core.enums import Architecture, StartCondition, VolumeType
 from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .._core.limits import check_name
+from .._core.network import BuildNetwork, FleetNetwork
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage, OperatingSystem
@@ -165,6 +166,45 @@ class ScheduleSpec(_Model):
         )
 
 
+class BuildNetworkSpec(_Model):
+    """Where build and test instances run, by ID (synthesis looks nothing up). They must reach
+    Systems Manager, Amazon S3 and the package mirrors the components use (README: Networks)."""
+
+    subnet: str
+    """A subnet of the home region, for example subnet-0123456789abcdef0."""
+    security_groups: Annotated[list[str], Field(min_length=1)]
+    """Security groups of the build instances (sg-...)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> BuildNetworkSpec:
+        self.to_network()
+        return self
+
+    def to_network(self) -> BuildNetwork:
+        return BuildNetwork(subnet_id=self.subnet, security_group_ids=tuple(self.security_groups))
+
+
+class FleetNetworkSpec(_Model):
+    """An existing VPC of one region for a consumer's fleet, by ID."""
+
+    vpc: str
+    """The VPC, for example vpc-0123456789abcdef0."""
+    subnets: Annotated[list[str], Field(min_length=1)]
+    """Subnets the fleet launches into (subnet-...)."""
+    security_groups: Annotated[list[str], Field(min_length=1)]
+    """Security groups of the instances (sg-...)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> FleetNetworkSpec:
+        self.to_network()
+        return self
+
+    def to_network(self) -> FleetNetwork:
+        return FleetNetwork(
+            vpc_id=self.vpc, subnet_ids=tuple(self.subnets), security_group_ids=tuple(self.security_groups)
+        )
+
+
 class ImageModel(_Model):
     """One image of the fleet."""
 
@@ -187,6 +227,8 @@ class ImageModel(_Model):
     """Amazon Inspector scan of the test instance (needs Inspector activated in the account)."""
     parameter: str | None = None
     """Latest-AMI SSM parameter in every region and destination account. Default: /golden-ami/<name>/latest."""
+    build_network: BuildNetworkSpec | None = None
+    """This image's build subnet and security groups. Default: the file's build_network."""
 
     @field_validator("parameter")
     @classmethod
@@ -216,6 +258,7 @@ class ImageModel(_Model):
             image_tests=self.tests,
             image_scanning=self.scanning,
             parameter_name=self.parameter,
+            build_network=self.build_network.to_network() if self.build_network else None,
         )
 
 
@@ -245,15 +288,20 @@ class SharingSpec(_Model):
 
 class StackSetSpec(_Model):
     organizational_units: Annotated[list[str], Field(min_length=1)]
-    """OU IDs (ou-...) or the root ID (r-...) whose accounts get the destination role."""
-    call_as: Literal["SELF", "DELEGATED_ADMIN"] = "DELEGATED_ADMIN"
+    """OU IDs (ou-...) or the root ID (r-...) whose accounts get the destination role, ready to be
+    listed as destinations (the factory's own destinations are left out: they have a stack of their own)."""
+    call_as: Literal["SELF", "DELEGATED_ADMIN"] | None = None
+    """SELF when the factory account is the organization's management account, DELEGATED_ADMIN when it is
+    a delegated StackSet administrator. Default: derived from the account in sharing's organization or OU
+    ARNs (the management account); required when sharing names none."""
 
 
 class AccountsSpec(_Model):
     destinations: list[str] = []
     """Accounts that get their own copy of every AMI (and the latest-AMI parameter)."""
     stackset: StackSetSpec | None = None
-    """Roll the destination role out to every account of these OUs."""
+    """Roll the destination role out to every account of these OUs (but the destinations, which have their
+    own stack), readying them to be listed as destinations: Image Builder copies only into listed accounts."""
 
     @field_validator("destinations")
     @classmethod
@@ -355,6 +403,9 @@ class ConsumerSpec(_Model):
     """Roll onto each new image, or off."""
     pin: int | str | None = None
     """A parameter version or label to launch instead of the newest AMI."""
+    networks: dict[str, FleetNetworkSpec] = {}
+    """Per region, an existing VPC, subnets and security groups by ID. A region without one gets a new VPC of
+    isolated subnets with no route anywhere (for trying the factory out)."""
 
     @field_validator("pin")
     @classmethod

@@ -253,3 +253,69 @@ images:
         "legacy": ["arm64"],
     }
     assert sorted(model.pipeline_names()) == ["base-arm64", "base-x86-64", "legacy", "web-arm64", "web-x86-64"]
+
+
+def test_stackset_call_as_is_derived_from_the_sharing_arns_or_required(tmp_path: Path) -> None:
+    stackset = "accounts:\n  stackset: {organizational_units: [ou-ab12-cdefgh34]}\n"
+    (problem,) = problems(tmp_path, stackset + MINIMAL)
+    assert "accounts.stackset.call_as: not given, and no organization or OU ARN under sharing" in problem
+    assert "AWS requires SELF when the StackSet is created from the organization's management account" in problem
+    sharing = "sharing: {organizations: ['arn:aws:organizations::999999999999:organization/o-exampleorg1']}\n"
+    model = load_factory(write(tmp_path, stackset + sharing + MINIMAL))
+    assert model.management_account == "999999999999" and model.call_as is None
+
+
+NETWORKS = """\
+regions: [us-east-1]
+build_network: {subnet: subnet-0123456789abcdef0, security_groups: [sg-0123456789abcdef0]}
+images:
+  - name: base
+    base: {os: amazon-linux-2023}
+    components: [{aws: update-linux}]
+  - name: web
+    parent: base
+    components: [{aws: update-linux}]
+    build_network: {subnet: subnet-0123456789abcdef1, security_groups: [sg-0123456789abcdef1]}
+consumers:
+  - image: web
+    networks:
+      us-east-1: {vpc: vpc-0123456789abcdef0, subnets: [subnet-0123456789abcdef2], security_groups: [sg-0123456789abcdef2]}
+"""
+
+
+def test_build_and_fleet_networks_are_named_by_id(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+
+    from constructs_lib import VersionLock
+    from constructs_lib.factory.app import build_factory
+
+    model = load_factory(write(tmp_path, NETWORKS))
+    app = cdk.App(outdir=str(tmp_path / "out"))
+    built = build_factory(
+        app, model, base_dir=tmp_path, lock=VersionLock.at(tmp_path / "lock.json"), account="111111111111"
+    )
+    infra = {p.image_name: p.infrastructure.resource for p in built.pipelines}
+    assert (infra["base"].subnet_id, infra["base"].security_group_ids) == (
+        "subnet-0123456789abcdef0",
+        ["sg-0123456789abcdef0"],
+    )
+    assert (infra["web"].subnet_id, infra["web"].security_group_ids) == (
+        "subnet-0123456789abcdef1",
+        ["sg-0123456789abcdef1"],
+    )
+    east = cdk.assertions.Template.from_stack(built.consumer_stacks["us-east-1"]).to_json()["Resources"]
+    (group,) = [r["Properties"] for r in east.values() if r["Type"] == "AWS::AutoScaling::AutoScalingGroup"]
+    assert group["VPCZoneIdentifier"] == ["subnet-0123456789abcdef2"]
+    # eu-west-1 names no network: the consumer there gets the new isolated VPC.
+    home = cdk.assertions.Template.from_stack(built.consumer_stacks["eu-west-1"]).to_json()["Resources"]
+    assert any(r["Type"] == "AWS::EC2::VPC" for r in home.values())
+
+
+def test_networks_are_refused_with_the_reason(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, NETWORKS.replace("subnet: subnet-0123456789abcdef0", "subnet: subnet-nope"))
+    assert problem.endswith(
+        ":2: build_network: build_network.subnet_id: 'subnet-nope' is not a subnet ID; "
+        "use 'subnet-' and 8 or 17 hex digits, for example 'subnet-0123456789abcdef0'"
+    )
+    (problem,) = problems(tmp_path, NETWORKS.replace("us-east-1: {vpc", "ap-southeast-2: {vpc"))
+    assert "consumers[0].networks: 'ap-southeast-2' is not a region of this consumer (eu-west-1, us-east-1)" in problem
