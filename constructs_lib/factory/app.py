@@ -125,6 +125,13 @@ def build_factory(
         scopes={name: factory_stacks[index] for name, index in placement.items()},
     )
     parameters = tuple(p.ami_parameter_name for p in family.all_pipelines)
+    if not model.build_on_deploy:
+        for pipeline in family.all_pipelines:
+            cdk.Annotations.of(pipeline).add_info(
+                f"{pipeline.image_name}: build_on_deploy is off, so a region or account this deploy adds has no "
+                f"image (nor latest-AMI parameter) until the next build; to distribute one now, after the deploy run: "
+                f"{pipeline.start_command}"
+            )
     stacks: list[cdk.Stack] = [*keys, *factory_stacks]
 
     for destination in destinations:

@@ -18,7 +18,7 @@ from .._core.enums import StartCondition
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
 from .._core.network import BuildNetwork
-from .._core.targets import RegionTarget
+from .._core.targets import RegionTarget, partition_of
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
 from ..bake.component import Component
@@ -327,6 +327,15 @@ class GoldenImagePipeline(Construct):
         stack = Stack.of(self)
         image = _render.slug(self.image_name)
         return f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:image/{image}/x.x.x"
+
+    @property
+    def start_command(self) -> str:
+        """The AWS CLI command that builds and distributes an image now, for example after a
+        region or account was added (a distribution configuration applies only to later builds)."""
+        region, account = self.region, Stack.of(self).account
+        pipeline = f"image-pipeline/{_render.slug(self.image_name)}"
+        arn = f"arn:{partition_of(region)}:imagebuilder:{region}:{account}:{pipeline}"
+        return f"aws imagebuilder start-image-pipeline-execution --region {region} --image-pipeline-arn {arn}"
 
     def parameter_name_in(self, region: str) -> str:
         """The latest-AMI SSM parameter this image publishes in ``region``; raises ``ValueError``

@@ -319,3 +319,24 @@ def test_networks_are_refused_with_the_reason(tmp_path: Path) -> None:
     )
     (problem,) = problems(tmp_path, NETWORKS.replace("us-east-1: {vpc", "ap-southeast-2: {vpc"))
     assert "consumers[0].networks: 'ap-southeast-2' is not a region of this consumer (eu-west-1, us-east-1)" in problem
+
+
+def test_without_build_on_deploy_synth_says_what_to_run_for_a_new_region(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+
+    from constructs_lib import VersionLock
+    from constructs_lib.factory.app import build_factory
+
+    model = load_factory(write(tmp_path, "regions: [us-east-1]\n" + MINIMAL))
+    app = cdk.App(outdir=str(tmp_path / "out"))
+    built = build_factory(
+        app, model, base_dir=tmp_path, lock=VersionLock.at(tmp_path / "lock.json"), account="123456789012"
+    )
+    infos = cdk.assertions.Annotations.from_stack(built.factory_stacks[0]).find_info(
+        "*", cdk.assertions.Match.any_value()
+    )
+    (info,) = [str(i.entry.data) for i in infos if "build_on_deploy is off" in str(i.entry.data)]
+    assert info.endswith(
+        "aws imagebuilder start-image-pipeline-execution --region eu-west-1 "
+        "--image-pipeline-arn arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/base"
+    )
