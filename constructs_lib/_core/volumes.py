@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from .enums import VolumeType
@@ -78,3 +79,10 @@ class DataVolume(_Volume):
     def __post_init__(self) -> None:
         _check_device("data_volumes.device_name", self.device_name)
         self._check(f"data_volumes[{self.device_name}]")
+
+
+def layered(inherited: Sequence[DataVolume], own: Sequence[DataVolume]) -> tuple[DataVolume, ...]:
+    """The data volumes of an AMI built on a parent: the parent's, then the recipe's own, which
+    replace a parent's volume on the same device."""
+    devices = {v.device_name for v in own}
+    return (*[v for v in inherited if v.device_name not in devices], *own)

@@ -13,7 +13,9 @@ from .._core.targets import check_account, check_region
 from ..bake.base_image import BaseImage
 from ..distribute.stackset import CALL_AS_RULE, CallAs, management_account_of
 from ..pipeline.family import ImageSpec, build_order, variant_name
-from .specs import AccountsSpec, BuildNetworkSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec, _Model
+from ._base import _Model
+from .network_specs import BuildNetworkSpec
+from .specs import AccountsSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec
 
 
 class FactoryModel(_Model):

@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .._core.enums import Architecture, StartCondition, VolumeType
 from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .._core.limits import check_name
-from .._core.network import BuildNetwork, FleetNetwork
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage, OperatingSystem
@@ -21,6 +20,8 @@ from ..bake.schedule import Schedule
 from ..launch.fleet import InstanceRefresh
 from ..launch.launch_template import check_pin
 from ..pipeline.family import ImageSpec
+from ._base import _Model
+from .network_specs import BuildNetworkSpec, FleetNetworkSpec
 
 SCHEMA_FILE = "factory.schema.json"
 _OS = {
@@ -30,10 +31,6 @@ _OS = {
 }
 OsName = Literal["amazon-linux-2023", "ubuntu-24.04", "ubuntu-22.04"]
 ArchName = Literal["x86_64", "arm64"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class BaseSpec(_Model):
@@ -163,45 +160,6 @@ class ScheduleSpec(_Model):
             time_zone=self.time_zone,
             start_condition=StartCondition[self.start.upper()] if self.start else None,
             disable_after_failures=self.disable_after_failures,
-        )
-
-
-class BuildNetworkSpec(_Model):
-    """Where build and test instances run, by ID (synthesis looks nothing up). They must reach
-    Systems Manager, Amazon S3 and the package mirrors the components use (README: Networks)."""
-
-    subnet: str
-    """A subnet of the home region, for example subnet-0123456789abcdef0."""
-    security_groups: Annotated[list[str], Field(min_length=1)]
-    """Security groups of the build instances (sg-...)."""
-
-    @model_validator(mode="after")
-    def _check(self) -> BuildNetworkSpec:
-        self.to_network()
-        return self
-
-    def to_network(self) -> BuildNetwork:
-        return BuildNetwork(subnet_id=self.subnet, security_group_ids=tuple(self.security_groups))
-
-
-class FleetNetworkSpec(_Model):
-    """An existing VPC of one region for a consumer's fleet, by ID."""
-
-    vpc: str
-    """The VPC, for example vpc-0123456789abcdef0."""
-    subnets: Annotated[list[str], Field(min_length=1)]
-    """Subnets the fleet launches into (subnet-...)."""
-    security_groups: Annotated[list[str], Field(min_length=1)]
-    """Security groups of the instances (sg-...)."""
-
-    @model_validator(mode="after")
-    def _check(self) -> FleetNetworkSpec:
-        self.to_network()
-        return self
-
-    def to_network(self) -> FleetNetwork:
-        return FleetNetwork(
-            vpc_id=self.vpc, subnet_ids=tuple(self.subnets), security_group_ids=tuple(self.security_groups)
         )
 
 

@@ -79,3 +79,12 @@ def check_target(target: RegionTarget, *, home: str, encrypted: bool, home_key: 
             f"customer managed key in {target.region} those accounts may use "
             "(DistributionKey.alias_arn(...) for a DistributionKey)"
         )
+
+
+def public_warning(path: str, region: str) -> str:
+    """What to do before AMIs shared publicly can be launched: AWS blocks public sharing by default."""
+    return (
+        f"{path}: AMIs in {region} are shared publicly. AWS accounts block public AMI "
+        "sharing by default; it must be allowed per region (EC2 console > Data protection and security > "
+        "Block public access for AMIs, or 'aws ec2 disable-image-block-public-access')."
+    )

@@ -18,8 +18,8 @@ from .._core.enums import StartCondition
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
 from .._core.network import BuildNetwork
-from .._core.targets import RegionTarget, partition_of
-from .._core.volumes import DataVolume, RootVolume
+from .._core.targets import RegionTarget
+from .._core.volumes import DataVolume, RootVolume, layered
 from ..bake.base_image import BaseImage
 from ..bake.component import Component
 from ..bake.infrastructure import BuildInfrastructure, BuildResources
@@ -28,10 +28,10 @@ from ..bake.schedule import Schedule, builds_per_month
 from ..bake.version_lock import DEFAULT_LOCK_FILE, VersionLock
 from ..retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost
 from ..retire.lifecycle import ImageLifecycle
-from ._checks import check_base_region, check_target, check_targets, instance_types_for
+from ._checks import check_base_region, check_target, check_targets, instance_types_for, public_warning
 from ._execution import ExecutionRole
 from ._schedule import never_builds, render_schedule, start_condition
-from .interfaces import ImportedPipeline, grant_start
+from .interfaces import ImportedPipeline, grant_start, start_command
 
 LOCK_FILE_CONTEXT = "golden-ami:versionLockFile"
 LOCK_FROZEN_CONTEXT = "golden-ami:versionLockFrozen"
@@ -103,8 +103,7 @@ class GoldenImagePipeline(Construct):
         :param components: AWS-managed and own components, run in order.
         :param recipe_version: Default: ``1.0.x``, auto-incremented by Image Builder on each change.
         :param root_volume: Default: 30 GiB gp3 on the base image's root device, encrypted.
-        :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted. A
-            layer's AMIs also carry its parent's (``data_volumes`` lists both).
+        :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted (a layer adds its parent's).
         :param kms_key: key for the image's volumes. Default: the account's default EBS key, which
             cannot be shared: sharing the AMI with other accounts needs a key of your own here (home
             region) or in the region target's ``kms_key_arn``.
@@ -113,10 +112,8 @@ class GoldenImagePipeline(Construct):
         :param instance_types: Default: m7i.large, m6i.large (x86_64) or m7g.large, m6g.large (arm64).
         :param hop_limit: IMDSv2 hop limit of build instances. Default: 1.
         :param terminate_on_failure: Default: True.
-        :param subnet: build subnet. Default: the account's default VPC (a synth warning).
-        :param security_groups: build security groups, with ``subnet``. Default: the VPC's default.
-        :param build_network: the build subnet and security groups by ID instead
-            (:class:`BuildNetwork`). Default: none.
+        :param subnet: build subnet. Default: the default VPC (a synth warning).
+        :param build_network: build subnet and security groups by ID (:class:`BuildNetwork`) instead.
         :param image_tests: run the recipe's test phases before distribution. Default: True.
         :param test_timeout_minutes: 60 to 1440. Default: 720.
         :param image_scanning: Amazon Inspector scan of the test instance. Default: True. It needs
@@ -190,13 +187,8 @@ class GoldenImagePipeline(Construct):
         )
         self.lifecycle = self._retire(lifecycle, lifecycle_role)
         self.root_volume = root_volume or RootVolume()
-        own = {v.device_name for v in data_volumes}
-        self.data_volumes = (
-            *[v for v in base_image.inherited_data_volumes if v.device_name not in own],
-            *data_volumes,
-        )
-        """The AMI's whole set of data volumes: those inherited from a parent image (a layer's
-        ancestors'), then the recipe's own, which win on a shared device name."""
+        self.data_volumes = layered(base_image.inherited_data_volumes, data_volumes)
+        """The AMI's data volumes: a parent's (a layer's ancestors'), then the recipe's own."""
         self._record_cost(schedule)
         self._execution.order_before(self.resource)
         for key, value in tag_map.items():
@@ -208,6 +200,8 @@ class GoldenImagePipeline(Construct):
         self.image_scanning = image_scanning
         self.pipeline_arn = self.resource.attr_arn
         self.pipeline_name = image_name
+        self.start_command = start_command(region=self.region, account=stack.account, image_name=image_name)
+        """The AWS CLI command that builds and distributes an image now (after a region was added)."""
         self.recipe_arn = self.recipe.arn
         self.recipe_name = image_name
         self.component_versions = dict(self.recipe.component_versions)
@@ -230,12 +224,7 @@ class GoldenImagePipeline(Construct):
 
     def _warn_if_public(self, target: RegionTarget) -> None:
         if target.launch_permission.public:
-            Validations.of(self).add_warning(
-                "PublicAmi",
-                f"{self.node.path}: AMIs in {target.region} are shared publicly. AWS accounts block public AMI "
-                "sharing by default; it must be allowed per region (EC2 console > Data protection and security > "
-                "Block public access for AMIs, or 'aws ec2 disable-image-block-public-access').",
-            )
+            Validations.of(self).add_warning("PublicAmi", public_warning(self.node.path, target.region))
 
     def _distribute(self, stack: Stack, targets: tuple[RegionTarget, ...], tag_map: Mapping[str, str]) -> None:
         """The distribution configuration, and the execution role that writes the parameters."""
@@ -327,15 +316,6 @@ class GoldenImagePipeline(Construct):
         stack = Stack.of(self)
         image = _render.slug(self.image_name)
         return f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:image/{image}/x.x.x"
-
-    @property
-    def start_command(self) -> str:
-        """The AWS CLI command that builds and distributes an image now, for example after a
-        region or account was added (a distribution configuration applies only to later builds)."""
-        region, account = self.region, Stack.of(self).account
-        pipeline = f"image-pipeline/{_render.slug(self.image_name)}"
-        arn = f"arn:{partition_of(region)}:imagebuilder:{region}:{account}:{pipeline}"
-        return f"aws imagebuilder start-image-pipeline-execution --region {region} --image-pipeline-arn {arn}"
 
     def parameter_name_in(self, region: str) -> str:
         """The latest-AMI SSM parameter this image publishes in ``region``; raises ``ValueError``

@@ -8,6 +8,8 @@ from typing import Protocol, runtime_checkable
 from aws_cdk import aws_iam as iam
 
 from .._core.enums import Architecture
+from .._core.render import slug
+from .._core.targets import partition_of
 from .._core.volumes import DataVolume, RootVolume
 
 
@@ -49,3 +51,9 @@ def grant_start(grantee: iam.IGrantable, pipeline_arn: str) -> iam.Grant:
     return iam.Grant.add_to_principal(
         grantee=grantee, actions=["imagebuilder:StartImagePipelineExecution"], resource_arns=[pipeline_arn]
     )
+
+
+def start_command(*, region: str, account: str, image_name: str) -> str:
+    """The AWS CLI command that starts a build of the pipeline ``image_name`` now."""
+    arn = f"arn:{partition_of(region)}:imagebuilder:{region}:{account}:image-pipeline/{slug(image_name)}"
+    return f"aws imagebuilder start-image-pipeline-execution --region {region} --image-pipeline-arn {arn}"
