@@ -89,6 +89,7 @@ class Lifecycle:
 
     Defaults: the :meth:`standard` rules; AMIs launched in the last 30 days and AMIs tagged
     ``golden-ami:keep=true`` are excluded; public or shared AMIs are only excluded when asked.
+    Deleting without the last-launched exclusion needs ``delete_launched_images=True``.
     """
 
     rules: tuple[LifecycleRule, ...]
@@ -96,6 +97,9 @@ class Lifecycle:
     exclude_tags: Mapping[str, str] = dataclasses.field(default_factory=lambda: dict([KEEP_TAG]))
     exclude_public: bool = False
     exclude_shared_with: tuple[str, ...] = ()
+    delete_launched_images: bool = False
+    """With ``exclude_launched_within_days=None``, say that DELETE may reach AMIs launched
+    recently. Default: False, and such a lifecycle is refused."""
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.rules) <= RULES_MAX:
@@ -111,6 +115,18 @@ class Lifecycle:
                 LAST_LAUNCHED_MIN,
                 LAST_LAUNCHED_MAX,
                 " days",
+            )
+        if (
+            self.exclude_launched_within_days is None
+            and not self.delete_launched_images
+            and any(r.action is LifecycleAction.DELETE for r in self.rules)
+        ):
+            # Lifecycle rules know nothing of launch templates or fleets; the last-launched
+            # exclusion is what keeps an AMI in use (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_LifecyclePolicyDetailExclusionRulesAmis.html).
+            raise ValueError(
+                "lifecycle.exclude_launched_within_days: None with a DELETE rule deletes AMIs (and snapshots) "
+                "that fleets launched recently; give a number of days (1 to 365), or pass "
+                "delete_launched_images=True to delete them anyway"
             )
         check_tags("lifecycle.exclude_tags", self.exclude_tags)
         for account in self.exclude_shared_with:

@@ -210,5 +210,13 @@ class ImageRollout(Construct):
             )
         )
         if template.role is not None:
-            template.role.grant_pass_role(self.role)
+            # Only to EC2, as in "IAM role for applications that run on Amazon EC2 instances"
+            # (https://docs.aws.amazon.com/autoscaling/ec2/userguide/us-iam-role.html).
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["iam:PassRole"],
+                    resources=[template.role.role_arn],
+                    conditions={"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]}},
+                )
+            )
         self.fleets.append(fleet)

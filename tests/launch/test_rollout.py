@@ -72,6 +72,10 @@ def test_add_fleet_grants_launch_with_its_template_and_pass_its_role(stack: cdk.
     assert "launch-template/" in json.dumps(run["Condition"]["ArnLike"]["ec2:LaunchTemplate"])
     passes = [s for s in found.values() if s["Action"] == "iam:PassRole"]
     assert len(passes) == 1
+    # Only to EC2 ("IAM role for applications that run on Amazon EC2 instances", us-iam-role.html).
+    assert passes[0]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]}
+    }
     assert not lint_errors(template(stack).to_json())
     synth_with_nag(stack)
 

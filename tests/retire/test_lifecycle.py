@@ -171,3 +171,21 @@ def test_rejects_more_than_50_recipes(stack: cdk.Stack) -> None:
         ImageLifecycle(
             stack, "Retire", name="web", lifecycle=Lifecycle.standard(), recipes=[f"img{i}" for i in range(51)]
         )
+
+
+def test_rejects_deleting_without_the_last_launched_exclusion() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"lifecycle.exclude_launched_within_days: None with a DELETE rule deletes AMIs \(and snapshots\) "
+        r"that fleets launched recently; give a number of days \(1 to 365\), or pass delete_launched_images=True",
+    ):
+        Lifecycle(rules=(LifecycleRule(action=DELETE, age=30),), exclude_launched_within_days=None)
+
+
+def test_deleting_launched_images_is_an_explicit_choice(stack: cdk.Stack) -> None:
+    lifecycle = Lifecycle(
+        rules=(LifecycleRule(action=DELETE, age=30),), exclude_launched_within_days=None, delete_launched_images=True
+    )
+    ImageLifecycle(stack, "Retire", name="web", lifecycle=lifecycle, recipes=["web"])
+    (policy,) = template(stack).find_resources("AWS::ImageBuilder::LifecyclePolicy").values()
+    assert "LastLaunched" not in str(policy["Properties"]["PolicyDetails"])
