@@ -36,16 +36,21 @@ def default_parameter_name(image_name: str) -> str:
     return f"{PARAMETER_PREFIX}/{slug(image_name)}/latest"
 
 
-def trace_tags(
-    image_name: str, parent_image: str, component_versions: Mapping[str, str], recipe_version: str
-) -> dict[str, str]:
-    """The AMI tags that say where an image came from (tag values are at most 256 characters)."""
+def trace_tags(image_name: str, parent_image: str, component_versions: Mapping[str, str]) -> dict[str, str]:
+    """The AMI tags that say where an image came from (tag values are at most 256 characters).
+
+    ``golden-ami:recipe`` names the recipe only: its version is chosen by Image Builder when the
+    auto-versioned (``1.0.x``) recipe is created, after synth, and the one dynamic value AWS
+    documents for tags, ``{{imagebuilder:buildVersion}}``, is only the build number at the end of
+    the ARN (https://docs.aws.amazon.com/imagebuilder/latest/userguide/tag-resources.html). The
+    exact recipe version and build are in the ``Ec2ImageBuilderArn`` tag Image Builder adds to
+    every AMI itself (same page).
+    """
     return {
         "golden-ami:pipeline": image_name,
         "golden-ami:base-image": parent_image[:256],
         "golden-ami:components": " ".join(f"{n}/{v}" for n, v in component_versions.items())[:256],
-        # Image Builder adds Ec2ImageBuilderArn with the exact build version itself.
-        "golden-ami:recipe": f"{image_name}/{recipe_version}",
+        "golden-ami:recipe": image_name,
     }
 
 

@@ -12,7 +12,7 @@ from constructs import Construct
 from .._core.limits import check_unique
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
 from .._core.targets import check_account, check_parameter_name
-from .key import DEFAULT_KEY_NAME, USE_ACTIONS, alias_name
+from .key import DEFAULT_KEY_NAME, USE_ACTIONS
 
 ROLE_NAME: Final = "EC2ImageBuilderDistributionCrossAccountRole"
 """The name Image Builder assumes in every destination account; it cannot be changed."""
@@ -24,12 +24,21 @@ MANAGED_TEMPLATE_TAG: Final = "golden-ami:image-builder-updates"
 class DistributionAccountRole(Construct):
     """The role ``EC2ImageBuilderDistributionCrossAccountRole`` in a destination account.
 
-    Holds the AWS managed policy ``Ec2ImageBuilderCrossAccountDistributionAccess`` and trusts
-    only the factory account. Adds, when asked: use of the factory's distribution keys
-    (selected by their alias, in any region of the factory account), writing the latest-AMI
-    parameters, and new versions of launch templates tagged
+    Holds the AWS managed policy ``Ec2ImageBuilderCrossAccountDistributionAccess`` and the
+    inline statements of "Set up cross-account AMI distribution with Image Builder"
+    (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cross-account-dist.html), when
+    asked: use of keys of the factory account (``kms:ListGrants`` and ``kms:RevokeGrant``
+    included; each key's policy decides), writing the latest-AMI parameters, and new versions
+    (and their ``CreatedBy`` tags) of launch templates tagged
     ``golden-ami:image-builder-updates=true``. IAM roles are global: create it once per
     account, in one region.
+
+    It trusts the factory account's root, as AWS's example trust policy on that page does. It
+    may write every latest-AMI parameter it is given, so a narrower trust would be better, but
+    AWS documents no condition for it: the service-linked role ``AWSServiceRoleForImageBuilder``
+    is the documented assumer (its policy allows ``sts:AssumeRole`` on this role name), yet no
+    page says which principal assumes it for a pipeline with an execution role, so naming one
+    could break distribution. Inconclusive; left at the documented trust.
 
     Example::
 
@@ -49,7 +58,8 @@ class DistributionAccountRole(Construct):
         """
         :param factory_account: the account whose Image Builder copies AMIs here.
         :param key_names: factory keys the copies are encrypted with, by name
-            (``alias/golden-ami/<name>``). Default: ``("distribution",)``; ``()`` for unencrypted copies.
+            (``alias/golden-ami/<name>``); any name allows every key of the factory account, whose
+            key policies gate the use. Default: ``("distribution",)``; ``()`` for unencrypted copies.
         :param parameter_names: latest-AMI parameters Image Builder writes in this account. Default: none.
         :param launch_templates: let Image Builder add versions to this account's launch templates
             tagged ``golden-ami:image-builder-updates=true``. Default: False.
@@ -84,21 +94,22 @@ class DistributionAccountRole(Construct):
         here = as_in_finding(stack.account, "AccountId")
         arn = f"arn:{as_in_finding(partition, 'Partition')}"
         if key_names:
+            # AWS's inline policy for this role with encrypted AMIs (cross-account-dist.html),
+            # limited to keys of the factory account. It used to select them by
+            # kms:ResourceAliases, which no AWS page confirms for keys of another account; the
+            # factory key's policy, which names this account, is the gate.
             self.role.add_to_principal_policy(
                 iam.PolicyStatement(
                     sid="UseFactoryDistributionKeys",
-                    actions=[*USE_ACTIONS, "kms:CreateGrant"],
+                    actions=[*USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
                     resources=[f"arn:{partition}:kms:*:{factory_account}:key/*"],
-                    conditions={
-                        "ForAnyValue:StringEquals": {"kms:ResourceAliases": [alias_name(n) for n in key_names]}
-                    },
                 )
             )
             acknowledge(
                 self.role,
                 f"AwsSolutions-IAM5[Resource::{arn}:kms:*:{factory_account}:key/*]",
-                "Key IDs in the factory account are not known here; the condition limits use to keys carrying "
-                "the factory's distribution aliases.",
+                "Key IDs in the factory account are not known here; only keys of the factory account, and "
+                "each key's own policy decides whether this account may use it.",
             )
             acknowledge(
                 self.role,
@@ -131,6 +142,14 @@ class DistributionAccountRole(Construct):
                     actions=["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
                     resources=[f"arn:{partition}:ec2:*:{stack.account}:launch-template/*"],
                     conditions={"StringEquals": {f"aws:ResourceTag/{MANAGED_TEMPLATE_TAG}": "true"}},
+                )
+            )
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="TagLaunchTemplatesImageBuilderCreates",
+                    actions=["ec2:CreateTags"],
+                    resources=[f"arn:{partition}:ec2:*:{stack.account}:launch-template/*"],
+                    conditions={"StringEquals": {"aws:RequestTag/CreatedBy": "EC2 Image Builder"}},
                 )
             )
             self.role.add_to_principal_policy(

@@ -59,6 +59,7 @@ def test_member_template_is_the_role_construct() -> None:
         "UseFactoryDistributionKeys",
         "WriteLatestAmiParameters",
         "NewVersionsOfManagedLaunchTemplates",
+        "TagLaunchTemplatesImageBuilderCreates",
         "FindLaunchTemplates",
     ]
 
