@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .checks.nag import GoldenAmiChecks
     from .distribute.destination import DistributionAccountRole
     from .distribute.key import DistributionKey
+    from .distribute.key_grant import AutoScalingKeyGrants
     from .distribute.stackset import CallAs, DistributionAccountStackSet
     from .launch.consumer_stack import ConsumerStack
     from .launch.fleet import GoldenFleet, InstanceRefresh
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     "Architecture": "_core.enums",
+    "AutoScalingKeyGrants": "distribute.key_grant",
     "BaseImage": "bake.base_image",
     "BuildInfrastructure": "bake.infrastructure",
     "BuildNetwork": "_core.network",
@@ -102,6 +104,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "SNAPSHOT_PRICE_PER_GB_MONTH",
     "Architecture",
+    "AutoScalingKeyGrants",
     "BaseImage",
     "BuildInfrastructure",
     "BuildNetwork",

@@ -1,4 +1,4 @@
-"""The KMS key that encrypts a golden image's copies in one region, usable by named accounts."""
+"""The KMS key that encrypts a golden image's AMIs in one region, and who may use it for what."""
 
 from __future__ import annotations
 
@@ -11,13 +11,30 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from .._core.limits import check_name, check_unique, is_token
-from .._core.targets import check_account, check_region, partition_of
+from .._core.nag import skip_checkov
+from .._core.targets import LaunchPermission, check_account, check_region, partition_of
+from ._key_policy import (
+    AUTO_SCALING_GRANT_OPERATIONS,
+    LAUNCH_ACTIONS,
+    USE_ACTIONS,
+    auto_scaling_role_arn,
+    image_builder_role_arn,
+    merge_conditions,
+    organization_bounds,
+)
+
+__all__ = [
+    "ALIAS_PREFIX",
+    "AUTO_SCALING_GRANT_OPERATIONS",
+    "DEFAULT_KEY_NAME",
+    "LAUNCH_ACTIONS",
+    "USE_ACTIONS",
+    "DistributionKey",
+    "alias_name",
+]
 
 ALIAS_PREFIX: Final = "alias/golden-ami/"
 DEFAULT_KEY_NAME: Final = "distribution"
-# What EBS needs of a key to copy, share and launch encrypted snapshots (AWS KMS developer
-# guide, "How Amazon EBS uses AWS KMS"): use the key, and create grants for EBS itself.
-USE_ACTIONS: Final = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
 
 
 def alias_name(name: str = DEFAULT_KEY_NAME) -> str:
@@ -26,15 +43,35 @@ def alias_name(name: str = DEFAULT_KEY_NAME) -> str:
 
 
 class DistributionKey(Construct):
-    """A customer managed KMS key for the AMI copies of one region, with alias ``alias/golden-ami/<name>``.
+    """A customer managed KMS key for the AMIs of one region, with alias ``alias/golden-ami/<name>``.
 
-    The key policy keeps the owning account in charge (as every CDK key does) and lets each of
-    ``accounts``, by name, use the key and create grants for AWS resources: what Image Builder
-    needs to copy encrypted AMIs into those accounts and what they need to launch them. No
-    statement has a ``"*"`` principal. Rotation is on; the key is kept when the stack is deleted.
+    The key policy keeps the owning account in charge (as every CDK key does) and adds one
+    statement per principal, each with a Sid that says whom it is for:
 
-    Because the alias is fixed, the pipeline refers to the key by alias ARN
-    (:meth:`alias_arn`), so keys live in per-region stacks without cross-region references.
+    - Image Builder's service-linked role ``AWSServiceRoleForImageBuilder`` and, through the
+      account statement, the pipelines' execution roles (``builder_role_arns``): use the key and
+      create grants for AWS resources. Which of the two launches the build and test instances of
+      a pipeline with an execution role is not settled by AWS's documentation
+      (https://docs.aws.amazon.com/imagebuilder/latest/userguide/pipeline-workflows.html), so both
+      may.
+    - ``AWSServiceRoleForAutoScaling`` of the owning account: use the key and create grants for
+      AWS resources, the two statements of
+      https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html.
+    - ``accounts`` (receive copies): use the key, create grants for AWS resources, and create the
+      grant their own ``AWSServiceRoleForAutoScaling`` needs.
+    - ``launch_permission`` (launch shared AMIs only): what launching an encrypted AMI needs
+      (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html), no
+      ``kms:Encrypt``; its accounts by name, its organizations and OUs as principal ``"*"``
+      bounded by ``aws:PrincipalOrgID`` and ``aws:PrincipalOrgPaths``
+      (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/allow-org-ou-to-use-key.html).
+
+    KMS refuses a key policy that names a role that does not exist: both service-linked roles
+    must exist in the owning account before the key is created (``aws iam
+    create-service-linked-role --aws-service-name imagebuilder.amazonaws.com``, and
+    ``autoscaling.amazonaws.com``). Rotation is on; the key is kept when the stack is deleted.
+
+    Because the alias is fixed, pipelines refer to the key by alias ARN (:meth:`alias_arn`), so
+    keys live in per-region stacks without cross-region references.
 
     Example::
 
@@ -49,12 +86,22 @@ class DistributionKey(Construct):
         *,
         name: str = DEFAULT_KEY_NAME,
         accounts: Sequence[str] = (),
+        launch_permission: LaunchPermission | None = None,
+        builder_role_arns: Sequence[str] = (),
+        image_builder: bool = True,
+        auto_scaling: bool = True,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
         :param name: the alias is ``alias/golden-ami/<name>``. Default: ``distribution``.
-        :param accounts: accounts that receive copies or launch shared AMIs encrypted with the
-            key. Default: none (only the owning account).
+        :param accounts: accounts that receive copies encrypted with the key. Default: none.
+        :param launch_permission: who launches AMIs shared with them (accounts, organizations,
+            OUs; not public, which encrypted AMIs cannot be). Default: nobody.
+        :param builder_role_arns: ARNs (``*`` allowed) of roles in the key's account that build
+            or copy images, such as pipeline execution roles; a statement for the account bounded
+            by ``aws:PrincipalArn`` lets their own IAM policies grant them the key. Default: none.
+        :param image_builder: a statement for ``AWSServiceRoleForImageBuilder``. Default: True.
+        :param auto_scaling: a statement for ``AWSServiceRoleForAutoScaling``. Default: True.
         :param removal_policy: Default: RETAIN. A deleted key makes every AMI it encrypts unusable.
         """
         super().__init__(scope, id)
@@ -62,41 +109,120 @@ class DistributionKey(Construct):
         if " " in name:
             raise ValueError(f"distribution_key.name: {name!r} contains a space; KMS aliases take [-_A-Za-z0-9/]")
         stack = Stack.of(self)
+        permission = launch_permission or LaunchPermission()
+        if permission.public:
+            raise ValueError(
+                "distribution_key.launch_permission.public: AWS cannot make an AMI with encrypted snapshots "
+                "public; share with accounts, organizations or OUs, or leave public images unencrypted"
+            )
         accounts = check_unique("distribution_key.accounts", tuple(accounts))
-        for account in accounts:
-            check_account("distribution_key.accounts", account)
-            if account == stack.account:
-                raise ValueError(
-                    f"distribution_key.accounts: {account!r} is the key's own account, which always has access; "
-                    "list only other accounts"
-                )
+        for field, listed in (("accounts", accounts), ("launch_permission.accounts", permission.accounts)):
+            for account in listed:
+                check_account(f"distribution_key.{field}", account)
+                if account == stack.account:
+                    raise ValueError(
+                        f"distribution_key.{field}: {account!r} is the key's own account, which always has "
+                        "access; list only other accounts"
+                    )
+        launchers = tuple(a for a in permission.accounts if a not in accounts)
         self.key = kms.Key(
             self,
             "Resource",
             alias=alias_name(name),
-            description=f"Encrypts golden AMI copies ({name}) and lets the named accounts use them",
+            description=f"Encrypts golden AMIs ({name}) and lets the named principals use them",
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
-        if accounts:
-            principals: list[iam.IPrincipal] = [iam.AccountPrincipal(a) for a in accounts]
-            self.key.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid="UseByDestinationAccounts", actions=list(USE_ACTIONS), principals=principals, resources=["*"]
-                )
+        partition = stack.partition
+        self._partition = partition
+        here = stack.account
+        if image_builder:
+            self._use_and_grant(
+                "ImageBuilderServiceLinkedRole", [iam.ArnPrincipal(image_builder_role_arn(partition, here))]
             )
-            self.key.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid="GrantsForEbsInDestinationAccounts",
-                    actions=["kms:CreateGrant"],
-                    principals=principals,
-                    resources=["*"],
-                    conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
-                )
+        if builder_role_arns:
+            self._use_and_grant(
+                "PipelineExecutionRoles",
+                [iam.AccountPrincipal(here)],
+                conditions={"ArnLike": {"aws:PrincipalArn": list(builder_role_arns)}},
+            )
+        if auto_scaling:
+            self._use_and_grant(
+                "AutoScalingServiceLinkedRole", [iam.ArnPrincipal(auto_scaling_role_arn(partition, here))]
+            )
+        if accounts:
+            self._use_and_grant("DestinationAccounts", [iam.AccountPrincipal(a) for a in accounts])
+            self._auto_scaling_grants("DestinationAccounts", [iam.AccountPrincipal(a) for a in accounts], accounts)
+        if launchers:
+            principals: list[iam.IPrincipal] = [iam.AccountPrincipal(a) for a in launchers]
+            self._use_and_grant("SharedAccounts", principals, actions=LAUNCH_ACTIONS)
+            self._auto_scaling_grants("SharedAccounts", principals, launchers)
+        for sid, bound in organization_bounds(permission):
+            self._use_and_grant(sid, [iam.AnyPrincipal()], actions=LAUNCH_ACTIONS, conditions=bound)
+            self._auto_scaling_grants(sid, [iam.AnyPrincipal()], ("*",), bound)
+        if permission.organizations or permission.organizational_units:
+            skip_checkov(
+                self.key.node.default_child,  # type: ignore[arg-type]
+                "CKV_AWS_33",
+                'Principal "*" only in the statements for the organizations and OUs the AMIs are shared with, '
+                "each bounded by aws:PrincipalOrgID (and aws:PrincipalOrgPaths for OUs), as AWS documents in "
+                '"Allow organizations and OUs to use a KMS key".',
             )
         self.accounts = accounts
+        self.launch_permission = permission
         self.name = name
         self.key_arn = self.key.key_arn
+
+    def _use_and_grant(
+        self,
+        sid: str,
+        principals: list[iam.IPrincipal],
+        *,
+        actions: Sequence[str] = USE_ACTIONS,
+        conditions: dict[str, dict[str, object]] | None = None,
+    ) -> None:
+        """``<sid>Use``: ``actions``; ``<sid>GrantsForAwsResources``: ``kms:CreateGrant`` only
+        for grants an AWS service (EBS) creates on the principal's behalf."""
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"{sid}Use", actions=list(actions), principals=principals, resources=["*"], conditions=conditions
+            )
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"{sid}GrantsForAwsResources",
+                actions=["kms:CreateGrant"],
+                principals=principals,
+                resources=["*"],
+                conditions=merge_conditions(conditions, {"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+            )
+        )
+
+    def _auto_scaling_grants(
+        self,
+        sid: str,
+        principals: list[iam.IPrincipal],
+        accounts: Sequence[str],
+        conditions: dict[str, dict[str, object]] | None = None,
+    ) -> None:
+        """``<sid>GrantsForAutoScaling``: the grant AWS documents for another account's
+        ``AWSServiceRoleForAutoScaling`` (``aws kms create-grant``), and no other grant."""
+        grantees = [auto_scaling_role_arn(self._partition, a) for a in accounts]
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"{sid}GrantsForAutoScaling",
+                actions=["kms:CreateGrant"],
+                principals=principals,
+                resources=["*"],
+                conditions=merge_conditions(
+                    conditions,
+                    {
+                        ("StringLike" if "*" in accounts else "StringEquals"): {"kms:GranteePrincipal": grantees},
+                        "ForAllValues:StringEquals": {"kms:GrantOperations": list(AUTO_SCALING_GRANT_OPERATIONS)},
+                    },
+                ),
+            )
+        )
 
     @staticmethod
     def alias_arn(account: str, region: str, name: str = DEFAULT_KEY_NAME) -> str:

@@ -2,12 +2,14 @@
 
 Stack layout:
 
-- ``GoldenAmiKeys-<region>``: the distribution key of each region (when AMIs are copied or shared).
+- ``GoldenAmiKeys-<region>``: the distribution key of each region (when AMIs are copied or shared);
+  the home region's also encrypts the recipes' volumes.
 - ``GoldenAmiFactory``, ``GoldenAmiFactory2``, ...: the pipelines, at most
   :data:`PIPELINES_PER_STACK` per stack (about 9 resources each with shared build resources, under CloudFormation's
   500). Which stack an image is in is recorded in the version lock, so adding, removing or
   reordering images never moves an existing one (which would replace its resources).
-- ``GoldenAmiDestination-<account>``: the role Image Builder assumes in each destination account.
+- ``GoldenAmiDestination-<account>``: the role Image Builder assumes in each destination account, and
+  the KMS grants its Auto Scaling needs on each region's key.
 - ``GoldenAmiMemberAccounts``: the StackSet that puts that role in every account of the OUs.
 - ``GoldenAmiConsumers-<region>``: launch templates, fleets and rollouts of each region.
 """
@@ -24,7 +26,8 @@ from aws_cdk import CfnResource
 from .._core.targets import RegionTarget
 from ..bake.version_lock import VersionLock
 from ..distribute.destination import DistributionAccountRole
-from ..distribute.key import DistributionKey
+from ..distribute.key import DistributionKey, alias_name
+from ..distribute.key_grant import AutoScalingKeyGrants
 from ..distribute.stackset import DistributionAccountStackSet
 from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
 from ..pipeline.family import ImageFamily
@@ -82,7 +85,14 @@ def build_factory(
                 env=cdk.Environment(account=account, region=region),
                 description=f"Golden AMI factory: the key that encrypts AMI copies in {region}",
             )
-            DistributionKey(stack, "DistributionKey", accounts=(*destinations, *sharing.accounts))
+            DistributionKey(
+                stack,
+                "DistributionKey",
+                accounts=destinations,
+                launch_permission=dataclasses.replace(sharing, public=False),
+                # The pipelines' execution roles, named by CloudFormation after their stacks.
+                builder_role_arns=[f"arn:{stack.partition}:iam::{account}:role/{_factory_stack_name(0)}*"],
+            )
             keys.append(stack)
 
     # Place each image's pipelines in a factory stack, stably.
@@ -123,6 +133,9 @@ def build_factory(
         build_network=model.build_network.to_network() if model.build_network else None,
         tags=model.tags,
         scopes={name: factory_stacks[index] for name, index in placement.items()},
+        # The AMI built at home is shared there and copied from: the recipe encrypts it with the
+        # home key, as the distribution's key covers only the copies.
+        recipe_key_alias=alias_name() if needs_keys else None,
     )
     parameters = tuple(p.ami_parameter_name for p in family.all_pipelines)
     if not model.build_on_deploy:
@@ -142,6 +155,10 @@ def build_factory(
             description="Golden AMI factory: lets the factory account copy AMIs into this account",
         )
         DistributionAccountRole(receiver, "ImageBuilderAccess", factory_account=account, parameter_names=parameters)
+        # Its Auto Scaling launches copies encrypted with the factory's keys: a grant per region.
+        AutoScalingKeyGrants(receiver, "AutoScalingKeyGrants", factory_account=account, regions=regions)
+        for key_stack in keys:
+            receiver.add_stack_dependency(key_stack, "the Auto Scaling grants are made on the factory's keys")
         for stack in factory_stacks:
             stack.add_stack_dependency(receiver, "Image Builder assumes the destination role when it distributes")
         stacks.append(receiver)

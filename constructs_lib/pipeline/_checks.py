@@ -53,7 +53,9 @@ def check_targets(
 
 def check_target(target: RegionTarget, *, home: str, encrypted: bool, home_key: bool) -> None:
     """One target against the pipeline: the home partition, no public sharing of encrypted
-    snapshots, and no sharing of AMIs on the account's default EBS key."""
+    snapshots, and no sharing or copying into other accounts of AMIs on the account's default EBS
+    key. A home key (``home_key``, the recipe's) is needed whenever the AMI is shared in the home
+    region or copied into other accounts; a target's ``kms_key_arn`` when it is shared elsewhere."""
     field = f"distributions[{target.region}]"
     partition = partition_of(home)
     if partition_of(target.region) != partition:
@@ -71,8 +73,22 @@ def check_target(target: RegionTarget, *, home: str, encrypted: bool, home_key: 
                 "with accounts, organizations or OUs instead"
             )
         return
-    default_key = target.kms_key_arn is None and not (target.region == home and home_key)
-    if not permission.is_owner_only and encrypted and default_key:
+    if (
+        encrypted
+        and not home_key
+        and (target.target_accounts or (target.region == home and not permission.is_owner_only))
+    ):
+        # The distribution's key encrypts only the copies; the AMI built at home, which is shared
+        # there and is the source of every copy into another account, is encrypted by the recipe
+        # (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cr-upd-ami-distribution-settings.html).
+        what = "copied into other accounts" if target.target_accounts else "shared with other accounts"
+        raise ValueError(
+            f"kms_key: the AMI is {what} in {target.region} but the recipe's volumes use the account's "
+            "default EBS key, which AWS lets no other account use and which the distribution's kms_key_arn "
+            "does not replace for the AMI built in the home region; pass kms_key= a customer managed key in "
+            f"the home region {home} (for example the home DistributionKey)"
+        )
+    if not permission.is_owner_only and encrypted and target.kms_key_arn is None and target.region != home:
         raise ValueError(
             f"{field}.kms_key_arn: the AMI is shared with other accounts but encrypted with the "
             "account's default EBS key, which AWS does not let other accounts use; set kms_key_arn to a "

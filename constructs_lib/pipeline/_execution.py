@@ -4,21 +4,55 @@ parameters through it. Created only when the pipeline publishes a parameter."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from .._core.iam import image_builder_role
-from .._core.nag import INLINE_POLICY_REASON, acknowledge, compliance
+from .._core.nag import INLINE_POLICY_REASON, acknowledge, as_in_finding, compliance
+
+# Using the recipe's key while building: what EBS needs of the caller that launches instances
+# from encrypted volumes ("Permissions for users",
+# https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html), plus
+# encryption for the new image's snapshots.
+KEY_USE_ACTIONS: Final = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
+
+
+def key_use_statements(stack: Stack, key: kms.IKey) -> list[iam.PolicyStatement]:
+    """The execution role's statements for the recipe's key: use it, and create grants for AWS
+    resources. A key given by alias (``kms.Alias``, same account) is selected in every region by
+    ``kms:ResourceAliases``, because an alias ARN as IAM resource matches only alias operations
+    (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html)."""
+    resources = [key.key_arn]
+    conditions: dict[str, dict[str, object]] = {}
+    alias = getattr(key, "alias_name", None)
+    if isinstance(alias, str):
+        # Any region: the same alias names the key that encrypts the copies in each region.
+        resources = [f"arn:{stack.partition}:kms:*:{stack.account}:key/*"]
+        conditions = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}}
+    return [
+        iam.PolicyStatement(
+            sid="UseRecipeKey", actions=list(KEY_USE_ACTIONS), resources=resources, conditions=conditions or None
+        ),
+        iam.PolicyStatement(
+            sid="GrantsOnRecipeKeyForAwsResources",
+            actions=["kms:CreateGrant"],
+            resources=resources,
+            conditions={**conditions, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
+    ]
 
 
 class ExecutionRole:
     """Owns the role (child ``ExecutionRole`` of ``scope``) and its ``ssm:PutParameter`` statement."""
 
-    def __init__(self, scope: Construct, image_name: str) -> None:
+    def __init__(self, scope: Construct, image_name: str, key: kms.IKey | None = None) -> None:
         self._scope = scope
         self._image_name = image_name
+        self._key = key
         self.role: iam.Role | None = None
         self._put_parameter: iam.PolicyStatement | None = None
 
@@ -49,6 +83,28 @@ class ExecutionRole:
             why="The AWS policy Image Builder documents for a pipeline execution role; building needs all of it.",
         )
         role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeImages"], resources=["*"]))
+        if self._key is not None:
+            stack = Stack.of(self._scope)
+            for statement in key_use_statements(stack, self._key):
+                role.add_to_principal_policy(statement)
+            acknowledge(
+                role,
+                "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+                "EBS re-encrypts volumes and snapshots with the recipe's key (ReEncryptFrom and ReEncryptTo).",
+                (
+                    "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                    "EBS uses GenerateDataKeyWithoutPlaintext for the encrypted volumes.",
+                ),
+            )
+            if isinstance(getattr(self._key, "alias_name", None), str):
+                partition = as_in_finding(stack.partition, "Partition")
+                account = as_in_finding(stack.account, "AccountId")
+                acknowledge(
+                    role,
+                    f"AwsSolutions-IAM5[Resource::arn:{partition}:kms:*:{account}:key/*]",
+                    "The key is named by alias (the same in every region); the kms:ResourceAliases condition "
+                    "selects it.",
+                )
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",

@@ -9,6 +9,7 @@ from typing import Final
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from .._core.enums import Architecture
@@ -146,6 +147,7 @@ class ImageFamily(Construct):
         scopes: Mapping[str, Construct] | None = None,
         share_build_resources: bool = True,
         build_network: BuildNetwork | None = None,
+        recipe_key_alias: str | None = None,
     ) -> None:
         """
         :param images: the family; any order, parents are built first.
@@ -163,6 +165,10 @@ class ImageFamily(Construct):
             Default: True.
         :param build_network: build subnet and security groups of every image that names none
             (:class:`BuildNetwork`). Default: none, the account's default VPC (a synth warning).
+        :param recipe_key_alias: alias (``alias/...``) of a customer managed key in the home
+            region that encrypts every recipe's volumes (``kms_key`` of each pipeline), needed when
+            the images are shared or copied into other accounts. Default: none (the account's
+            default EBS key).
         """
         super().__init__(scope, id)
         if not images:
@@ -185,6 +191,15 @@ class ImageFamily(Construct):
                 role = lifecycle_role(scope, "LifecycleRole") if lifecycle is not None else None
                 shared[key] = (BuildResources(scope, "BuildResources"), role)
             return shared[key]
+
+        keys: dict[str, kms.IAlias] = {}
+
+        def key_in(scope: Construct) -> kms.IAlias | None:
+            if recipe_key_alias is None:
+                return None
+            if scope.node.path not in keys:
+                keys[scope.node.path] = kms.Alias.from_alias_name(scope, "RecipeKey", recipe_key_alias)
+            return keys[scope.node.path]
 
         self.pipelines: dict[str, dict[Architecture, GoldenImagePipeline]] = {}
         self.images: dict[str, dict[Architecture, GoldenImage]] = {}
@@ -240,6 +255,7 @@ class ImageFamily(Construct):
                     lifecycle_role=policy_role,
                     lifecycle=lifecycle,
                     tags=tags,
+                    kms_key=key_in(scope_of(spec.name)),
                 )
                 variants[arch] = pipeline
                 if build_on_deploy:

@@ -104,9 +104,11 @@ class GoldenImagePipeline(Construct):
         :param recipe_version: Default: ``1.0.x``, auto-incremented by Image Builder on each change.
         :param root_volume: Default: 30 GiB gp3 on the base image's root device, encrypted.
         :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted (a layer adds its parent's).
-        :param kms_key: key for the image's volumes. Default: the account's default EBS key, which
-            cannot be shared: sharing the AMI with other accounts needs a key of your own here (home
-            region) or in the region target's ``kms_key_arn``.
+        :param kms_key: customer managed key (home region) for the image's volumes, by key or alias
+            (``kms.Alias.from_alias_name``). Required whenever the AMI is shared in the home region
+            or copied into other accounts. The execution role may use it; its key policy must let
+            ``AWSServiceRoleForImageBuilder`` use it too (as :class:`DistributionKey` does), since
+            AWS does not say which of the two builds. Default: the account's default EBS key.
         :param encrypt_volumes: Default: True. False only for public images (AWS cannot make an AMI
             with encrypted snapshots public).
         :param instance_types: Default: m7i.large, m6i.large (x86_64) or m7g.large, m6g.large (arm64).
@@ -143,7 +145,7 @@ class GoldenImagePipeline(Construct):
         check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")
         types = instance_types_for(instance_types, self.architecture)
         check_base_region(base_image, image_name, stack.region)
-        self._home_key = kms_key is not None
+        self._home_key = kms_key
         self._encrypted = encrypt_volumes
         targets = self._check_targets(stack, tuple(distributions), include_home_region)
 
@@ -215,8 +217,9 @@ class GoldenImagePipeline(Construct):
             raise ValueError(
                 "stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))"
             )
+        has_key = self._home_key is not None
         targets = check_targets(
-            given, home=stack.region, include_home=include_home, encrypted=self._encrypted, home_key=self._home_key
+            given, home=stack.region, include_home=include_home, encrypted=self._encrypted, home_key=has_key
         )
         for target in targets:
             self._warn_if_public(target)
@@ -230,9 +233,7 @@ class GoldenImagePipeline(Construct):
         """The distribution configuration, and the execution role that writes the parameters."""
         image_name = self.image_name
         recipe = self.recipe
-        trace = _render.trace_tags(
-            image_name, self.base_image.parent_image, recipe.component_versions, recipe.resource.version
-        )
+        trace = _render.trace_tags(image_name, self.base_image.parent_image, recipe.component_versions)
         self._ami_tags = {**tag_map, **trace}
         self.distribution = imagebuilder.CfnDistributionConfiguration(
             self,
@@ -243,7 +244,7 @@ class GoldenImagePipeline(Construct):
         )
         self.region_targets = targets
         self.parameter_names = {t.region: n for t in targets if (n := _render.parameter_name(t, image_name))}
-        self._execution = ExecutionRole(self, image_name)
+        self._execution = ExecutionRole(self, image_name, self._home_key)
         self._execution.allow_parameters(stack, self.parameter_names)
 
     def _pipeline(
@@ -338,7 +339,7 @@ class GoldenImagePipeline(Construct):
                 f"add_region: region {target.region!r} is already distributed to; "
                 "merge its settings into the existing RegionTarget"
             )
-        check_target(target, home=stack.region, encrypted=self._encrypted, home_key=self._home_key)
+        check_target(target, home=stack.region, encrypted=self._encrypted, home_key=self._home_key is not None)
         self._warn_if_public(target)
         self.region_targets = (*self.region_targets, target)
         self.distribution.distributions = [

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_kms as kms
 
 from constructs_lib import LaunchPermission, LaunchTemplateTarget, RegionTarget, VersionLock
 from tests.conftest import lint_errors, make_pipeline, template
@@ -115,7 +116,8 @@ def test_launch_template_targets_render_typed_configurations(stack: cdk.Stack, l
             ),
         ),
     )
-    make_pipeline(stack, lock, distributions=[target])
+    home_key = kms.Alias.from_alias_name(stack, "HomeKey", "alias/golden-ami/distribution")
+    make_pipeline(stack, lock, distributions=[target], kms_key=home_key)
     (dist,) = template(stack).find_resources("AWS::ImageBuilder::DistributionConfiguration").values()
     assert dist["Properties"]["Distributions"][0]["LaunchTemplateConfigurations"] == [
         {"LaunchTemplateId": "lt-0123456789abcdef0", "SetDefaultVersion": True},

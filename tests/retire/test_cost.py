@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_kms as kms
 
 from constructs_lib import (
     SNAPSHOT_PRICE_PER_GB_MONTH,
@@ -35,6 +36,7 @@ def test_pipeline_estimate_uses_its_volumes_regions_accounts_and_lifecycle(stack
         root_volume=RootVolume(size_gib=30),
         data_volumes=[DataVolume(device_name="/dev/xvdf", size_gib=20)],
         distributions=[RegionTarget(region="us-east-1", kms_key_arn=KEY, target_accounts=("222222222222",))],
+        kms_key=kms.Alias.from_alias_name(stack, "HomeKey", "alias/golden-ami/distribution"),
         lifecycle=Lifecycle.keep_last(5),
     )
     estimate = pipeline.snapshot_cost()
