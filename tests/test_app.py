@@ -95,7 +95,41 @@ def test_default_factory_distributes_to_three_regions_another_account_an_ou_and_
         assert alias["AliasName"] == "alias/golden-ami/distribution"
         policy = json.dumps(next(r for r in keys.values() if r["Type"] == "AWS::KMS::Key")["Properties"]["KeyPolicy"])
         assert ":iam::222222222222:root" in policy and ":iam::333333333333:root" in policy
-        assert '"Principal": "*"' not in policy and '"AWS": "*"' not in policy
+        # "*" only for the OU the AMIs are shared with, bounded by its organization and path.
+        statements = json.loads(policy)["Statement"]
+        stars = [s for s in statements if s["Principal"] == {"AWS": "*"}]
+        assert stars and all(
+            s["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": ["o-exampleorg1"]}
+            and s["Condition"]["ForAnyValue:StringLike"]
+            == {"aws:PrincipalOrgPaths": ["o-exampleorg1/*/ou-ab12-cdefgh34/*"]}
+            for s in stars
+        )
+        sids = {s.get("Sid") for s in statements}
+        assert {
+            "ImageBuilderServiceLinkedRoleUse",
+            "AutoScalingServiceLinkedRoleUse",
+            "PipelineExecutionRolesUse",
+        } <= sids
+
+
+def test_default_factory_recipes_encrypt_with_the_home_key(default_templates: dict[str, Any]) -> None:
+    """The AMI built at home is shared there and copied into 222222222222: its volumes are on the
+    home region's distribution key, not the account's default EBS key."""
+    recipes = by_name(default_templates, "AWS::ImageBuilder::ImageRecipe")
+    assert set(recipes) == {"base-al2023-x86-64", "base-al2023-arm64", "web-server"}
+    for recipe in recipes.values():
+        for mapping in recipe["BlockDeviceMappings"]:
+            assert mapping["Ebs"]["Encrypted"] is True
+            assert mapping["Ebs"]["KmsKeyId"] == "arn:aws:kms:eu-west-1:111111111111:alias/golden-ami/distribution"
+    resources = default_templates["GoldenAmiFactory"]["Resources"].values()
+    uses = [
+        s
+        for r in resources
+        if r["Type"] == "AWS::IAM::Policy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "UseRecipeKey"
+    ]
+    assert len(uses) == 3  # each pipeline's execution role
 
 
 def test_default_factory_includes_the_destination_role_and_the_stackset(
@@ -104,8 +138,18 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     destination = default_assembly.get_stack_by_name("GoldenAmiDestination-222222222222")
     assert destination.environment.account == "222222222222"
     roles = [r["Properties"] for r in destination.template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    assert [r["RoleName"] for r in roles] == ["EC2ImageBuilderDistributionCrossAccountRole"]
+    assert [r.get("RoleName") for r in roles] == ["EC2ImageBuilderDistributionCrossAccountRole", None]
     assert ":iam::111111111111:root" in json.dumps(roles[0]["AssumeRolePolicyDocument"])
+    # Its Auto Scaling gets a grant on each region's key, after the keys exist.
+    grants = [
+        r["Properties"]
+        for r in destination.template["Resources"].values()
+        if r["Type"] == "Custom::AutoScalingKeyGrant"
+    ]
+    assert sorted(g["Region"] for g in grants) == ["ap-southeast-2", "eu-west-1", "us-east-1"]
+    assert {d.id for d in destination.dependencies} >= {
+        f"GoldenAmiKeys-{r}" for r in ("eu-west-1", "us-east-1", "ap-southeast-2")
+    }
     members = default_assembly.get_stack_by_name("GoldenAmiMemberAccounts").template["Resources"]
     (stack_set,) = [r["Properties"] for r in members.values() if r["Type"] == "AWS::CloudFormation::StackSet"]
     # The destination has the role from its own stack: the StackSet leaves it out (the same role
