@@ -39,6 +39,9 @@ def test_one_grant_per_region_for_this_accounts_auto_scaling(stack: cdk.Stack) -
         "RetireOwnGrants",
     }
     assert "kms:RevokeGrant" not in json.dumps(policy)
+    # No reserved concurrency: a new account may have none to reserve.
+    (function,) = t.find_resources("AWS::Lambda::Function").values()
+    assert "ReservedConcurrentExecutions" not in function["Properties"]
     assert not lint_errors(t.to_json())
     synth_with_nag(stack)
 
