@@ -6,6 +6,9 @@ per component, the digest of its content and the version issued for it. At synth
 reuses the version while the digest is unchanged (the template stays byte-identical) and, when
 the digest is new, issues the next patch above the last one, so newer content always gets a
 higher version and ``x.x.x`` consumers pick it. Commit the file with the change that made it.
+
+The file also keeps the preflight's record of the last synth (``resources``: per stack, the
+replace-sensitive resources), against which ``make synth`` reports what a deploy would replace.
 """
 
 from __future__ import annotations
@@ -14,8 +17,6 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any, ClassVar
-
-from .._core.limits import parse_version
 
 DEFAULT_LOCK_FILE = "golden-ami.lock.json"
 """Name of the lock file used when none is given, taken relative to the working directory."""
@@ -41,6 +42,7 @@ class VersionLock:
         self.frozen = frozen
         self._entries: dict[str, dict[str, str]] = {}
         self._stacks: dict[str, dict[str, int]] = {}
+        self._resources: dict[str, Any] | None = None
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -49,6 +51,8 @@ class VersionLock:
                     str(k): {"stack": int(v["stack"]), "pipelines": int(v["pipelines"])}
                     for k, v in data.get("stacks", {}).items()
                 }
+                resources = data.get("resources")
+                self._resources = dict(resources) if resources is not None else None
             except (ValueError, AttributeError, TypeError) as error:
                 raise ValueError(
                     f"version_lock: {str(path)!r} is not a valid lock file ({error}); restore it from version control"
@@ -69,6 +73,8 @@ class VersionLock:
         ``floor`` is the lowest version the caller wants: raising it (``1.1.0``) starts a new
         minor line even for unchanged content.
         """
+        from .._core.limits import parse_version  # loads aws-cdk-lib: not needed to read the record
+
         wanted = parse_version(f"components[{component}].version", floor)
         entry = self._entries.get(component)
         if entry is not None:
@@ -115,6 +121,22 @@ class VersionLock:
         self._write()
         return stack
 
+    @property
+    def resources(self) -> dict[str, Any] | None:
+        """The preflight's record of the last synth, None before the first."""
+        return self._resources
+
+    def record_resources(self, record: dict[str, Any]) -> None:
+        """Keep ``record`` as the last synth's resources (the preflight's change report reads it)."""
+        if self.frozen:
+            raise ValueError(
+                f"version_lock: {self.path.name} is frozen, so it keeps the record of the last synth; "
+                f"run 'make synth' locally and commit {self.path.name}"
+            )
+        if record != self._resources:
+            self._resources = record
+            self._write()
+
     def _write(self) -> None:
         body: dict[str, object] = {
             "comment": "Written by constructs_lib at synth; commit it. Maps component content to versions "
@@ -123,4 +145,6 @@ class VersionLock:
         }
         if self._stacks:
             body["stacks"] = dict(sorted(self._stacks.items()))
+        if self._resources is not None:
+            body["resources"] = self._resources
         self.path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,39 @@
+"""The preflight's rules, one per module, in the order they report."""
+
+from __future__ import annotations
+
+from ..finding import Rule
+from . import (
+    build_network,
+    consumer_parameter,
+    cross_region_reference,
+    default_ebs_key,
+    destination_role,
+    key_principals,
+    lifecycle_survives,
+    org_sharing_key,
+    parent_image,
+    reserved_concurrency,
+    role_names,
+    stack_order,
+    stackset_call_as,
+)
+
+RULES: tuple[Rule, ...] = tuple(
+    module.RULE
+    for module in (
+        default_ebs_key,
+        key_principals,
+        org_sharing_key,
+        role_names,
+        cross_region_reference,
+        stack_order,
+        consumer_parameter,
+        parent_image,
+        build_network,
+        stackset_call_as,
+        reserved_concurrency,
+        lifecycle_survives,
+        destination_role,
+    )
+)

@@ -1,0 +1,67 @@
+"""GA-P006: stacks deploy in the order their resources need: keys before the pipelines whose
+recipes and distributions use them, destination roles before the pipelines that copy into their
+accounts, pipelines before the consumers that read their latest-AMI parameters.
+
+CloudFormation orders resources inside one stack by their references; between stacks only the
+deployment order does (the CDK CLI deploys a stack after those it depends on), and a reference
+by name (an alias ARN, a parameter name) creates no dependency.
+
+https://docs.aws.amazon.com/cdk/v2/guide/stacks.html ("stack.addDependency(otherStack)") and
+https://docs.aws.amazon.com/imagebuilder/latest/userguide/cross-account-dist.html (the
+destination role must exist before Image Builder copies into the account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .._model import builds, consumers, copies, parameters_written, recipe_keys
+from ..assembly import Assembly, Reference
+from ..finding import Finding, Rule
+
+DESTINATION_ROLE = "ec2imagebuilderdistributioncrossaccountrole"
+
+
+def check(assembly: Assembly) -> Iterator[Finding]:
+    needs: dict[tuple[str, str], tuple[str, str]] = {}
+    for build in builds(assembly):
+        keys = recipe_keys(assembly, build) + [c.key for c in copies(assembly, build)]
+        for key in keys:
+            if isinstance(key, Reference) and key.stack != build.stack.name:
+                needs.setdefault((build.stack.name, key.stack), (key.path, "its key"))
+        for copy in copies(assembly, build):
+            if copy.account == build.stack.account:
+                continue
+            for stack, logical_id, resource in assembly.resources("AWS::IAM::Role"):
+                name = assembly.text(stack, resource.get("Properties", {}).get("RoleName")) or ""
+                if stack.account == copy.account and name.lower() == DESTINATION_ROLE:
+                    needs.setdefault(
+                        (build.stack.name, stack.name), (f"{stack.name}/{logical_id}", "its destination role")
+                    )
+    producers: dict[tuple[str, str, str], set[str]] = {}
+    for stack, _, resource in assembly.resources("AWS::ImageBuilder::DistributionConfiguration"):
+        for written in parameters_written(assembly, stack, resource):
+            producers.setdefault(written, set()).add(stack.name)
+    for consumer in consumers(assembly):
+        for producer in sorted(
+            producers.get((str(consumer.stack.region), str(consumer.stack.account), consumer.parameter), ())
+        ):
+            if producer != consumer.stack.name:
+                needs.setdefault(
+                    (consumer.stack.name, producer), (consumer.path, f"the pipeline writing {consumer.parameter}")
+                )
+    for (name, other), (path, what) in sorted(needs.items()):
+        if not assembly.depends_on(name, other):
+            yield RULE.error(
+                (path, other),
+                f"stack {name} uses {what} from stack {other} but does not depend on it, so a deploy may create "
+                f"it first and fail; add the dependency ({name}.add_dependency({other}))",
+            )
+
+
+RULE = Rule(
+    id="GA-P006",
+    title="keys and destinations before pipelines, pipelines before consumers",
+    citation="https://docs.aws.amazon.com/cdk/v2/guide/stacks.html",
+    check=check,
+)

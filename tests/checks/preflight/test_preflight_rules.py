@@ -1,0 +1,304 @@
+"""Each preflight rule: nothing on the good scenario, its finding once one thing is broken."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from typing import Any
+
+import pytest
+
+from constructs_lib.checks.preflight import RULES, Finding, Rule, Severity
+from constructs_lib.checks.preflight.rules import (
+    build_network,
+    consumer_parameter,
+    cross_region_reference,
+    default_ebs_key,
+    destination_role,
+    key_principals,
+    lifecycle_survives,
+    org_sharing_key,
+    parent_image,
+    reserved_concurrency,
+    role_names,
+    stack_order,
+    stackset_call_as,
+)
+from tests.checks.preflight.scenario import ASG, D, F, U, assemble, good
+
+Stacks = dict[str, dict[str, Any]]
+
+
+def errors(rule: Rule, stacks: Stacks) -> list[Finding]:
+    return [f for f in rule.check(assemble(stacks)) if f.severity is Severity.ERROR]
+
+
+def warnings(rule: Rule, stacks: Stacks) -> list[Finding]:
+    return [f for f in rule.check(assemble(stacks)) if f.severity is Severity.WARNING]
+
+
+def key_statements(stacks: Stacks, region: str = "us-east-1") -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = stacks[f"Keys-{region}"]["resources"]["Key"]["Properties"]["KeyPolicy"][
+        "Statement"
+    ]
+    return statements
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_raises_no_error_on_the_good_scenario(rule: Rule) -> None:
+    assert errors(rule, good()) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_cites_the_aws_page_it_encodes(rule: Rule) -> None:
+    module = importlib.import_module(rule.check.__module__)
+    assert re.fullmatch(r"https://docs\.aws\.amazon\.com/[A-Za-z0-9/_.#-]+\.html", rule.citation)
+    assert rule.citation in (module.__doc__ or "").replace("\n", "")
+    assert (module.__doc__ or "").startswith(f"{rule.id}: ")
+
+
+def test_rule_ids_are_unique_and_numbered() -> None:
+    ids = [r.id for r in RULES]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"GA-P[0-9]{3}", i) for i in ids)
+
+
+def test_p001_flags_a_shared_recipe_on_the_default_ebs_key() -> None:
+    stacks = good()
+    del stacks["Factory"]["resources"]["Recipe"]["Properties"]["BlockDeviceMappings"][0]["Ebs"]["KmsKeyId"]
+    (finding,) = errors(default_ebs_key.RULE, stacks)
+    assert finding.resources == ("Factory/Recipe", "Factory/Distribution")
+    assert "Set Ebs.KmsKeyId" in finding.message
+
+
+def test_p001_accepts_the_default_key_when_nothing_leaves_the_account() -> None:
+    stacks = good()
+    del stacks["Factory"]["resources"]["Recipe"]["Properties"]["BlockDeviceMappings"][0]["Ebs"]["KmsKeyId"]
+    for entry in stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"]:
+        del entry["AmiDistributionConfiguration"]["TargetAccountIds"]
+        del entry["AmiDistributionConfiguration"]["LaunchPermissionConfiguration"]
+    assert errors(default_ebs_key.RULE, stacks) == []
+
+
+def test_p002_flags_a_key_that_does_not_name_the_auto_scaling_role() -> None:
+    stacks = good()
+    stacks["Keys-us-east-1"]["resources"]["Key"]["Properties"]["KeyPolicy"]["Statement"] = [
+        s for s in key_statements(stacks) if not s.get("Sid", "").startswith("AutoScaling")
+    ]
+    (finding,) = errors(key_principals.RULE, stacks)
+    assert finding.resources == ("Keys-us-east-1/Key",)
+    assert ASG in finding.message and "kms:CreateGrant" in finding.message
+
+
+def test_p002_flags_a_key_that_does_not_admit_a_target_account() -> None:
+    stacks = good()
+    key_statements(stacks)[1]["Principal"]["AWS"] = [f"arn:aws:iam::{U}:root"]
+    (finding,) = errors(key_principals.RULE, stacks)
+    assert f"does not let account {D}" in finding.message
+
+
+def test_p002_flags_a_shared_account_the_key_does_not_admit() -> None:
+    stacks = good()
+    key_statements(stacks, "eu-west-1")[1]["Principal"]["AWS"] = [f"arn:aws:iam::{D}:root"]
+    (finding,) = errors(key_principals.RULE, stacks)
+    assert f"shared with {U}" in finding.message
+
+
+def test_p002_flags_a_destination_account_without_the_auto_scaling_grant() -> None:
+    stacks = good()
+    del stacks["Destination"]["resources"]["AutoScalingGrant"]
+    found = errors(key_principals.RULE, stacks)
+    assert {f.resources for f in found} == {("Keys-eu-west-1/Key",), ("Keys-us-east-1/Key",)}
+    assert all("aws kms create-grant" in f.message for f in found)
+
+
+def test_p002_flags_a_key_no_builder_can_use() -> None:
+    stacks = good()
+    key_statements(stacks, "eu-west-1")[0]["Principal"]["AWS"] = f"arn:aws:iam::{F}:role/admin"
+    (finding,) = errors(key_principals.RULE, stacks)
+    assert "Factory/ExecutionRole or" in finding.message and "AWSServiceRoleForImageBuilder" in finding.message
+
+
+def test_p002_warns_with_the_grant_command_for_share_only_accounts() -> None:
+    found = warnings(key_principals.RULE, good())
+    assert len(found) == 2
+    assert all(
+        f"arn:aws:iam::{U}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" in f.message
+        for f in found
+    )
+
+
+def test_p003_flags_ou_sharing_without_the_conditioned_statement() -> None:
+    stacks = good()
+    key_statements(stacks)[4]["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}
+    (finding,) = errors(org_sharing_key.RULE, stacks)
+    assert "aws:PrincipalOrgPaths (o-exampleorg1/*/ou-ab12-cdefgh34/*)" in finding.message
+
+
+def test_p003_does_not_count_an_unrelated_organization() -> None:
+    stacks = good()
+    key_statements(stacks, "eu-west-1")[4]["Condition"]["StringEquals"]["aws:PrincipalOrgID"] = "o-other"
+    assert len(errors(org_sharing_key.RULE, stacks)) == 1
+
+
+def test_p004_flags_a_stackset_that_can_reach_a_destination_account() -> None:
+    stacks = good()
+    targets = stacks["MemberAccounts"]["resources"]["StackSet"]["Properties"]["StackInstancesGroup"][0][
+        "DeploymentTargets"
+    ]
+    del targets["Accounts"], targets["AccountFilterType"]
+    (finding,) = errors(role_names.RULE, stacks)
+    assert finding.resources == ("MemberAccounts/StackSet", "Destination/Role")
+    assert "AccountFilterType: DIFFERENCE" in finding.message
+
+
+def test_p004_flags_one_role_name_twice_in_an_account_across_regions() -> None:
+    stacks = good()
+    stacks["Other"] = {
+        "account": D,
+        "region": "us-east-1",
+        "resources": {
+            "Again": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"RoleName": "ec2imagebuilderdistributioncrossaccountrole"},
+            }
+        },
+    }
+    (finding,) = errors(role_names.RULE, stacks)
+    assert finding.resources == ("Destination/Role", "Other/Again")
+
+
+def test_p005_flags_an_import_from_another_region() -> None:
+    stacks = good()
+    stacks["Keys-eu-west-1"]["Outputs"] = {
+        "KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}, "Export": {"Name": "KeyArn"}}
+    }
+    stacks["Consumers"]["resources"]["Function"]["Properties"]["KmsKeyArn"] = {"Fn::ImportValue": "KeyArn"}
+    (finding,) = errors(cross_region_reference.RULE, stacks)
+    assert finding.resources == ("Consumers/Function", "Keys-eu-west-1")
+
+
+def test_p005_accepts_an_import_in_the_same_region_and_flags_cdk_cross_region_references() -> None:
+    stacks = good()
+    stacks["Keys-us-east-1"]["Outputs"] = {
+        "KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}, "Export": {"Name": "KeyArn"}}
+    }
+    stacks["Consumers"]["resources"]["Function"]["Properties"]["KmsKeyArn"] = {"Fn::ImportValue": "KeyArn"}
+    assert errors(cross_region_reference.RULE, stacks) == []
+    stacks["Consumers"]["resources"]["Reader"] = {"Type": "Custom::CrossRegionExportReader", "Properties": {}}
+    assert [f.resources for f in errors(cross_region_reference.RULE, stacks)] == [("Consumers/Reader",)]
+
+
+@pytest.mark.parametrize(
+    ("stack", "dependency", "what"),
+    [
+        ("Factory", "Keys-us-east-1", "its key"),
+        ("Factory", "Destination", "its destination role"),
+        ("Consumers", "Factory", "the pipeline writing"),
+    ],
+)
+def test_p006_flags_a_missing_stack_dependency(stack: str, dependency: str, what: str) -> None:
+    stacks = good()
+    stacks[stack]["dependencies"].remove(dependency)
+    (finding,) = errors(stack_order.RULE, stacks)
+    assert f"stack {stack} uses {what}" in finding.message and f"add_dependency({dependency})" in finding.message
+
+
+def test_p007_flags_a_consumer_whose_parameter_comes_only_from_a_schedule() -> None:
+    stacks = good()
+    del stacks["Factory"]["resources"]["FirstImage"]
+    (finding,) = errors(consumer_parameter.RULE, stacks)
+    assert finding.resources == ("Consumers/LaunchTemplate", "Factory/Pipeline")
+
+
+def test_p007_flags_a_first_image_that_never_reaches_a_region_added_later() -> None:
+    stacks = good()
+    del stacks["Factory"]["resources"]["FirstImage"]["Properties"]["ImagePipelineExecutionSettings"]
+    (finding,) = errors(consumer_parameter.RULE, stacks)
+    assert "a region or account added later" in finding.message
+
+
+def test_p007_accepts_a_custom_resource_that_distributes_the_current_image() -> None:
+    stacks = good()
+    del stacks["Factory"]["resources"]["FirstImage"]["Properties"]["ImagePipelineExecutionSettings"]
+    stacks["Factory"]["resources"]["Redistribute"] = {
+        "Type": "Custom::DistributeImage",
+        "Properties": {"Distribution": {"Fn::GetAtt": ["Distribution", "Arn"]}},
+    }
+    assert errors(consumer_parameter.RULE, stacks) == []
+
+
+def test_p007_flags_a_consumer_in_a_region_no_distribution_reaches() -> None:
+    stacks = good()
+    stacks["Consumers"]["region"] = "ap-southeast-2"
+    (finding,) = errors(consumer_parameter.RULE, stacks)
+    assert "no distribution of the assembly writes it there" in finding.message
+
+
+def layered(stacks: Stacks) -> dict[str, Any]:
+    recipe: dict[str, Any] = json.loads(json.dumps(stacks["Factory"]["resources"]["Recipe"]))
+    recipe["Properties"].update(Name="app", ParentImage=f"arn:aws:imagebuilder:eu-west-1:{F}:image/web/x.x.x")
+    return recipe
+
+
+def test_p008_flags_a_layered_recipe_created_before_its_parent_image() -> None:
+    stacks = good()
+    stacks["Factory"]["resources"]["AppRecipe"] = layered(stacks)
+    (finding,) = errors(parent_image.RULE, stacks)
+    assert finding.resources == ("Factory/AppRecipe",)
+    stacks["Factory"]["resources"]["AppRecipe"]["DependsOn"] = ["FirstImage"]
+    assert errors(parent_image.RULE, stacks) == []
+
+
+def test_p009_warns_when_a_build_assumes_the_default_vpc() -> None:
+    stacks = good()
+    assert warnings(build_network.RULE, stacks) == []
+    del stacks["Factory"]["resources"]["Infrastructure"]["Properties"]["SubnetId"]
+    (finding,) = warnings(build_network.RULE, stacks)
+    assert "default VPC" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("call_as", "management", "expected"), [("DELEGATED_ADMIN", F, "SELF"), ("SELF", "999999999999", "DELEGATED_ADMIN")]
+)
+def test_p010_flags_call_as_that_contradicts_the_management_account(
+    call_as: str, management: str, expected: str
+) -> None:
+    stacks = good()
+    stacks["MemberAccounts"]["resources"]["StackSet"]["Properties"]["CallAs"] = call_as
+    for entry in stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"]:
+        launch = entry["AmiDistributionConfiguration"]["LaunchPermissionConfiguration"]
+        launch["OrganizationalUnitArns"] = [launch["OrganizationalUnitArns"][0].replace(F, management)]
+    (finding,) = errors(stackset_call_as.RULE, stacks)
+    assert f"set CallAs: {expected}" in finding.message
+
+
+def test_p011_warns_on_any_reservation_and_errors_past_the_standard_quota() -> None:
+    stacks = good()
+    function = stacks["Consumers"]["resources"]["Function"]["Properties"]
+    function["ReservedConcurrentExecutions"] = 1
+    (finding,) = warnings(reserved_concurrency.RULE, stacks)
+    assert "undocumented size" in finding.message
+    function["ReservedConcurrentExecutions"] = 901
+    assert len(errors(reserved_concurrency.RULE, stacks)) == 1
+
+
+def test_p012_flags_a_recipe_policy_that_goes_with_its_image() -> None:
+    stacks = good()
+    policy = stacks["Factory"]["resources"]["Lifecycle"]
+    policy["Properties"]["ResourceSelection"] = {"Recipes": [{"Name": "web", "SemanticVersion": "x.x.x"}]}
+    (finding,) = errors(lifecycle_survives.RULE, stacks)
+    assert finding.resources == ("Factory/Lifecycle",)
+    policy["DeletionPolicy"] = "Retain"
+    assert errors(lifecycle_survives.RULE, stacks) == []
+
+
+def test_p013_flags_a_destination_role_without_list_and_revoke_grants() -> None:
+    stacks = good()
+    statement = stacks["Destination"]["resources"]["RolePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    statement["Action"] = [a for a in statement["Action"] if a not in ("kms:ListGrants", "kms:RevokeGrant")]
+    (finding,) = errors(destination_role.RULE, stacks)
+    assert "kms:ListGrants, kms:RevokeGrant" in finding.message
+    statement["Condition"] = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/golden-ami/distribution"]}}
+    assert len(warnings(destination_role.RULE, stacks)) == 1
