@@ -16,6 +16,8 @@ export AWS_EC2_METADATA_DISABLED := true
 # In CI the committed version lock must already be current: synth fails instead of writing it.
 # PIN=<version or label> pins every consumer to an earlier image (README: rollback runbook).
 # FACTORY=path/to/file.yaml builds another factory file than factory.yaml.
+# The lock file the app uses for FACTORY (app.py): the preflight's change report reads its record.
+LOCK := $(if $(FACTORY),$(basename $(abspath $(FACTORY))).lock.json,golden-ami.lock.json)
 CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) \
 	$(if $(PIN),-c pin=$(PIN)) $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 
@@ -60,6 +62,8 @@ synth: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 		| grep -v "^$$"
 	@$(BIN)/python scripts/summary.py cdk.out
 	@echo "report: cdk.out/factory-report.md"
+	@# AWS's rules between resources, stacks, accounts and regions; errors stop here (README: Preflight).
+	@$(BIN)/python -m constructs_lib.checks.preflight cdk.out --lock $(LOCK) $(if $(CI),--frozen)
 
 # The factory file's JSON schema and the README's diagram of factory.yaml (tests fail when stale).
 docs: $(VENV)/.installed

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .bake.schedule import Schedule
     from .bake.version_lock import VersionLock
     from .checks.nag import GoldenAmiChecks
+    from .checks.preflight import PREFLIGHT_RULES, PreflightFinding, PreflightSeverity, preflight
     from .distribute.destination import DistributionAccountRole
     from .distribute.key import DistributionKey
     from .distribute.key_grant import AutoScalingKeyGrants
@@ -74,6 +75,9 @@ _WHERE: dict[str, str] = {
     "LifecycleAction": "_core.lifecycle_rules",
     "LifecycleRule": "_core.lifecycle_rules",
     "OperatingSystem": "bake.base_image",
+    "PREFLIGHT_RULES": "checks.preflight",
+    "PreflightFinding": "checks.preflight",
+    "PreflightSeverity": "checks.preflight",
     "RegionTarget": "_core.targets",
     "RootVolume": "_core.volumes",
     "SNAPSHOT_PRICE_PER_GB_MONTH": "retire.cost",
@@ -83,6 +87,7 @@ _WHERE: dict[str, str] = {
     "VersionLock": "bake.version_lock",
     "VolumeType": "_core.enums",
     "build_order": "pipeline.family",
+    "preflight": "checks.preflight",
     "estimate_snapshot_cost": "retire.cost",
     "total_monthly_usd": "retire.cost",
 }
@@ -102,6 +107,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "PREFLIGHT_RULES",
     "SNAPSHOT_PRICE_PER_GB_MONTH",
     "Architecture",
     "AutoScalingKeyGrants",
@@ -138,6 +144,8 @@ __all__ = [
     "LifecycleAction",
     "LifecycleRule",
     "OperatingSystem",
+    "PreflightFinding",
+    "PreflightSeverity",
     "RegionTarget",
     "RootVolume",
     "Schedule",
@@ -147,5 +155,6 @@ __all__ = [
     "VolumeType",
     "build_order",
     "estimate_snapshot_cost",
+    "preflight",
     "total_monthly_usd",
 ]

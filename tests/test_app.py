@@ -13,6 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from app import build, compliance_packs
+from constructs_lib.checks.preflight import Assembly, Severity, run
 from scripts.summary import summarize
 from tests.conftest import DEFAULT_LOCK
 from tests.conftest import lint_errors as errors_and_warnings
@@ -203,6 +204,11 @@ def test_pin_context_pins_every_consumer(tmp_path: Path) -> None:
 def test_every_template_passes_cfn_lint(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     for stack in default_assembly.stacks:
         assert errors_and_warnings(stack.template, stack.environment.region) == [], stack.stack_name
+
+
+def test_default_factory_passes_the_preflight(default_assembly: cdk.cx_api.CloudAssembly) -> None:
+    findings = run(Assembly.from_directory(default_assembly.directory))
+    assert [str(f) for f in findings if f.severity is Severity.ERROR] == []
 
 
 def test_cfn_lint_would_catch_a_wrong_key() -> None:

@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 
 import app as factory_app
+from constructs_lib.checks.preflight import Assembly, Severity, run
 from tests.conftest import CONTEXT, ROOT, lint_errors
 from tests.test_checkov import checkov
 
@@ -74,3 +75,12 @@ def test_example_passes_checkov(example: cdk.cx_api.CloudAssembly) -> None:
 
 def test_example_stays_within_cloudformation_limits(example: cdk.cx_api.CloudAssembly) -> None:
     check_limits(example)
+
+
+def check_preflight(assembly: cdk.cx_api.CloudAssembly) -> None:
+    errors = [str(f) for f in run(Assembly.from_directory(assembly.directory)) if f.severity is Severity.ERROR]
+    assert errors == []
+
+
+def test_example_passes_the_preflight(example: cdk.cx_api.CloudAssembly) -> None:
+    check_preflight(example)

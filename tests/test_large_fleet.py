@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_examples import check_checkov, check_limits, check_lint, synth_example
+from tests.test_examples import check_checkov, check_limits, check_lint, check_preflight, synth_example
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +23,10 @@ def test_large_fleet_passes_cfn_lint(large: cdk.cx_api.CloudAssembly) -> None:
 
 def test_large_fleet_passes_checkov(large: cdk.cx_api.CloudAssembly) -> None:
     check_checkov(large)
+
+
+def test_large_fleet_passes_the_preflight(large: cdk.cx_api.CloudAssembly) -> None:
+    check_preflight(large)
 
 
 def test_large_fleet_stays_within_cloudformation_limits(large: cdk.cx_api.CloudAssembly) -> None:

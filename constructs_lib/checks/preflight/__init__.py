@@ -17,7 +17,24 @@ from .assembly import Assembly, Reference, Stack
 from .finding import Finding, Rule, Severity
 from .rules import RULES
 
-__all__ = ["RULES", "Assembly", "Finding", "Reference", "Rule", "Severity", "Stack", "preflight", "run"]
+PREFLIGHT_RULES = RULES
+PreflightFinding = Finding
+PreflightSeverity = Severity
+
+__all__ = [
+    "PREFLIGHT_RULES",
+    "RULES",
+    "Assembly",
+    "Finding",
+    "PreflightFinding",
+    "PreflightSeverity",
+    "Reference",
+    "Rule",
+    "Severity",
+    "Stack",
+    "preflight",
+    "run",
+]
 
 
 def run(assembly: Assembly, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
