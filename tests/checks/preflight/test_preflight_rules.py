@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -302,3 +303,9 @@ def test_p013_flags_a_destination_role_without_list_and_revoke_grants() -> None:
     assert "kms:ListGrants, kms:RevokeGrant" in finding.message
     statement["Condition"] = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/golden-ami/distribution"]}}
     assert len(warnings(destination_role.RULE, stacks)) == 1
+
+
+def test_readme_table_lists_every_rule_with_its_page() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(GA-P[0-9]{3})` \|.*\]\((https://[^)]+)\) \|$", readme, flags=re.M))
+    assert rows == {r.id: r.citation for r in RULES}

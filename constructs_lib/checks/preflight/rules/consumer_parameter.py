@@ -9,6 +9,8 @@ once; when the distribution later gains a region or account, it reaches them onl
 runs it again (``ImagePipelineExecutionSettings`` on the image) or distributes the current image
 (a custom resource calling ``DistributeImage``).
 
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html ("You
+must create a Systems Manager parameter before you can use it in a launch template"),
 https://docs.aws.amazon.com/imagebuilder/latest/userguide/cr-upd-ami-distribution-settings.html
 (SSM parameter outputs) and
 https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_DistributeImage.html.
@@ -85,6 +87,6 @@ def check(assembly: Assembly) -> Iterator[Finding]:
 RULE = Rule(
     id="GA-P007",
     title="every consumer's parameter exists where and when its stack deploys",
-    citation="https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_DistributeImage.html",
+    citation="https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html",
     check=check,
 )

@@ -6,8 +6,10 @@ the recipe: an ``AWS::ImageBuilder::Image`` of the parent built on deploy, creat
 recipe (``DependsOn`` in the same stack, a stack dependency otherwise).
 
 https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateImageRecipe.html
-("parentImage ... The base image for customizations specified in the image recipe"); the API does
-not say in words that the parent is checked on creation, but it resolves the ARN to an image.
+("parentImage ... The base image for customizations specified in the image recipe"). Inconclusive:
+no AWS page says in words that ``CreateImageRecipe`` refuses a parent ARN with no image yet; the
+rule holds the order the factory itself writes (each layered recipe ``DependsOn`` its parent's
+image built on deploy), so a recipe never points at an image that does not exist.
 """
 
 from __future__ import annotations

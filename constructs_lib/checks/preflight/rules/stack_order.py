@@ -6,7 +6,8 @@ CloudFormation orders resources inside one stack by their references; between st
 deployment order does (the CDK CLI deploys a stack after those it depends on), and a reference
 by name (an alias ARN, a parameter name) creates no dependency.
 
-https://docs.aws.amazon.com/cdk/v2/guide/stacks.html ("stack.addDependency(otherStack)") and
+https://docs.aws.amazon.com/cdk/v2/guide/stacks.html (stacks are the unit of deployment; the
+order between them is the dependencies the assembly records) and
 https://docs.aws.amazon.com/imagebuilder/latest/userguide/cross-account-dist.html (the
 destination role must exist before Image Builder copies into the account).
 """
