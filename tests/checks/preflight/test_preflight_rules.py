@@ -309,3 +309,18 @@ def test_readme_table_lists_every_rule_with_its_page() -> None:
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     rows = dict(re.findall(r"^\| `(GA-P[0-9]{3})` \|.*\]\((https://[^)]+)\) \|$", readme, flags=re.M))
     assert rows == {r.id: r.citation for r in RULES}
+
+
+def test_p007_accepts_an_image_whose_logical_id_follows_the_distribution() -> None:
+    stacks = good()
+    resources = stacks["Factory"]["resources"]
+    del resources["FirstImage"]["Properties"]["ImagePipelineExecutionSettings"]
+    digest = consumer_parameter.distribution_digest(resources["Distribution"]["Properties"]["Distributions"])
+    resources[f"FirstImageD{digest}"] = resources.pop("FirstImage")
+    assert errors(consumer_parameter.RULE, stacks) == []
+    # An account added without a new image: the digest no longer matches.
+    resources["Distribution"]["Properties"]["Distributions"][0]["AmiDistributionConfiguration"][
+        "TargetAccountIds"
+    ].append("444444444444")
+    (finding,) = errors(consumer_parameter.RULE, stacks)
+    assert "a region or account added later" in finding.message

@@ -6,8 +6,10 @@ A launch template whose image is ``resolve:ssm:<name>`` (or a stack parameter of
 creates it. Image Builder writes the parameter only when a distribution runs: a pipeline's first
 scheduled run, or an ``AWS::ImageBuilder::Image`` built while the factory deploys. That image runs
 once; when the distribution later gains a region or account, it reaches them only if the deploy
-runs it again (``ImagePipelineExecutionSettings`` on the image) or distributes the current image
-(a custom resource calling ``DistributeImage``).
+builds a new image (the factory's images end their logical ID with ``D`` and a digest of the
+distribution, so a changed distribution replaces them), runs it again
+(``ImagePipelineExecutionSettings`` on the image) or distributes the current image (a custom
+resource calling ``DistributeImage``).
 
 https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html ("You
 must create a Systems Manager parameter before you can use it in a launch template"),
@@ -18,12 +20,18 @@ https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_DistributeImage
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 
 from .._model import Build, builds, consumers, parameters_written
 from ..assembly import Assembly
 from ..finding import Finding, Rule
+
+
+def distribution_digest(distributions: object) -> str:
+    """Eight hex digits naming a distribution's ``Distributions`` as the template holds them."""
+    return hashlib.sha256(json.dumps(distributions, sort_keys=True).encode()).hexdigest()[:8].upper()
 
 
 def _redistributes(assembly: Assembly, build: Build) -> bool:
@@ -33,6 +41,9 @@ def _redistributes(assembly: Assembly, build: Build) -> bool:
     distribution = build.distribution
     if distribution is None:
         return False
+    properties = (assembly.resource(distribution) or {}).get("Properties", {})
+    if build.logical_id.endswith("D" + distribution_digest(properties.get("Distributions"))):
+        return True
     needle = json.dumps(distribution.logical_id)
     return any(
         needle in json.dumps(resource.get("Properties", {}))
