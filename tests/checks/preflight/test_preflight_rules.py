@@ -18,6 +18,7 @@ from constructs_lib.checks.preflight.rules import (
     default_ebs_key,
     destination_role,
     key_principals,
+    launch_template_volumes,
     lifecycle_survives,
     org_sharing_key,
     parent_image,
@@ -324,3 +325,46 @@ def test_p007_accepts_an_image_whose_logical_id_follows_the_distribution() -> No
     ].append("444444444444")
     (finding,) = errors(consumer_parameter.RULE, stacks)
     assert "a region or account added later" in finding.message
+
+
+def test_p013_flags_launch_template_updates_the_destination_role_cannot_make() -> None:
+    stacks = good()
+    entry = stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"][0]
+    entry["LaunchTemplateConfigurations"] = [{"LaunchTemplateId": "lt-0123456789abcdef0", "AccountId": D}]
+    (finding,) = errors(destination_role.RULE, stacks)
+    assert finding.resources == ("Destination/Role",)
+    assert "ec2:CreateLaunchTemplateVersion, ec2:ModifyLaunchTemplate, ec2:CreateTags" in finding.message
+    statement = stacks["Destination"]["resources"]["RolePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    statement.append(
+        {
+            "Effect": "Allow",
+            "Action": ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:CreateTags"],
+            "Resource": "*",
+        }
+    )
+    assert errors(destination_role.RULE, stacks) == []
+
+
+def test_p014_flags_a_launch_template_that_leaves_out_an_inherited_volume() -> None:
+    stacks = good()
+    resources = stacks["Factory"]["resources"]
+    resources["Recipe"]["Properties"]["BlockDeviceMappings"].append(
+        {"DeviceName": "/dev/xvdf", "Ebs": {"Encrypted": True}}
+    )
+    app = layered(stacks)
+    app["Properties"]["BlockDeviceMappings"] = [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True}}]
+    resources["AppRecipe"] = app
+    resources["Distribution"]["Properties"]["Distributions"][1]["SsmParameterConfigurations"].append(
+        {"ParameterName": "/golden-ami/app/latest"}
+    )
+    resources["AppPipeline"] = {
+        "Type": "AWS::ImageBuilder::ImagePipeline",
+        "Properties": {**resources["Pipeline"]["Properties"], "ImageRecipeArn": {"Fn::GetAtt": ["AppRecipe", "Arn"]}},
+    }
+    data = stacks["Consumers"]["resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    data["ImageId"] = "resolve:ssm:/golden-ami/app/latest"
+    data["BlockDeviceMappings"] = [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True}}]
+    (finding,) = errors(launch_template_volumes.RULE, stacks)
+    assert "/dev/xvdf (from web)" in finding.message
+    data["BlockDeviceMappings"].append({"DeviceName": "/dev/xvdf", "Ebs": {"Encrypted": True}})
+    assert errors(launch_template_volumes.RULE, stacks) == []

@@ -10,6 +10,7 @@ from . import (
     default_ebs_key,
     destination_role,
     key_principals,
+    launch_template_volumes,
     lifecycle_survives,
     org_sharing_key,
     parent_image,
@@ -35,5 +36,6 @@ RULES: tuple[Rule, ...] = tuple(
         reserved_concurrency,
         lifecycle_survives,
         destination_role,
+        launch_template_volumes,
     )
 )

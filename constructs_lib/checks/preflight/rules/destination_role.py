@@ -4,7 +4,9 @@ AWS's inline policy for ``EC2ImageBuilderDistributionCrossAccountRole`` with enc
 ``kms:Encrypt``, ``kms:Decrypt``, ``kms:ReEncrypt*``, ``kms:GenerateDataKey*``,
 ``kms:DescribeKey``, ``kms:CreateGrant``, ``kms:ListGrants`` and ``kms:RevokeGrant``. Scoping it
 with ``kms:ResourceAliases`` is a warning: no AWS page says that condition works for a key in
-another account (its aliases live in the key's account).
+another account (its aliases live in the key's account). When a distribution updates launch
+templates in the role's account, the role also needs ``ec2:CreateLaunchTemplateVersion``,
+``ec2:ModifyLaunchTemplate`` and ``ec2:CreateTags`` on launch templates (same page).
 
 https://docs.aws.amazon.com/imagebuilder/latest/userguide/cross-account-dist.html and
 https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html.
@@ -23,6 +25,19 @@ from ..finding import Finding, Rule
 
 ROLE = "ec2imagebuilderdistributioncrossaccountrole"
 REQUIRED = ("kms:ListGrants", "kms:RevokeGrant", "kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey")
+LAUNCH_TEMPLATES = ("ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:CreateTags")
+
+
+def _updated_accounts(assembly: Assembly) -> set[str]:
+    """Accounts whose launch templates a distribution updates."""
+    accounts = set()
+    for stack, _, resource in assembly.resources("AWS::ImageBuilder::DistributionConfiguration"):
+        for entry in resource.get("Properties", {}).get("Distributions", []):
+            for target in entry.get("LaunchTemplateConfigurations", []):
+                account = assembly.text(stack, target.get("AccountId")) or stack.account
+                if account:
+                    accounts.add(account)
+    return accounts
 
 
 def _roles(assembly: Assembly) -> Iterator[tuple[Assembly, Stack, str, str]]:
@@ -60,13 +75,20 @@ def _mentions(condition: Any, key: str) -> bool:
 
 
 def check(assembly: Assembly) -> Iterator[Finding]:
+    updated = _updated_accounts(assembly)
     for inner, stack, logical_id, path in _roles(assembly):
-        kms = [
-            s
-            for d in _documents(stack, inner, logical_id)
-            for s in statements(d)
-            if any(str(a).lower().startswith("kms:") for a in listed(s.get("Action")))
-        ]
+        every = [s for d in _documents(stack, inner, logical_id) for s in statements(d)]
+        if stack.account in updated:
+            granted_ec2 = [a for s in every for a in listed(s.get("Action"))]
+            missing_ec2 = [a for a in LAUNCH_TEMPLATES if not covers(granted_ec2, a)]
+            if missing_ec2:
+                yield RULE.error(
+                    (path,),
+                    f"a distribution updates launch templates in account {stack.account}, but its destination role "
+                    f"lacks {', '.join(missing_ec2)}; add them for launch templates (CreateTags bounded by "
+                    "aws:RequestTag/CreatedBy)",
+                )
+        kms = [s for s in every if any(str(a).lower().startswith("kms:") for a in listed(s.get("Action")))]
         if not kms:
             continue
         granted = [a for s in kms for a in listed(s.get("Action"))]
