@@ -368,3 +368,13 @@ def test_p014_flags_a_launch_template_that_leaves_out_an_inherited_volume() -> N
     assert "/dev/xvdf (from web)" in finding.message
     data["BlockDeviceMappings"].append({"DeviceName": "/dev/xvdf", "Ebs": {"Encrypted": True}})
     assert errors(launch_template_volumes.RULE, stacks) == []
+
+
+def test_p006_flags_any_resource_that_names_a_key_of_a_stack_it_does_not_follow() -> None:
+    stacks = good()
+    alias = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":kms:us-east-1:{F}:alias/golden-ami/distribution"]]}
+    stacks["Destination"]["resources"]["AutoScalingGrant"]["Properties"]["KeyArn"] = alias
+    (finding,) = errors(stack_order.RULE, stacks)
+    assert finding.resources == ("Destination/AutoScalingGrant", "Keys-us-east-1")
+    stacks["Destination"]["dependencies"] = ["Keys-us-east-1"]
+    assert errors(stack_order.RULE, stacks) == []

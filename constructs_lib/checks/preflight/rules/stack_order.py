@@ -1,5 +1,6 @@
 """GA-P006: stacks deploy in the order their resources need: keys before the pipelines whose
-recipes and distributions use them, destination roles before the pipelines that copy into their
+recipes and distributions use them (and before any resource that names a key by alias ARN, such
+as a grant in another account), destination roles before the pipelines that copy into their
 accounts, pipelines before the consumers that read their latest-AMI parameters.
 
 CloudFormation orders resources inside one stack by their references; between stacks only the
@@ -14,13 +15,31 @@ destination role must exist before Image Builder copies into the account).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .._model import builds, consumers, copies, parameters_written, recipe_keys
-from ..assembly import Assembly, Reference
+from ..assembly import KMS_ARN, Assembly, Reference, Stack
 from ..finding import Finding, Rule
 
 DESTINATION_ROLE = "ec2imagebuilderdistributioncrossaccountrole"
+
+
+def _strings(assembly: Assembly, stack: Stack, value: Any) -> Iterator[str]:
+    """Every string in ``value``, joins and substitutions resolved where the assembly can."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        if len(value) == 1 and next(iter(value)) in ("Fn::Join", "Fn::Sub"):
+            text = assembly.text(stack, value)
+            if text is not None:
+                yield text
+                return
+        for item in value.values():
+            yield from _strings(assembly, stack, item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(assembly, stack, item)
 
 
 def check(assembly: Assembly) -> Iterator[Finding]:
@@ -39,6 +58,14 @@ def check(assembly: Assembly) -> Iterator[Finding]:
                     needs.setdefault(
                         (build.stack.name, stack.name), (f"{stack.name}/{logical_id}", "its destination role")
                     )
+    for stack in assembly.stacks.values():
+        for logical_id, resource in stack.resources.items():
+            for text in _strings(assembly, stack, resource.get("Properties", {})):
+                if not (KMS_ARN.fullmatch(text) and ":alias/" in text):
+                    continue
+                key = assembly.key(stack, text)
+                if isinstance(key, Reference) and key.stack != stack.name:
+                    needs.setdefault((stack.name, key.stack), (f"{stack.name}/{logical_id}", "a key"))
     producers: dict[tuple[str, str, str], set[str]] = {}
     for stack, _, resource in assembly.resources("AWS::ImageBuilder::DistributionConfiguration"):
         for written in parameters_written(assembly, stack, resource):
