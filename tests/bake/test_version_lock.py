@@ -87,3 +87,27 @@ def test_digest_covers_every_property_that_makes_a_version() -> None:
 
 def test_at_shares_one_lock_per_path(tmp_path: Path) -> None:
     assert VersionLock.at(tmp_path / "l.json") is VersionLock.at(str(tmp_path / "l.json"))
+
+
+def test_frozen_lock_refuses_a_new_record(tmp_path: Path) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"version_lock: lock.json is frozen, so it keeps the record of the last synth; run 'make synth' locally and commit lock.json",
+    ):
+        VersionLock(tmp_path / "lock.json", frozen=True).record_resources({})
+
+
+def test_record_keeps_components_and_stacks(tmp_path: Path) -> None:
+    path = tmp_path / "lock.json"
+    path.write_text(
+        json.dumps(
+            {"components": {"c": {"sha256": "a", "version": "1.0.0"}}, "stacks": {"i": {"stack": 0, "pipelines": 1}}}
+        )
+    )
+    VersionLock(path).record_resources({"S": {}})
+    data = json.loads(path.read_text())
+    assert (data["components"], data["stacks"], data["resources"]) == (
+        {"c": {"sha256": "a", "version": "1.0.0"}},
+        {"i": {"stack": 0, "pipelines": 1}},
+        {"S": {}},
+    )

@@ -1,0 +1,62 @@
+"""The change report: what a deploy would replace, rename or leave behind since the last synth."""
+
+from __future__ import annotations
+
+from constructs_lib.checks.preflight import Assembly
+from constructs_lib.checks.preflight.changes import record, report
+from tests.checks.preflight.test_known_bad import KNOWN_BAD
+
+Record = dict[str, dict[str, dict[str, object]]]
+
+
+def fleet(name: str | None = None, image: str = "resolve:ssm:/golden-ami/web/latest") -> Record:
+    return {
+        "Consumers": {
+            name or "webFleetASG1": {"type": "AWS::AutoScaling::AutoScalingGroup", "name": None},
+            "webLaunchTemplate": {"type": "AWS::EC2::LaunchTemplate", "name": None, "image": image},
+            "webLifecycle": {"type": "AWS::ImageBuilder::LifecyclePolicy", "name": "web"},
+            "webPipeline": {"type": "AWS::ImageBuilder::ImagePipeline", "name": "web"},
+        }
+    }
+
+
+def test_report_names_recreated_fleets_renamed_parameters_and_orphaned_amis() -> None:
+    after = fleet("webx8664FleetASG2", "resolve:ssm:/golden-ami/web-x86-64/latest")
+    del after["Consumers"]["webLifecycle"]
+    after["Consumers"]["webPipeline"]["name"] = "web-x86-64"
+    lines = report(fleet(), after)
+    assert "Consumers/webFleetASG1: REMOVED fleet: its instances are terminated" in lines
+    assert "Consumers/webx8664FleetASG2: NEW fleet (instances launched from the current image)" in lines
+    assert (
+        "Consumers/webLaunchTemplate: launch template reads resolve:ssm:/golden-ami/web-x86-64/latest (was resolve:ssm:/golden-ami/web/latest)"
+        in lines
+    )
+    assert (
+        "Consumers/webLifecycle: REMOVED AWS::ImageBuilder::LifecyclePolicy 'web': the AMIs it selected are no longer retired"
+        in lines
+    )
+    assert (
+        "Consumers/webPipeline: renamed 'web' -> 'web-x86-64' (AWS::ImageBuilder::ImagePipeline; a new name replaces the resource)"
+        in lines
+    )
+    assert report(fleet(), fleet()) == []
+
+
+def test_report_matches_a_named_resource_whose_logical_id_changed() -> None:
+    after = fleet()
+    after["Consumers"]["webPipeline2"] = after["Consumers"].pop("webPipeline")
+    assert report(fleet(), after) == [
+        "Consumers/webPipeline: REPLACED as webPipeline2 (AWS::ImageBuilder::ImagePipeline 'web': logical ID changed)"
+    ]
+
+
+def test_record_reads_names_and_launch_template_images() -> None:
+    recorded = record(Assembly.from_directory(KNOWN_BAD / "default"))
+    assert (
+        recorded["GoldenAmiConsumers-us-east-1"]["webserverLaunchTemplateDB3CAC2B"]["image"]
+        == "resolve:ssm:/golden-ami/web-server/latest"
+    )
+    assert (
+        recorded["GoldenAmiDestination-222222222222"]["ImageBuilderAccess1AC4DB3E"]["name"]
+        == "EC2ImageBuilderDistributionCrossAccountRole"
+    )
