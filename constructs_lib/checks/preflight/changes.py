@@ -13,10 +13,12 @@ new physical ID").
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from .assembly import Assembly
+from .assembly import Assembly, Reference
 
 NAMES: Mapping[str, str] = {
     "AWS::AutoScaling::AutoScalingGroup": "AutoScalingGroupName",
@@ -51,6 +53,12 @@ def record(assembly: Assembly) -> Record:
         image = properties.get("LaunchTemplateData", {}).get("ImageId")
         if isinstance(image, str):
             entry["image"] = image
+        if resource["Type"] == "AWS::ImageBuilder::DistributionConfiguration":
+            canonical = json.dumps(properties.get("Distributions"), sort_keys=True).encode()
+            entry["digest"] = hashlib.sha256(canonical).hexdigest()[:16]
+        distribution = assembly.resolve(stack, properties.get("DistributionConfigurationArn"))
+        if resource["Type"] == "AWS::ImageBuilder::Image" and isinstance(distribution, Reference):
+            entry["distribution"] = distribution.logical_id
         result.setdefault(stack.name, {})[logical_id] = entry
     return result
 
@@ -92,6 +100,18 @@ def report(previous: Record | None, current: Record) -> list[str]:
                 lines.append(f"{stack}/{logical_id}: new {_label(entry)}")
         for logical_id in sorted(set(before) & set(after)):
             old, new = before[logical_id], after[logical_id]
+            if old.get("digest") != new.get("digest"):
+                images = [k for k, v in after.items() if v.get("distribution") == logical_id]
+                if images and all(k in before for k in images):
+                    lines.append(
+                        f"{stack}/{logical_id}: distribution changed but image {images[0]} is not rebuilt: a region "
+                        "or account it adds gets no AMI and no parameter until the next build"
+                    )
+                elif not images:
+                    lines.append(
+                        f"{stack}/{logical_id}: distribution changed: a region or account it adds gets the image at "
+                        "the pipeline's next build (start it with aws imagebuilder start-image-pipeline-execution)"
+                    )
             if old["name"] != new["name"]:
                 lines.append(
                     f"{stack}/{logical_id}: renamed {old['name']!r} -> {new['name']!r} ({new['type']}; "

@@ -60,3 +60,27 @@ def test_record_reads_names_and_launch_template_images() -> None:
         recorded["GoldenAmiDestination-222222222222"]["ImageBuilderAccess1AC4DB3E"]["name"]
         == "EC2ImageBuilderDistributionCrossAccountRole"
     )
+
+
+def distribution(digest: str, image: str | None = "FirstImageD0000000A") -> Record:
+    stack: dict[str, dict[str, object]] = {
+        "Distribution": {"type": "AWS::ImageBuilder::DistributionConfiguration", "name": "web", "digest": digest}
+    }
+    if image:
+        stack[image] = {"type": "AWS::ImageBuilder::Image", "name": None, "distribution": "Distribution"}
+    return {"Factory": stack}
+
+
+def test_report_says_when_a_changed_distribution_builds_no_new_image() -> None:
+    (line,) = report(distribution("a"), distribution("b"))
+    assert line.startswith("Factory/Distribution: distribution changed but image FirstImageD0000000A is not rebuilt")
+    rebuilt = report(distribution("a"), distribution("b", "FirstImageD0000000B"))
+    assert not any("not rebuilt" in line for line in rebuilt)
+    (scheduled,) = report(distribution("a", None), distribution("b", None))
+    assert "start-image-pipeline-execution" in scheduled
+
+
+def test_record_keeps_a_digest_of_each_distribution_and_the_distribution_of_each_image() -> None:
+    recorded = record(Assembly.from_directory(KNOWN_BAD / "default"))["GoldenAmiFactory"]
+    assert len(recorded["webserverx8664DistributionF6BDA7FD"]["digest"]) == 16
+    assert recorded["webserverx8664FirstImage0AE87D0B"]["distribution"] == "webserverx8664DistributionF6BDA7FD"

@@ -6,8 +6,9 @@ A launch template whose image is ``resolve:ssm:<name>`` (or a stack parameter of
 creates it. Image Builder writes the parameter only when a distribution runs: a pipeline's first
 scheduled run, or an ``AWS::ImageBuilder::Image`` built while the factory deploys. That image runs
 once; when the distribution later gains a region or account, it reaches them only if the deploy
-builds a new image (the factory's images end their logical ID with ``D`` and a digest of the
-distribution, so a changed distribution replaces them), runs it again
+builds a new image (the factory's images end their logical ID with ``D`` and eight hex digits of
+a digest of the distribution, so a changed distribution replaces them; the rule sees that the
+image carries one, and the change report that it changed with the distribution), runs it again
 (``ImagePipelineExecutionSettings`` on the image) or distributes the current image (a custom
 resource calling ``DistributeImage``).
 
@@ -20,18 +21,16 @@ https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_DistributeImage
 
 from __future__ import annotations
 
-import hashlib
 import json
+import re
 from collections.abc import Iterator
 
 from .._model import Build, builds, consumers, parameters_written
 from ..assembly import Assembly
 from ..finding import Finding, Rule
 
-
-def distribution_digest(distributions: object) -> str:
-    """Eight hex digits naming a distribution's ``Distributions`` as the template holds them."""
-    return hashlib.sha256(json.dumps(distributions, sort_keys=True).encode()).hexdigest()[:8].upper()
+DIGEST_ID = re.compile(r"[A-Za-z0-9]*[0-9A-F]{8}D[0-9A-F]{8}")
+"""A construct's logical ID (its path hash last) followed by ``D`` and a distribution digest."""
 
 
 def _redistributes(assembly: Assembly, build: Build) -> bool:
@@ -41,8 +40,7 @@ def _redistributes(assembly: Assembly, build: Build) -> bool:
     distribution = build.distribution
     if distribution is None:
         return False
-    properties = (assembly.resource(distribution) or {}).get("Properties", {})
-    if build.logical_id.endswith("D" + distribution_digest(properties.get("Distributions"))):
+    if DIGEST_ID.fullmatch(build.logical_id):
         return True
     needle = json.dumps(distribution.logical_id)
     return any(
