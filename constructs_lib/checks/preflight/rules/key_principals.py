@@ -60,15 +60,19 @@ def _grant_command(copy: Copy, key: Reference, account: str) -> str:
     )
 
 
-def _auto_scaling_grant(assembly: Assembly, account: str) -> bool | None:
-    """True when a stack of ``account`` names the Auto Scaling role (a grant), None without stacks there."""
-    stacks = list(assembly.in_environment(account, None))
-    if not stacks:
-        return None
-    return any("AWSServiceRoleForAutoScaling" in json.dumps(s.template) for s in stacks)
+def _auto_scaling_grants(assembly: Assembly) -> dict[str, bool]:
+    """Per account with stacks: True when one of them names the Auto Scaling role (a grant)."""
+    found: dict[str, bool] = {}
+    for stack in assembly.stacks.values():
+        if stack.account is not None:
+            mentions = "AWSServiceRoleForAutoScaling" in json.dumps(stack.template)
+            found[stack.account] = found.get(stack.account, False) or mentions
+    return found
 
 
-def _check_copy(assembly: Assembly, build: Build, copy: Copy, home_key: object) -> Iterator[Finding]:
+def _check_copy(
+    assembly: Assembly, build: Build, copy: Copy, home_key: object, grants: dict[str, bool]
+) -> Iterator[Finding]:
     key = copy.key
     if not isinstance(key, Reference):
         return
@@ -101,7 +105,7 @@ def _check_copy(assembly: Assembly, build: Build, copy: Copy, home_key: object) 
                         f"EC2ImageBuilderDistributionCrossAccountRole copies the AMI) {', '.join(missing)}; "
                         + FIX.format(who=f"arn:aws:iam::{copy.account}:root"),
                     )
-        if _auto_scaling_grant(assembly, copy.account) is False:
+        if grants.get(copy.account) is False:
             yield RULE.error(
                 paths,
                 f"{where}: no stack of account {copy.account} grants its AWSServiceRoleForAutoScaling use of "
@@ -116,7 +120,7 @@ def _check_copy(assembly: Assembly, build: Build, copy: Copy, home_key: object) 
                 f"{where} are shared with {account}, but key {key.path} does not give it {', '.join(missing)}; "
                 + FIX.format(who=f"arn:aws:iam::{account}:root"),
             )
-        elif _auto_scaling_grant(assembly, account) is None:
+        elif account not in grants:
             yield RULE.warning(
                 paths,
                 f"{where} are shared with {account}, which has no stack here: before Auto Scaling launches it "
@@ -127,6 +131,7 @@ def _check_copy(assembly: Assembly, build: Build, copy: Copy, home_key: object) 
 def check(assembly: Assembly) -> Iterator[Finding]:
     seen: set[Finding] = set()
     done = set()
+    grants = _auto_scaling_grants(assembly)
     for build in builds(assembly):
         if build.stack.account is None or (build.recipe, build.distribution) in done:
             continue
@@ -134,7 +139,7 @@ def check(assembly: Assembly) -> Iterator[Finding]:
         keys = recipe_keys(assembly, build)
         home_key = keys[0] if keys else None
         for copy in copies(assembly, build):
-            for finding in _check_copy(assembly, build, copy, home_key):
+            for finding in _check_copy(assembly, build, copy, home_key, grants):
                 if finding not in seen:
                     seen.add(finding)
                     yield finding
