@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from constructs_lib.bake.version_lock import VersionLock
 from constructs_lib.checks.preflight.__main__ import main
 from tests.checks.preflight.test_known_bad import KNOWN_BAD
+from tests.conftest import ROOT
 
 
 def test_errors_stop_with_rule_resources_and_fix(capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,3 +51,16 @@ def test_first_synth_records_and_the_next_reports_what_changed(
     VersionLock._open.clear()
     main([str(KNOWN_BAD / "multi-account"), "--lock", str(lock), "--frozen"])
     assert "no resource replaced, renamed or removed" in capsys.readouterr().out
+
+
+def test_runs_without_loading_the_cdk(tmp_path: Path) -> None:
+    # Pure JSON: the preflight reads cdk.out and the lock file without jsii or aws-cdk-lib.
+    code = (
+        "import sys\n"
+        "from constructs_lib.checks.preflight.__main__ import main\n"
+        f"main([{str(KNOWN_BAD / 'default')!r}, '--lock', {str(tmp_path / 'lock.json')!r}])\n"
+        "assert 'aws_cdk' not in sys.modules and 'jsii' not in sys.modules, 'the CDK was loaded'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert "the CDK was loaded" not in result.stderr
+    assert "preflight: error GA-P001" in result.stderr
