@@ -373,3 +373,13 @@ def test_p006_flags_any_resource_that_names_a_key_of_a_stack_it_does_not_follow(
     assert finding.resources == ("Destination/AutoScalingGrant", "Keys-us-east-1")
     stacks["Destination"]["dependencies"] = ["Keys-us-east-1"]
     assert errors(stack_order.RULE, stacks) == []
+
+
+def test_p001_flags_a_shared_copy_without_a_key_for_its_region() -> None:
+    stacks = good()
+    del stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"][1][
+        "AmiDistributionConfiguration"
+    ]["KmsKeyId"]
+    (finding,) = errors(default_ebs_key.RULE, stacks)
+    assert finding.resources == ("Factory/Distribution",)
+    assert "KmsKeyId for us-east-1" in finding.message
