@@ -1,4 +1,4 @@
-"""Start instance refreshes when a new golden AMI is published in the region."""
+"""Keep the region's opted-in Auto Scaling groups on the image the latest-AMI parameter names."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Final
 
 from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -15,24 +16,39 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from .._core.limits import check_range
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding, skip_checkov
 from .._core.targets import check_parameter_name
 from .fleet import GoldenFleet
-from .rollout_function.tags import ROLLOUT_TAG
+from .rollout_function.tags import (
+    FUNCTION_TAGS,
+    METRIC_NAMESPACE,
+    NOT_CONVERGED_METRIC,
+    REFRESH_DETAIL_TYPES,
+    ROLLOUT_TAG,
+)
 
 FUNCTION_CODE: Final = Path(__file__).parent / "rollout_function"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
+DEFAULT_SCHEDULE: Final = Duration.minutes(15)
+DEFAULT_CONVERGE_WITHIN: Final = Duration.hours(2)
+DEFAULT_GROUPS_PER_RUN: Final = 50
 
 
 class ImageRollout(Construct):
-    """An EventBridge rule on the latest-AMI parameter and a small Python function that starts
-    an instance refresh on every Auto Scaling group of the region tagged for it.
+    """A reconciler that keeps every Auto Scaling group of the region tagged
+    ``golden-ami:rollout=<parameter>`` on the image the parameter names.
 
-    The function (``constructs_lib/rollout_function/index.py``) is idempotent: a repeated event,
-    a group already on the image and a group with a refresh under way are skipped. It runs one
-    at a time per parameter (reserved concurrency 1) and logs one JSON line per group. Its role
-    may only refresh and tag groups, and add versions to launch templates, that carry the tag
-    ``golden-ami:rollout=<parameter>``.
+    A Python function (``constructs_lib/launch/rollout_function/``) runs on three EventBridge
+    rules: the parameter changed, an instance refresh ended (AWS delivers those events best
+    effort), and a schedule (every 15 minutes by default, which makes lost events harmless).
+    Each run compares each group's desired image with what it runs and what is in flight and
+    starts, replaces, retries (at most 3 times, backing off from 15 minutes) or leaves it. No
+    reserved concurrency: concurrent runs are safe, because a refresh already in progress is state,
+    not an error. The role may refresh, cancel and version only tagged groups and templates, and
+    write only the function's own tag keys. Each rule's target has a dead-letter queue. The
+    metric ``GoldenAmi/Rollout GroupsNotConverged`` and :attr:`alarm` fire when a group is still
+    not on the image ``converge_within`` after the parameter changed.
 
     Example::
 
@@ -41,15 +57,33 @@ class ImageRollout(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, parameter_name: str, encryption_key: kms.IKey | None = None
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        parameter_name: str,
+        encryption_key: kms.IKey | None = None,
+        schedule: Duration = DEFAULT_SCHEDULE,
+        converge_within: Duration = DEFAULT_CONVERGE_WITHIN,
+        groups_per_run: int = DEFAULT_GROUPS_PER_RUN,
     ) -> None:
         """
         :param parameter_name: the latest-AMI parameter to follow, in this account and region.
         :param encryption_key: encrypts the function's log group and dead-letter queue; its policy
             must let CloudWatch Logs use it. Default: AWS owned keys.
+        :param schedule: how often the function reconciles without an event. Default: 15 minutes.
+        :param converge_within: how long after the parameter changed a group may still be off the
+            image before the alarm fires. Default: 2 hours.
+        :param groups_per_run: groups one invocation handles (one page); it sends itself an event
+            for the next page. Default: 50 (Auto Scaling's page is at most 100).
         """
         super().__init__(scope, id)
         check_parameter_name("parameter_name", parameter_name)
+        check_range("schedule", int(schedule.to_minutes()), 1, 24 * 60, " minutes")
+        check_range(
+            "converge_within", int(converge_within.to_minutes()), int(schedule.to_minutes()), 7 * 24 * 60, " minutes"
+        )
+        check_range("groups_per_run", groups_per_run, 1, 100)
         stack = Stack.of(self)
         partition, region, account = stack.partition, stack.region, stack.account
         self.log_group = logs.LogGroup(
@@ -59,7 +93,7 @@ class ImageRollout(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             encryption_key=encryption_key,
         )
-        # Events the function failed on after EventBridge's and Lambda's retries, kept 14 days.
+        # Events the function failed on after Lambda's asynchronous retries, kept 14 days.
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",
@@ -68,6 +102,15 @@ class ImageRollout(Construct):
             encryption=sqs.QueueEncryption.KMS if encryption_key else sqs.QueueEncryption.SQS_MANAGED,
             encryption_master_key=encryption_key,
         )
+        # Events EventBridge could not deliver to the function at all. SQS-managed encryption:
+        # EventBridge could not use a customer key without a grant in that key's policy.
+        self.target_dead_letters = sqs.Queue(
+            self,
+            "TargetDeadLetters",
+            retention_period=Duration.days(14),
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+        )
         self.role = iam.Role(
             self,
             "Role",
@@ -75,6 +118,8 @@ class ImageRollout(Construct):
             description=f"Rolls Auto Scaling groups onto the AMI in {parameter_name}",
         )
         tagged = {"StringEquals": {f"aws:ResourceTag/{ROLLOUT_TAG}": parameter_name}}
+        parameter_arn = f"arn:{partition}:ssm:{region}:{account}:parameter{parameter_name}"
+        groups = f"arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*"
         statements = [
             iam.PolicyStatement(
                 sid="WriteOwnLogs",
@@ -82,38 +127,64 @@ class ImageRollout(Construct):
                 resources=[f"{self.log_group.log_group_arn}:log-stream:*"],
             ),
             iam.PolicyStatement(
-                sid="ReadTheParameter",
-                actions=["ssm:GetParameter"],
-                resources=[f"arn:{partition}:ssm:{region}:{account}:parameter{parameter_name}"],
+                sid="ReadAndLabelTheParameter",
+                actions=["ssm:GetParameter", "ssm:LabelParameterVersion"],
+                resources=[parameter_arn],
             ),
             iam.PolicyStatement(
-                sid="FindGroupsInstancesAndRefreshes",
+                sid="FindGroupsInstancesImagesAndRefreshes",
                 actions=[
                     "autoscaling:DescribeAutoScalingGroups",
                     "autoscaling:DescribeInstanceRefreshes",
+                    "ec2:DescribeImages",
                     "ec2:DescribeInstances",
                     "ec2:DescribeLaunchTemplateVersions",
                 ],
                 resources=["*"],
             ),
             iam.PolicyStatement(
-                sid="RefreshAndTagOptedInGroups",
-                actions=["autoscaling:StartInstanceRefresh", "autoscaling:CreateOrUpdateTags"],
-                resources=[f"arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*"],
+                sid="RefreshOptedInGroups",
+                actions=["autoscaling:StartInstanceRefresh", "autoscaling:CancelInstanceRefresh"],
+                resources=[groups],
                 conditions=tagged,
             ),
+            # Only the function's own keys: it can neither opt a group in or out nor rewrite its
+            # preferences. https://docs.aws.amazon.com/autoscaling/ec2/userguide/control-access-using-iam.html
             iam.PolicyStatement(
-                sid="VersionOptedInTemplates",
-                actions=["ec2:CreateLaunchTemplateVersion"],
+                sid="TagOptedInGroupsWithOwnKeysOnly",
+                actions=["autoscaling:CreateOrUpdateTags"],
+                resources=[groups],
+                conditions={
+                    **tagged,
+                    "ForAllValues:StringEquals": {"aws:TagKeys": list(FUNCTION_TAGS)},
+                    "Null": {"aws:TagKeys": "false"},
+                },
+            ),
+            iam.PolicyStatement(
+                sid="VersionAndPruneOptedInTemplates",
+                actions=["ec2:CreateLaunchTemplateVersion", "ec2:DeleteLaunchTemplateVersions"],
                 resources=[f"arn:{partition}:ec2:{region}:{account}:launch-template/*"],
                 conditions=tagged,
             ),
-        ]
-        statements.append(
+            # Auto Scaling checks the caller of StartInstanceRefresh with a RunInstances dry run,
+            # which needs ec2:CreateTags when the template has tag specifications (as fleets'
+            # templates do). https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-launch-template-permissions.html
+            iam.PolicyStatement(
+                sid="TagOnLaunch",
+                actions=["ec2:CreateTags"],
+                resources=[f"arn:{partition}:ec2:{region}:{account}:*/*"],
+                conditions={"StringEquals": {"ec2:CreateAction": "RunInstances"}},
+            ),
+            iam.PolicyStatement(
+                sid="PublishNotConverged",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": METRIC_NAMESPACE}},
+            ),
             iam.PolicyStatement(
                 sid="KeepFailedEvents", actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn]
-            )
-        )
+            ),
+        ]
         if encryption_key is not None:
             statements.append(
                 iam.PolicyStatement(
@@ -134,14 +205,35 @@ class ImageRollout(Construct):
             # By reference: the role's ARN already orders it first, and a direct dependency would be
             # a redundant DependsOn (cfn-lint W3005). The function waits for the policy below.
             role=iam.Role.from_role_arn(self, "RoleRef", self.role.role_arn, mutable=False),
-            timeout=Duration.minutes(1),
+            timeout=Duration.minutes(5),
             memory_size=256,
-            reserved_concurrent_executions=1,
+            # No reserved concurrency: Lambda refuses a reservation that leaves less than the
+            # account's unreserved minimum, which fails deploys in new or low-quota accounts.
+            # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
             dead_letter_queue=self.dead_letters,
             log_group=self.log_group,
-            description=f"Starts instance refreshes when {parameter_name} changes",
+            environment={
+                "PARAMETER_NAME": parameter_name,
+                "MAX_GROUPS": str(groups_per_run),
+                "CONVERGE_SECONDS": str(int(converge_within.to_seconds())),
+            },
+            description=f"Keeps opted-in Auto Scaling groups on the AMI in {parameter_name}",
         )
         self.function.node.add_dependency(self.role.node.find_child("DefaultPolicy"))
+        # Continue with the next page of groups: a policy of its own, so that the function (which
+        # waits for the default policy) and this grant on the function's ARN form no cycle.
+        iam.Policy(
+            self,
+            "ContinuePolicy",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="InvokeSelfForTheNextPage",
+                    actions=["lambda:InvokeFunction"],
+                    resources=[self.function.function_arn],
+                )
+            ],
+        )
         function_resource = self.function.node.default_child
         assert isinstance(function_resource, lambda_.CfnFunction)
         outside_vpc = (
@@ -149,7 +241,28 @@ class ImageRollout(Construct):
             "and would gain no isolation."
         )
         skip_checkov(function_resource, "CKV_AWS_117", outside_vpc)
+        skip_checkov(
+            function_resource,
+            "CKV_AWS_115",
+            "No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts, and the "
+            "reconciler is safe under concurrent runs.",
+        )
         acknowledge_compliance(self.function, "LambdaInsideVPC", outside_vpc)
+        acknowledge_compliance(
+            self.function,
+            "LambdaConcurrency",
+            "No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts, and the "
+            "reconciler is safe under concurrent runs.",
+        )
+
+        def target() -> targets.LambdaFunction:
+            return targets.LambdaFunction(
+                self.function,
+                retry_attempts=2,
+                max_event_age=Duration.hours(2),
+                dead_letter_queue=self.target_dead_letters,
+            )
+
         self.rule = events.Rule(
             self,
             "OnNewImage",
@@ -159,7 +272,40 @@ class ImageRollout(Construct):
                 detail_type=["Parameter Store Change"],
                 detail={"name": [parameter_name], "operation": ["Create", "Update"]},
             ),
-            targets=[targets.LambdaFunction(self.function, retry_attempts=2, max_event_age=Duration.hours(2))],
+            targets=[target()],
+        )
+        self.refresh_rule = events.Rule(
+            self,
+            "OnRefreshEnded",
+            description="An instance refresh ended in this region",
+            event_pattern=events.EventPattern(source=["aws.autoscaling"], detail_type=list(REFRESH_DETAIL_TYPES)),
+            targets=[target()],
+        )
+        self.schedule_rule = events.Rule(
+            self,
+            "OnSchedule",
+            description=f"Reconcile the groups following {parameter_name}",
+            schedule=events.Schedule.rate(schedule),
+            targets=[target()],
+        )
+        self.metric = cloudwatch.Metric(
+            namespace=METRIC_NAMESPACE,
+            metric_name=NOT_CONVERGED_METRIC,
+            dimensions_map={"Parameter": parameter_name},
+            statistic="Maximum",
+            period=schedule,
+        )
+        self.alarm = self.metric.create_alarm(
+            self,
+            "NotConverged",
+            alarm_description=(
+                f"An Auto Scaling group following {parameter_name} is not on its image "
+                f"{converge_within.to_human_string()} after the parameter changed; README: runbook 'alarm fired'."
+            ),
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         here = f"arn:{as_in_finding(partition, 'Partition')}"
         where = f"{as_in_finding(region, 'Region')}:{as_in_finding(account, 'AccountId')}"
@@ -172,6 +318,11 @@ class ImageRollout(Construct):
             (
                 f"{here}:ec2:{where}:launch-template/*",
                 f"Limited by condition to launch templates tagged {ROLLOUT_TAG}={parameter_name}.",
+            ),
+            (
+                f"{here}:ec2:{where}:*/*",
+                "Tags on the instances and volumes a refresh launches; limited by condition to ec2:CreateAction "
+                "RunInstances, as AWS's own example.",
             ),
             (
                 f"<{stack.get_logical_id(self.log_group.node.default_child)}.Arn>:log-stream:*",  # type: ignore[arg-type]

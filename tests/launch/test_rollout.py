@@ -31,35 +31,105 @@ def fleet(stack: cdk.Stack, **kwargs: Any) -> GoldenFleet:
     return GoldenFleet(stack, "Fleet", launch_template=launch, vpc=vpc(stack))
 
 
-def test_rule_follows_the_parameter_and_invokes_the_function(stack: cdk.Stack) -> None:
+def test_three_triggers_invoke_the_function_each_with_a_dead_letter_queue(stack: cdk.Stack) -> None:
     ImageRollout(stack, "Rollout", parameter_name=PARAMETER)
-    (rule,) = template(stack).find_resources("AWS::Events::Rule").values()
-    assert rule["Properties"]["EventPattern"] == {
+    found = template(stack).find_resources("AWS::Events::Rule")
+    patterns = [r["Properties"].get("EventPattern") for r in found.values()]
+    assert {
         "source": ["aws.ssm"],
         "detail-type": ["Parameter Store Change"],
         "detail": {"name": [PARAMETER], "operation": ["Create", "Update"]},
-    }
-    target = rule["Properties"]["Targets"][0]
-    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 7200, "MaximumRetryAttempts": 2}
+    } in patterns
+    assert {
+        "source": ["aws.autoscaling"],
+        "detail-type": [
+            "EC2 Auto Scaling Instance Refresh Succeeded",
+            "EC2 Auto Scaling Instance Refresh Failed",
+            "EC2 Auto Scaling Instance Refresh Cancelled",
+            "EC2 Auto Scaling Instance Refresh Rollback Succeeded",
+            "EC2 Auto Scaling Instance Refresh Rollback Failed",
+        ],
+    } in patterns
+    assert [
+        r["Properties"]["ScheduleExpression"] for r in found.values() if "ScheduleExpression" in r["Properties"]
+    ] == ["rate(15 minutes)"]
+    queues = template(stack).find_resources("AWS::SQS::Queue")
+    target_queue = next(k for k in queues if k.startswith("RolloutTargetDeadLetters"))
+    for rule in found.values():
+        (target,) = rule["Properties"]["Targets"]
+        assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 7200, "MaximumRetryAttempts": 2}
+        assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [target_queue, "Arn"]}}
     (function,) = template(stack).find_resources("AWS::Lambda::Function").values()
     props = function["Properties"]
     assert props["Handler"] == "index.handler" and props["Runtime"] == "python3.14"
-    assert props["ReservedConcurrentExecutions"] == 1
+    assert "ReservedConcurrentExecutions" not in props
+    assert props["Environment"]["Variables"] == {
+        "PARAMETER_NAME": PARAMETER,
+        "MAX_GROUPS": "50",
+        "CONVERGE_SECONDS": "7200",
+    }
     assert "DeadLetterConfig" in props
-    assert function["Metadata"]["checkov"]["skip"][0]["id"] == "CKV_AWS_117"
+    assert [s["id"] for s in function["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_117", "CKV_AWS_115"]
+
+
+def test_alarm_fires_when_a_group_has_not_converged(stack: cdk.Stack) -> None:
+    ImageRollout(stack, "Rollout", parameter_name=PARAMETER, schedule=cdk.Duration.minutes(10))
+    (alarm,) = template(stack).find_resources("AWS::CloudWatch::Alarm").values()
+    props = alarm["Properties"]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"], props["Period"]) == (
+        "GoldenAmi/Rollout",
+        "GroupsNotConverged",
+        "Maximum",
+        600,
+    )
+    assert props["Dimensions"] == [{"Name": "Parameter", "Value": PARAMETER}]
+    assert props["Threshold"] == 1 and props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert props["TreatMissingData"] == "notBreaching"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"schedule": cdk.Duration.days(2)}, r"schedule: 2880 minutes is outside"),
+        (
+            {"converge_within": cdk.Duration.minutes(5)},
+            r"converge_within: 5 minutes is outside AWS's range; use one from 15",
+        ),
+        ({"groups_per_run": 101}, r"groups_per_run: 101 is outside AWS's range; use one from 1 to 100"),
+    ],
+)
+def test_rejects_schedule_convergence_and_page_size_out_of_range(
+    stack: cdk.Stack, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        ImageRollout(stack, "Rollout", parameter_name=PARAMETER, **kwargs)
 
 
 def test_role_may_only_touch_groups_and_templates_tagged_for_the_parameter(stack: cdk.Stack) -> None:
     ImageRollout(stack, "Rollout", parameter_name=PARAMETER)
     found = statements(stack)
-    tagged = {"StringEquals": {"aws:ResourceTag/golden-ami:rollout": PARAMETER}}
-    assert found["RefreshAndTagOptedInGroups"]["Condition"] == tagged
-    assert found["RefreshAndTagOptedInGroups"]["Action"] == [
-        "autoscaling:CreateOrUpdateTags",
+    tagged = {"aws:ResourceTag/golden-ami:rollout": PARAMETER}
+    assert found["RefreshOptedInGroups"]["Condition"] == {"StringEquals": tagged}
+    assert found["RefreshOptedInGroups"]["Action"] == [
         "autoscaling:StartInstanceRefresh",
+        "autoscaling:CancelInstanceRefresh",
     ]
-    assert found["VersionOptedInTemplates"]["Condition"] == tagged
-    assert found["ReadTheParameter"]["Resource"] == f"arn:aws:ssm:eu-west-1:111111111111:parameter{PARAMETER}"
+    assert found["TagOptedInGroupsWithOwnKeysOnly"] == {
+        "Sid": "TagOptedInGroupsWithOwnKeysOnly",
+        "Action": "autoscaling:CreateOrUpdateTags",
+        "Effect": "Allow",
+        "Resource": "arn:aws:autoscaling:eu-west-1:111111111111:autoScalingGroup:*:autoScalingGroupName/*",
+        "Condition": {
+            "StringEquals": tagged,
+            "ForAllValues:StringEquals": {"aws:TagKeys": ["golden-ami:rollout-image", "golden-ami:rollout-state"]},
+            "Null": {"aws:TagKeys": "false"},
+        },
+    }
+    assert found["VersionAndPruneOptedInTemplates"]["Condition"] == {"StringEquals": tagged}
+    assert found["TagOnLaunch"]["Condition"] == {"StringEquals": {"ec2:CreateAction": "RunInstances"}}
+    assert found["PublishNotConverged"]["Condition"] == {"StringEquals": {"cloudwatch:namespace": "GoldenAmi/Rollout"}}
+    assert found["ReadAndLabelTheParameter"]["Resource"] == f"arn:aws:ssm:eu-west-1:111111111111:parameter{PARAMETER}"
+    assert found["InvokeSelfForTheNextPage"]["Action"] == "lambda:InvokeFunction"
     (role,) = template(stack).find_resources("AWS::IAM::Role").values()
     assert "ManagedPolicyArns" not in role["Properties"]
 

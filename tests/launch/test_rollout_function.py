@@ -1,64 +1,23 @@
-"""The rollout function against moto (SSM, EC2) and botocore's Stubber (Auto Scaling's instance
-refresh calls, which moto lacks). No test reaches AWS."""
+"""The rollout function's glue against moto (SSM, EC2, CloudWatch) and botocore's Stubber (Auto
+Scaling's instance refresh calls and Lambda's invoke, which moto lacks or which must be exact).
+No test reaches AWS. Every failure the issue lists has a test here; the decision itself is
+tested as a table in test_rollout_decide.py."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
-from constructs_lib.launch.rollout_function.index import (
-    IMAGE_TAG,
-    PREFERENCES_TAG,
-    ROLLOUT_TAG,
-    RolloutError,
-    parse_preferences,
-    rollout,
-)
+from constructs_lib.launch.rollout_function.index import RolloutError, parse_preferences, trigger
+from constructs_lib.launch.rollout_function.tags import REFRESH_DETAIL_TYPES, STATE_TAG
+from tests.launch.rollout_world import NOW, PARAMETER, REGION, World, event, throttle
 
-REGION = "eu-west-1"
-PARAMETER = "/golden-ami/web-server/latest"
-
-
-def event(operation: str = "Update", name: str = PARAMETER) -> dict[str, Any]:
-    return {
-        "source": "aws.ssm",
-        "detail-type": "Parameter Store Change",
-        "detail": {"name": name, "operation": operation, "type": "String"},
-    }
-
-
-class World:
-    """moto's SSM and EC2 with two AMIs, a launch template and running instances."""
-
-    def __init__(self) -> None:
-        self.ssm = boto3.client("ssm", region_name=REGION)
-        self.ec2 = boto3.client("ec2", region_name=REGION)
-        self.autoscaling = boto3.client("autoscaling", region_name=REGION)
-        images = self.ec2.describe_images(Owners=["amazon"])["Images"]
-        self.old, self.new = images[0]["ImageId"], images[1]["ImageId"]
-        self.ssm.put_parameter(Name=PARAMETER, Value=self.new, Type="String")
-        self.template = self.ec2.create_launch_template(
-            LaunchTemplateName="web", LaunchTemplateData={"ImageId": f"resolve:ssm:{PARAMETER}"}
-        )["LaunchTemplate"]["LaunchTemplateId"]
-
-    def instances(self, image: str, count: int = 2) -> list[dict[str, str]]:
-        run = self.ec2.run_instances(ImageId=image, MinCount=count, MaxCount=count)
-        return [{"InstanceId": i["InstanceId"]} for i in run["Instances"]]
-
-    def group(self, name: str, instances: list[dict[str, str]], **tags: str) -> dict[str, Any]:
-        all_tags = {ROLLOUT_TAG: PARAMETER, PREFERENCES_TAG: "min=90;checkpoints=50,100;delay=600;warmup=120", **tags}
-        return {
-            "AutoScalingGroupName": name,
-            "Instances": instances,
-            "LaunchTemplate": {"LaunchTemplateId": self.template, "Version": "1"},
-            "Tags": [{"Key": k, "Value": v} for k, v in all_tags.items()],
-        }
+BACKOFF = 15 * 60
 
 
 @pytest.fixture
@@ -70,197 +29,304 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         yield World()
 
 
-def describe(stub: Stubber, *groups: dict[str, Any]) -> None:
-    stub.add_response(
-        "describe_auto_scaling_groups",
-        {"AutoScalingGroups": [_full(g) for g in groups]},
-        {"Filters": [{"Name": f"tag:{ROLLOUT_TAG}", "Values": [PARAMETER]}]},
-    )
-
-
-def _full(group: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "MinSize": 1,
-        "MaxSize": 4,
-        "DesiredCapacity": len(group["Instances"]),
-        "DefaultCooldown": 300,
-        "AvailabilityZones": [f"{REGION}a"],
-        "HealthCheckType": "EC2",
-        "CreatedTime": "2026-11-01T00:00:00Z",
-        **{
-            **group,
-            "Instances": [
-                {
-                    "InstanceId": i["InstanceId"],
-                    "AvailabilityZone": f"{REGION}a",
-                    "LifecycleState": "InService",
-                    "HealthStatus": "Healthy",
-                    "ProtectedFromScaleIn": False,
-                }
-                for i in group["Instances"]
-            ],
-        },
-    }
-
-
-def no_refresh_running(stub: Stubber, name: str) -> None:
-    stub.add_response(
-        "describe_instance_refreshes",
-        {"InstanceRefreshes": [{"InstanceRefreshId": "old", "Status": "Successful"}]},
-        {"AutoScalingGroupName": name, "MaxRecords": 1},
-    )
-
-
-def expect_refresh(stub: Stubber, world: World, name: str, version: int, rollback: bool = True) -> None:
-    stub.add_response(
-        "start_instance_refresh",
-        {"InstanceRefreshId": f"refresh-{name}"},
-        {
-            "AutoScalingGroupName": name,
-            "Strategy": "Rolling",
-            "DesiredConfiguration": {"LaunchTemplate": {"LaunchTemplateId": world.template, "Version": str(version)}},
-            "Preferences": {
-                "SkipMatching": False,
-                "MinHealthyPercentage": 90,
-                "CheckpointPercentages": [50, 100],
-                "CheckpointDelay": 600,
-                "InstanceWarmup": 120,
-                "AutoRollback": rollback,
-            },
-        },
-    )
-
-
-def expect_tag(stub: Stubber, world: World, name: str) -> None:
-    stub.add_response(
-        "create_or_update_tags",
-        {},
-        {
-            "Tags": [
-                {
-                    "ResourceId": name,
-                    "ResourceType": "auto-scaling-group",
-                    "Key": IMAGE_TAG,
-                    "Value": world.new,
-                    "PropagateAtLaunch": False,
-                }
-            ]
-        },
-    )
-
-
-def run(world: World, stub: Stubber, evt: dict[str, Any] | None = None) -> dict[str, str]:
-    with stub:
-        outcome = rollout(evt or event(), ssm=world.ssm, ec2=world.ec2, autoscaling=world.autoscaling)
-    stub.assert_no_pending_responses()
-    return outcome
-
-
-def test_success_starts_a_refresh_on_a_numbered_version_with_the_new_ami(
+def test_behind_group_starts_on_a_new_numbered_version_without_rollback_from_an_ssm_template(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    group = world.group("web", world.instances(world.old))
-    stub = Stubber(world.autoscaling)
-    describe(stub, group)
-    no_refresh_running(stub, "web")
-    expect_refresh(stub, world, "web", version=2)
-    expect_tag(stub, world, "web")
+    world.group("web", world.instances(world.old))
+    world.describe("web")
+    world.refreshes("web")
+    # The group's current template reads resolve:ssm:, so AWS could not roll back to it (C13).
+    world.expect_start("web", 2, rollback=False)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
     with caplog.at_level(logging.INFO):
-        assert run(world, stub) == {"web": "started: launch template version 2"}
-    version = world.ec2.describe_launch_template_versions(LaunchTemplateId=world.template, Versions=["2"])
-    assert version["LaunchTemplateVersions"][0]["LaunchTemplateData"]["ImageId"] == world.new
-    assert f'"group": "web", "image": "{world.new}", "outcome": "started' in caplog.text
+        outcome = world.run(event("parameter"))
+    assert outcome["web"].startswith("started: launch template version 2, attempt 1 without automatic rollback")
+    assert world.versions("web") == {2: world.new}
+    assert f'"group": "web", "image": "{world.new}"' in caplog.text
 
 
-def test_repeat_event_for_the_same_image_does_nothing(world: World) -> None:
-    group = world.group("web", world.instances(world.old), **{IMAGE_TAG: world.new})
-    stub = Stubber(world.autoscaling)
-    describe(stub, group)  # and nothing else: no refresh, no tag, no new version
-    assert run(world, stub) == {"web": f"skipped: a refresh to {world.new} was already started"}
-    versions = world.ec2.describe_launch_template_versions(LaunchTemplateId=world.template)
-    assert len(versions["LaunchTemplateVersions"]) == 1
+def test_group_on_a_numbered_ami_version_refreshes_with_automatic_rollback(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old))
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=True)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    assert world.run()["web"] == "started: launch template version 2, attempt 1"
 
 
-def test_group_already_running_the_image_is_skipped(world: World) -> None:
-    group = world.group("web", world.instances(world.new))
-    stub = Stubber(world.autoscaling)
-    describe(stub, group)
-    assert run(world, stub) == {"web": f"skipped: every instance already runs {world.new}"}
+def test_group_on_the_image_is_done_and_nothing_is_written(world: World) -> None:
+    world.template("web", image_id=world.new)
+    world.group("web", world.instances(world.new))
+    world.describe("web")
+    world.refreshes("web", world.refresh("Successful", "1"))
+    assert world.run() == {"web": "done"}
+    assert world.versions("web") == {}
 
 
-def test_group_with_a_refresh_in_progress_is_skipped(world: World) -> None:
-    group = world.group("web", world.instances(world.old))
-    stub = Stubber(world.autoscaling)
-    describe(stub, group)
-    stub.add_response(
-        "describe_instance_refreshes",
-        {"InstanceRefreshes": [{"InstanceRefreshId": "r-1", "Status": "InProgress"}]},
-        {"AutoScalingGroupName": "web", "MaxRecords": 1},
+def test_empty_group_on_an_old_numbered_version_is_still_behind(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", [])
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=True)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    assert world.run()["web"].startswith("started")
+
+
+def test_newer_image_mid_refresh_cancels_the_refresh_to_the_older_one(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.ec2.create_launch_template_version(
+        LaunchTemplateId=world.templates["web"], SourceVersion="1", LaunchTemplateData={"ImageId": world.old}
     )
-    assert run(world, stub) == {"web": "skipped: instance refresh r-1 is InProgress"}
-
-
-def test_empty_group_is_skipped(world: World) -> None:
-    stub = Stubber(world.autoscaling)
-    describe(stub, world.group("web", []))
-    assert run(world, stub) == {"web": "skipped: no instances; new instances launch the latest AMI"}
-
-
-def test_aws_error_on_one_group_does_not_stop_the_others_and_fails_the_invocation(world: World) -> None:
-    first = world.group("api", world.instances(world.old))
-    second = world.group("web", world.instances(world.old))
-    stub = Stubber(world.autoscaling)
-    describe(stub, first, second)
-    no_refresh_running(stub, "api")
-    stub.add_client_error(
-        "start_instance_refresh", service_error_code="ResourceContention", service_message="busy", http_status_code=500
+    world.group("web", world.instances(world.old), **{"golden-ami:rollout-image": world.old})
+    world.describe("web")
+    world.refreshes("web", world.refresh("InProgress", "2"))
+    world.stub.add_response("cancel_instance_refresh", {"InstanceRefreshId": "r-1"}, {"AutoScalingGroupName": "web"})
+    assert world.run(event(REFRESH_DETAIL_TYPES[0], AutoScalingGroupName="web")) == {
+        "web": "replace: cancelled refresh r-1 to another image"
+    }
+    # and once the cancel took effect, the next run starts the refresh to the newer image
+    world.describe("web")
+    world.refreshes("web", world.refresh("Cancelled", "2"))
+    world.expect_start("web", 3, rollback=True)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    assert world.run(event(REFRESH_DETAIL_TYPES[2], AutoScalingGroupName="web"))["web"].startswith(
+        "started: launch template version 3"
     )
-    no_refresh_running(stub, "web")
-    expect_refresh(stub, world, "web", version=3)
-    expect_tag(stub, world, "web")
-    with pytest.raises(RolloutError, match=r"instance refresh failed for api"), stub:
-        rollout(event(), ssm=world.ssm, ec2=world.ec2, autoscaling=world.autoscaling)
-    stub.assert_no_pending_responses()
 
 
-def test_first_refresh_after_deploy_falls_back_to_no_automatic_rollback(world: World) -> None:
-    group = world.group("web", world.instances(world.old))
-    stub = Stubber(world.autoscaling)
-    describe(stub, group)
-    no_refresh_running(stub, "web")
-    stub.add_client_error(
-        "start_instance_refresh",
-        service_error_code="ValidationError",
-        service_message="Rollback is not supported when the launch template uses an SSM parameter",
-        expected_params={
-            "AutoScalingGroupName": "web",
-            "Strategy": "Rolling",
-            "DesiredConfiguration": ANY,
-            "Preferences": ANY,
-        },
+def test_refresh_to_the_desired_image_in_progress_is_left_alone(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.ec2.create_launch_template_version(
+        LaunchTemplateId=world.templates["web"], SourceVersion="1", LaunchTemplateData={"ImageId": world.new}
     )
-    expect_refresh(stub, world, "web", version=2, rollback=False)
-    expect_tag(stub, world, "web")
-    outcome = run(world, stub)
-    assert outcome["web"].startswith("started: launch template version 2 (without automatic rollback")
+    world.group("web", world.instances(world.old))
+    world.describe("web")
+    world.refreshes("web", world.refresh("InProgress", "2"))
+    assert world.run() == {"web": "wait: refresh r-1 is InProgress"}
 
 
-def test_other_operations_are_ignored(world: World) -> None:
-    stub = Stubber(world.autoscaling)  # no call expected
-    assert run(world, stub, event(operation="Delete")) == {}
+@pytest.mark.parametrize("status", ["Failed", "RollbackSuccessful", "RollbackFailed", "Cancelled"])
+def test_failed_or_rolled_back_refresh_then_the_same_image_again_is_retried_after_the_back_off(
+    world: World, status: str
+) -> None:
+    world.template("web", image_id=world.old)
+    state = {"golden-ami:rollout-image": world.new, STATE_TAG: f"{world.new} 1 {int(NOW + BACKOFF)}"}
+    world.group("web", world.instances(world.old), **state)
+    world.describe("web")
+    world.refreshes("web", world.refresh(status, "1"))
+    assert world.run(event("parameter")) == {"web": "wait: retry 1 of 3 after back-off"}
+    world.describe("web")
+    world.refreshes("web", world.refresh(status, "1"))
+    world.expect_start("web", 2, rollback=True)
+    world.expect_tags("web", world.new, 2, NOW + BACKOFF + 2 * BACKOFF)
+    assert world.run(event("parameter"), now=NOW + BACKOFF)["web"].startswith(
+        "started: launch template version 2, attempt 2"
+    )
+
+
+def test_retries_exhausted_is_stuck_and_counted_in_the_metric(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old), **{STATE_TAG: f"{world.new} 4 {int(NOW)}"})
+    world.describe("web")
+    world.refreshes("web", world.refresh("Failed", "1"))
+    assert world.run() == {"web": f"stuck: 4 refreshes to {world.new} did not bring the group onto it"}
+    assert world.metric() == [1.0]
+
+
+def test_the_metric_counts_no_group_before_the_convergence_time_has_passed(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old), **{STATE_TAG: f"{world.new} 4 {int(NOW)}"})
+    world.describe("web")
+    world.refreshes("web", world.refresh("Failed", "1"))
+    world.run(now=time.time())
+    assert world.metric() == [0.0]
+
+
+def test_an_instance_auto_scaling_lists_but_ec2_no_longer_knows_does_not_fail_the_group(world: World) -> None:
+    world.group("web", [*world.instances(world.old), "i-0123456789abcdef0"])
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=False)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    assert world.run()["web"].startswith("started")
+
+
+def test_an_unrelated_validation_error_is_reported_and_leaves_no_version(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old))
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=True, error="ValidationError")  # once: never retried without rollback
+    world.expect_delete("web", 2)
+    with pytest.raises(RolloutError, match=r"reconciling failed for web"):
+        world.run()
+    assert world.versions("web") == {}
+
+
+def test_two_runs_at_once_one_starts_and_the_other_finds_the_refresh_in_progress(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old))
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=True)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    assert world.run()["web"].startswith("started")
+    # the second run saw no refresh (it described before the first started), then loses the race
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 3, rollback=True, error="InstanceRefreshInProgress")
+    world.expect_delete("web", 3)
+    assert world.run() == {"web": "wait: another run started a refresh meanwhile"}
+    assert world.versions("web") == {2: world.new}
+
+
+STEPS = [
+    ("ec2", "DescribeLaunchTemplateVersions"),
+    ("ec2", "DescribeInstances"),
+    ("autoscaling", "describe_instance_refreshes"),
+    ("ec2", "DescribeImages"),
+    ("ec2", "CreateLaunchTemplateVersion"),
+    ("autoscaling", "start_instance_refresh"),
+    ("autoscaling", "create_or_update_tags"),
+]
+
+
+@pytest.mark.parametrize(("service", "operation"), STEPS, ids=[s[1] for s in STEPS])
+def test_throttling_on_each_call_fails_that_group_only_and_leaves_no_unused_version(
+    world: World, service: str, operation: str
+) -> None:
+    world.template("api", image_id=world.old)
+    world.template("web", image_id=world.old)
+    world.group("api", world.instances(world.old))
+    world.group("web", world.instances(world.old))
+    world.describe("api", "web")
+    step = STEPS.index((service, operation))
+    if service == "ec2":  # api's call; DescribeImages is called once before, to label the parameter
+        throttle(world.ec2, operation, skip=1 if operation == "DescribeImages" else 0)
+    if operation == "describe_instance_refreshes":
+        world.stub.add_client_error(operation, service_error_code="Throttling")
+    elif step >= 2:
+        world.refreshes("api")
+    if operation == "start_instance_refresh":
+        world.expect_start("api", 2, rollback=True, error="Throttling")
+        world.expect_delete("api", 2)
+    elif operation == "create_or_update_tags":
+        world.expect_start("api", 2, rollback=True)
+        world.stub.add_client_error(operation, service_error_code="Throttling")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=True)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    throttled = operation == "create_or_update_tags"
+    with pytest.raises(RolloutError, match=r"reconciling failed for api;"):
+        world.run()
+    assert world.versions("web") == {2: world.new}
+    # a version exists for api only when its refresh started (the tag write failed afterwards)
+    assert world.versions("api") == ({2: world.new} if throttled else {})
+
+
+def test_old_versions_it_made_are_pruned_keeping_the_current_and_the_last_3(world: World) -> None:
+    template = world.template("web", image_id=world.old)
+    for _ in range(5):
+        world.ec2.create_launch_template_version(
+            LaunchTemplateId=template,
+            SourceVersion="1",
+            VersionDescription=f"golden-ami rollout to {world.old}",
+            LaunchTemplateData={"ImageId": world.old},
+        )
+    world.group("web", world.instances(world.old), version="2")  # on the oldest one it made
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 7, rollback=True)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    world.expect_delete("web", 4, 3)
+    assert world.run()["web"].endswith("pruned versions 4, 3")
+    assert sorted(world.versions("web")) == [2, 5, 6, 7]
+
+
+def test_the_new_parameter_version_is_labelled_with_the_image_version(world: World) -> None:
+    world.describe()
+    world.run(event("parameter"))
+    labelled = world.ssm.get_parameter(Name=f"{PARAMETER}:v1.1.0-1")["Parameter"]
+    assert labelled["Value"] == world.new and labelled["Version"] == 2
+
+
+def test_a_thousand_groups_across_pages_continue_from_the_pagination_token(world: World) -> None:
+    template = world.template("shared", image_id=world.new)
+    names = [f"g{i:04}" for i in range(1000)]
+    for name in names:
+        world.templates[name] = template
+        world.group(name, [])
+    seen: dict[str, str] = {}
+    evt: dict[str, Any] = event()
+    for page in range(10):
+        token = None if page == 0 else f"t{page}"
+        following = f"t{page + 1}" if page < 9 else None
+        world.describe(*names[page * 100 : page * 100 + 100], token=token, next_token=following, per_run=100)
+        for name in names[page * 100 : page * 100 + 100]:
+            world.refreshes(name)
+        if following:
+            world.expect_continue(following)
+        seen |= world.run(evt, max_groups=100)
+        evt = {"detail-type": "Golden AMI Rollout Continue", "detail": {"NextToken": following}}
+    assert len(seen) == 1000 and set(seen.values()) == {"done"}
+
+
+MALFORMED: list[Any] = [
+    {"detail-type": "Parameter Store Change", "detail": None},
+    {"detail-type": "Parameter Store Change", "detail": "name"},
+    {"detail-type": "Parameter Store Change", "detail": [PARAMETER]},
+    {"detail-type": "Parameter Store Change", "detail": {"name": 7, "operation": "Update"}},
+    {"detail-type": REFRESH_DETAIL_TYPES[1], "detail": {"AutoScalingGroupName": ["web"]}},
+    ["not", "an", "event"],
+    {"detail-type": "Parameter Store Change", "detail": {"name": PARAMETER, "operation": "Delete"}},
+    {"detail-type": "Golden AMI Rollout Continue", "detail": {"NextToken": ""}},
+]
+
+
+@pytest.mark.parametrize("bad", MALFORMED)
+def test_malformed_and_unrelated_events_are_logged_and_ignored(
+    world: World, bad: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls = throttle(world.ssm, "GetParameter", code="Unexpected")
+    with caplog.at_level(logging.INFO):
+        assert world.run(bad) == {}  # the Stubber holds no response: no Auto Scaling call either
+    assert calls == [] and '"action": "ignored"' in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("evt", "kind"),
+    [
+        (event(), "schedule"),
+        (event("parameter"), "parameter"),
+        *[(event(t, AutoScalingGroupName="web"), "refresh") for t in REFRESH_DETAIL_TYPES],
+    ],
+)
+def test_every_trigger_is_recognised(evt: dict[str, Any], kind: str) -> None:
+    assert trigger(evt, PARAMETER) == kind
+
+
+def test_a_malformed_preferences_tag_fails_the_group_before_any_version_is_made(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old), **{"golden-ami:refresh": "min=ninety"})
+    world.describe("web")
+    world.refreshes("web")
+    with pytest.raises(RolloutError, match=r"reconciling failed for web"):
+        world.run()
+    assert world.versions("web") == {}
 
 
 def test_missing_parameter_is_an_error(world: World) -> None:
-    stub = Stubber(world.autoscaling)
+    world.ssm.delete_parameter(Name=PARAMETER)
     with pytest.raises(world.ssm.exceptions.ParameterNotFound):
-        run(world, stub, event(name="/golden-ami/missing/latest"))
+        world.run()
 
 
 def test_preferences_default_to_automatic_rollback() -> None:
     assert parse_preferences("") == {"SkipMatching": False, "AutoRollback": True}
-    assert parse_preferences("min=100;max=200;rollback=false") == {
-        "SkipMatching": False,
-        "MinHealthyPercentage": 100,
-        "MaxHealthyPercentage": 200,
-        "AutoRollback": False,
-    }
+
+
+def test_rejects_malformed_preferences_naming_the_tag() -> None:
+    with pytest.raises(ValueError, match=r"golden-ami:refresh: 'checkpoints=a' is not 'min=90"):
+        parse_preferences("checkpoints=a")

@@ -1,164 +1,310 @@
-"""Roll Auto Scaling groups onto a new golden AMI when its latest-AMI parameter changes.
+"""Bring every opted-in Auto Scaling group onto the image its latest-AMI parameter names.
 
-EventBridge invokes this function with an SSM "Parameter Store Change" event. For every Auto
-Scaling group in the region tagged ``golden-ami:rollout=<parameter name>`` it:
+A reconciler: every trigger (the parameter changed, an instance refresh ended, the schedule, or
+its own "continue" event for the next page of groups) compares, for each group tagged
+``golden-ami:rollout=<parameter>``, the desired image (the parameter now) with what the group
+runs and what is in flight, asks :func:`decide.decide`, and acts: start a refresh, cancel one to
+another image, retry a failed one (count and next attempt in the group's ``golden-ami:rollout-state``
+tag, at most 3 retries backing off from 15 minutes), or leave it alone. Nothing it did before is
+trusted: only what AWS shows now, so concurrent runs and lost events are safe.
 
-1. skips the group when the last refresh it started there was for this AMI (a repeated event);
-2. skips the group when every instance already runs the AMI, or it has no instances;
-3. skips the group while another instance refresh is still running there;
-4. otherwise adds a launch template version with the concrete AMI ID (so that the refresh has a
-   numbered desired configuration it can roll back from), starts an instance refresh with the
-   group's preferences from its ``golden-ami:refresh`` tag, and records the AMI in the group's
-   ``golden-ami:rollout-image`` tag.
+It also labels the parameter's current version with the image version (``v1.2.3-4``), so that
+``resolve:ssm:<name>:v1.2.3-4`` names the same image in every region and account, and publishes
+the number of groups not converged long after the parameter changed (``GoldenAmi/Rollout``
+``GroupsNotConverged``), on which the construct's alarm fires.
 
 Every decision is logged as one JSON line. An AWS error on one group does not stop the others;
-the function fails at the end so that the failure is visible and EventBridge retries, and the
-groups already done are skipped on the retry.
+the invocation fails at the end so that the failure is visible.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import time
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 try:  # in the package (tests, synthesis)
-    from .tags import IMAGE_TAG, PREFERENCES_TAG, ROLLOUT_TAG
+    from . import decide as d
+    from .observe import Clients, GroupView, observe
+    from .tags import (
+        CONTINUE_DETAIL_TYPE,
+        FUNCTION_TAGS,
+        IMAGE_BUILDER_ARN_TAG,
+        IMAGE_TAG,
+        METRIC_NAMESPACE,
+        NOT_CONVERGED_METRIC,
+        PREFERENCES_TAG,
+        REFRESH_DETAIL_TYPES,
+        ROLLOUT_TAG,
+        STATE_TAG,
+        VERSION_DESCRIPTION,
+        version_label,
+    )
 except ImportError:  # in Lambda, where this file is the top-level module ``index``
-    from tags import IMAGE_TAG, PREFERENCES_TAG, ROLLOUT_TAG  # type: ignore[no-redef,import-not-found]
-RUNNING_STATES = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
+    import decide as d  # type: ignore[no-redef,import-not-found]
+    from observe import Clients, GroupView, observe  # type: ignore[no-redef,import-not-found]
+    from tags import (  # type: ignore[no-redef,import-not-found]
+        CONTINUE_DETAIL_TYPE,
+        FUNCTION_TAGS,
+        IMAGE_BUILDER_ARN_TAG,
+        IMAGE_TAG,
+        METRIC_NAMESPACE,
+        NOT_CONVERGED_METRIC,
+        PREFERENCES_TAG,
+        REFRESH_DETAIL_TYPES,
+        ROLLOUT_TAG,
+        STATE_TAG,
+        VERSION_DESCRIPTION,
+        version_label,
+    )
+
+__all__ = ["FUNCTION_TAGS", "IMAGE_TAG", "PREFERENCES_TAG", "ROLLOUT_TAG", "STATE_TAG", "Clients", "rollout"]
+
+KEEP_VERSIONS = 3
+MAX_GROUPS = 50
+"""Groups per invocation (one DescribeAutoScalingGroups page); the rest in a continue event."""
+CONVERGE_SECONDS = 2 * 3600
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
 
 class RolloutError(Exception):
-    """At least one group could not be refreshed; the message names them."""
+    """At least one group could not be reconciled; the message names them."""
 
 
 def parse_preferences(value: str) -> dict[str, Any]:
-    """``min=90;max=100;checkpoints=50,100;delay=300;warmup=300;rollback=true`` as refresh Preferences."""
-    fields = dict(part.split("=", 1) for part in value.split(";") if part)
-    preferences: dict[str, Any] = {"SkipMatching": False}
-    if "min" in fields:
-        preferences["MinHealthyPercentage"] = int(fields["min"])
-    if "max" in fields:
-        preferences["MaxHealthyPercentage"] = int(fields["max"])
-    if fields.get("checkpoints"):
-        preferences["CheckpointPercentages"] = [int(p) for p in fields["checkpoints"].split(",")]
-    if "delay" in fields:
-        preferences["CheckpointDelay"] = int(fields["delay"])
-    if "warmup" in fields:
-        preferences["InstanceWarmup"] = int(fields["warmup"])
+    """``min=90;max=100;checkpoints=50,100;delay=300;warmup=300;rollback=true`` as refresh
+    Preferences. A malformed tag raises ValueError, before anything is created."""
+    try:
+        fields = dict(part.split("=", 1) for part in value.split(";") if part)
+        preferences: dict[str, Any] = {"SkipMatching": False}
+        if "min" in fields:
+            preferences["MinHealthyPercentage"] = int(fields["min"])
+        if "max" in fields:
+            preferences["MaxHealthyPercentage"] = int(fields["max"])
+        if fields.get("checkpoints"):
+            preferences["CheckpointPercentages"] = [int(p) for p in fields["checkpoints"].split(",")]
+        if "delay" in fields:
+            preferences["CheckpointDelay"] = int(fields["delay"])
+        if "warmup" in fields:
+            preferences["InstanceWarmup"] = int(fields["warmup"])
+    except ValueError as error:
+        raise ValueError(
+            f"{PREFERENCES_TAG}: {value!r} is not 'min=90;max=100;checkpoints=50,100;delay=600;warmup=300;"
+            f"rollback=true' ({error}); redeploy the fleet to rewrite the tag"
+        ) from None
     preferences["AutoRollback"] = fields.get("rollback", "true") == "true"
     return preferences
 
 
 def _log(**fields: Any) -> None:
-    logger.info(json.dumps(fields, sort_keys=True))
+    logger.info(json.dumps(fields, sort_keys=True, default=str))
 
 
-def _groups(autoscaling: Any, parameter: str) -> list[dict[str, Any]]:
-    groups: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"Filters": [{"Name": f"tag:{ROLLOUT_TAG}", "Values": [parameter]}]}
-    while True:
-        page = autoscaling.describe_auto_scaling_groups(**kwargs)
-        groups.extend(page["AutoScalingGroups"])
-        if not page.get("NextToken"):
-            return groups
-        kwargs["NextToken"] = page["NextToken"]
+def trigger(event: Any, parameter: str) -> str | None:
+    """Which trigger ``event`` is (``parameter``, ``refresh``, ``schedule``, ``continue``), or
+    None for anything else, malformed events included: they are logged and ignored."""
+    if not isinstance(event, dict):
+        return None
+    kind, detail = event.get("detail-type"), event.get("detail")
+    if kind == "Scheduled Event":
+        return "schedule"
+    if not isinstance(detail, dict):
+        return None
+    if kind == "Parameter Store Change":
+        ok = detail.get("name") == parameter and detail.get("operation") in ("Create", "Update")
+        return "parameter" if ok else None
+    if kind in REFRESH_DETAIL_TYPES:
+        return "refresh" if isinstance(detail.get("AutoScalingGroupName"), str) else None
+    if kind == CONTINUE_DETAIL_TYPE:
+        return "continue" if isinstance(detail.get("NextToken"), str) and detail["NextToken"] else None
+    return None
 
 
-def _images(ec2: Any, instance_ids: list[str]) -> set[str]:
-    images: set[str] = set()
-    for page in ec2.get_paginator("describe_instances").paginate(InstanceIds=instance_ids):
-        for reservation in page["Reservations"]:
-            images.update(i["ImageId"] for i in reservation["Instances"])
-    return images
+def label_parameter(clients: Clients, parameter: str, current: dict[str, Any]) -> str | None:
+    """Label the parameter's current version with its image version, from the AMI's
+    ``Ec2ImageBuilderArn`` tag; None when the AMI carries none."""
+    images = clients.ec2.describe_images(Filters=[{"Name": "image-id", "Values": [current["Value"]]}])["Images"]
+    tags = {t["Key"]: t["Value"] for image in images for t in image.get("Tags", [])}
+    label = version_label(tags.get(IMAGE_BUILDER_ARN_TAG, ""))
+    if label is not None:
+        clients.ssm.label_parameter_version(Name=parameter, ParameterVersion=current["Version"], Labels=[label])
+    return label
 
 
-def refresh_group(group: dict[str, Any], ami: str, *, ec2: Any, autoscaling: Any) -> str:
-    """Bring one group onto ``ami``; return what was done (``started``, or ``skipped: <why>``)."""
+def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: str, now: float) -> str:
+    """Create the launch template version and start the refresh; undo the version if it does not start."""
     name = group["AutoScalingGroupName"]
     tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
-    if tags.get(IMAGE_TAG) == ami:
-        return f"skipped: a refresh to {ami} was already started"
-    instance_ids = [i["InstanceId"] for i in group.get("Instances", [])]
-    if not instance_ids:
-        return "skipped: no instances; new instances launch the latest AMI"
-    if _images(ec2, instance_ids) == {ami}:
-        return f"skipped: every instance already runs {ami}"
-    refreshes = autoscaling.describe_instance_refreshes(AutoScalingGroupName=name, MaxRecords=1)["InstanceRefreshes"]
-    if refreshes and refreshes[0]["Status"] in RUNNING_STATES:
-        return f"skipped: instance refresh {refreshes[0]['InstanceRefreshId']} is {refreshes[0]['Status']}"
-    template = group.get("LaunchTemplate")
-    if not template:
-        return "skipped: the group has no launch template"
-    version = ec2.create_launch_template_version(
-        LaunchTemplateId=template["LaunchTemplateId"],
-        SourceVersion=str(template["Version"]),
-        VersionDescription=f"golden AMI {ami}",
-        LaunchTemplateData={"ImageId": ami},
-    )["LaunchTemplateVersion"]["VersionNumber"]
     preferences = parse_preferences(tags.get(PREFERENCES_TAG, ""))
-    request = {
-        "AutoScalingGroupName": name,
-        "Strategy": "Rolling",
-        "DesiredConfiguration": {
-            "LaunchTemplate": {"LaunchTemplateId": template["LaunchTemplateId"], "Version": str(version)}
-        },
-    }
     note = ""
+    if preferences["AutoRollback"] and not view.rollback_ok:
+        preferences["AutoRollback"] = False
+        note = " without automatic rollback (the group's current template is an SSM parameter or $Latest/$Default)"
+    number = clients.ec2.create_launch_template_version(
+        LaunchTemplateId=view.template_id,
+        SourceVersion=view.version,
+        VersionDescription=f"{VERSION_DESCRIPTION}{desired}",
+        LaunchTemplateData={"ImageId": desired},
+    )["LaunchTemplateVersion"]["VersionNumber"]
     try:
-        autoscaling.start_instance_refresh(**request, Preferences=preferences)
+        clients.autoscaling.start_instance_refresh(
+            AutoScalingGroupName=name,
+            Strategy="Rolling",
+            DesiredConfiguration={"LaunchTemplate": {"LaunchTemplateId": view.template_id, "Version": str(number)}},
+            Preferences=preferences,
+        )
     except ClientError as error:
-        # AWS cannot roll back to a configuration whose image is an SSM parameter: the first
-        # refresh after a deploy runs without automatic rollback; later ones roll back to the
-        # numbered version this function made.
-        if not preferences["AutoRollback"] or "rollback" not in str(error).lower():
-            raise
-        autoscaling.start_instance_refresh(**request, Preferences={**preferences, "AutoRollback": False})
-        note = " (without automatic rollback: the group's current image is an SSM parameter)"
-    autoscaling.create_or_update_tags(
+        clients.ec2.delete_launch_template_versions(LaunchTemplateId=view.template_id, Versions=[str(number)])
+        if error.response.get("Error", {}).get("Code") == "InstanceRefreshInProgress":
+            return "wait: another run started a refresh meanwhile"
+        raise
+    attempts = view.attempts + 1
+    state = f"{desired} {attempts} {int(now + d.backoff_seconds(attempts))}"
+    clients.autoscaling.create_or_update_tags(
         Tags=[
-            {
-                "ResourceId": name,
-                "ResourceType": "auto-scaling-group",
-                "Key": IMAGE_TAG,
-                "Value": ami,
-                "PropagateAtLaunch": False,
-            }
+            {"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": k, "Value": v, "PropagateAtLaunch": False}
+            for k, v in ((IMAGE_TAG, desired), (STATE_TAG, state))
         ]
     )
-    return f"started: launch template version {version}{note}"
+    pruned = prune(clients, view.template_id, keep={view.version, str(number)})
+    return f"started: launch template version {number}, attempt {attempts}{note}" + (
+        f"; pruned versions {', '.join(pruned)}" if pruned else ""
+    )
 
 
-def rollout(event: dict[str, Any], *, ssm: Any, ec2: Any, autoscaling: Any) -> dict[str, str]:
-    """Handle one parameter change event; return each group's outcome."""
-    detail = event.get("detail", {})
-    parameter = detail.get("name")
-    if not parameter or detail.get("operation") not in ("Create", "Update"):
-        _log(action="ignored", reason="not a create or update of a parameter", event=detail)
+def prune(clients: Clients, template_id: str, *, keep: set[str]) -> list[str]:
+    """Delete the versions this function made beyond the newest :data:`KEEP_VERSIONS`, keeping
+    ``keep`` (the group's current version, which is also the rollback target, and the one in
+    flight) and the template's default version."""
+    made: list[int] = []
+    paginator = clients.ec2.get_paginator("describe_launch_template_versions")
+    for page in paginator.paginate(LaunchTemplateId=template_id):
+        for v in page["LaunchTemplateVersions"]:
+            if v.get("DefaultVersion"):
+                keep = keep | {str(v["VersionNumber"])}
+            elif v.get("VersionDescription", "").startswith(VERSION_DESCRIPTION):
+                made.append(int(v["VersionNumber"]))
+    made.sort(reverse=True)
+    doomed = [str(n) for n in made[KEEP_VERSIONS:] if str(n) not in keep]
+    if doomed:
+        clients.ec2.delete_launch_template_versions(LaunchTemplateId=template_id, Versions=doomed)
+    return doomed
+
+
+def reconcile(clients: Clients, group: dict[str, Any], desired: str, now: float) -> tuple[d.Action, str]:
+    """Observe, decide and act on one group; the action and what was done."""
+    view = observe(clients, group, desired, now)
+    action = d.decide(view.observed)
+    refresh = view.refresh or {}
+    if action is d.Action.REPLACE:
+        try:
+            clients.autoscaling.cancel_instance_refresh(AutoScalingGroupName=group["AutoScalingGroupName"])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ActiveInstanceRefreshNotFound":
+                raise
+        return action, f"replace: cancelled refresh {refresh.get('InstanceRefreshId')} to another image"
+    if action in (d.Action.START, d.Action.RETRY):
+        return action, _start(clients, group, view, desired, now)
+    if action is d.Action.WAIT and view.observed.in_flight is d.InFlight.NONE:
+        return action, f"wait: retry {view.attempts} of {d.MAX_RETRIES} after back-off"
+    if action is d.Action.WAIT:
+        return action, f"wait: refresh {refresh.get('InstanceRefreshId')} is {refresh.get('Status')}"
+    if action is d.Action.STUCK:
+        return action, f"stuck: {view.attempts} refreshes to {desired} did not bring the group onto it"
+    return action, "done"
+
+
+def rollout(
+    event: Any,
+    *,
+    parameter: str,
+    clients: Clients,
+    now: float | None = None,
+    max_groups: int = MAX_GROUPS,
+    converge_seconds: int = CONVERGE_SECONDS,
+) -> dict[str, str]:
+    """Handle one trigger; return each group's outcome."""
+    kind = trigger(event, parameter)
+    if kind is None:
+        _log(action="ignored", reason="not an event this function follows, or malformed", event=event)
         return {}
-    ami = ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
+    now = time.time() if now is None else now
+    current = clients.ssm.get_parameter(Name=parameter)["Parameter"]
+    desired = current["Value"]
+    label = None
+    if kind != "continue":
+        try:
+            label = label_parameter(clients, parameter, current)
+        except ClientError as error:  # a label is a convenience; the next run labels it
+            _log(parameter=parameter, action="label failed", error=str(error))
+    request: dict[str, Any] = {
+        "Filters": [{"Name": f"tag:{ROLLOUT_TAG}", "Values": [parameter]}],
+        "MaxRecords": max_groups,
+    }
+    if kind == "continue":
+        request["NextToken"] = event["detail"]["NextToken"]
+    page = clients.autoscaling.describe_auto_scaling_groups(**request)
     outcomes: dict[str, str] = {}
-    for group in _groups(autoscaling, parameter):
+    behind = 0
+    for group in page["AutoScalingGroups"]:
         name = group["AutoScalingGroupName"]
         try:
-            outcomes[name] = refresh_group(group, ami, ec2=ec2, autoscaling=autoscaling)
-        except Exception as error:  # one group's failure must not stop the others
+            action, outcomes[name] = reconcile(clients, group, desired, now)
+            behind += not d.converged(action)
+        except (ClientError, ValueError, KeyError, IndexError) as error:  # one group must not stop the others
             outcomes[name] = f"failed: {error}"
-        _log(parameter=parameter, image=ami, group=name, outcome=outcomes[name])
+            behind += 1
+        _log(parameter=parameter, image=desired, label=label, trigger=kind, group=name, outcome=outcomes[name])
+    changed = current.get("LastModifiedDate")
+    age = now - changed.timestamp() if hasattr(changed, "timestamp") else converge_seconds
+    late = behind if age >= converge_seconds else 0
+    clients.cloudwatch.put_metric_data(
+        Namespace=METRIC_NAMESPACE,
+        MetricData=[
+            {
+                "MetricName": NOT_CONVERGED_METRIC,
+                "Dimensions": [{"Name": "Parameter", "Value": parameter}],
+                "Value": late,
+            }
+        ],
+    )
+    if page.get("NextToken"):
+        clients.lambda_.invoke(
+            FunctionName=clients.function_arn,
+            InvocationType="Event",
+            Payload=json.dumps({"detail-type": CONTINUE_DETAIL_TYPE, "detail": {"NextToken": page["NextToken"]}}),
+        )
+        _log(parameter=parameter, action="continue", groups=len(outcomes))
     failed = sorted(name for name, outcome in outcomes.items() if outcome.startswith("failed"))
     if failed:
-        raise RolloutError(f"instance refresh failed for {', '.join(failed)}; see the log lines above")
+        raise RolloutError(f"reconciling failed for {', '.join(failed)}; see the log lines above")
     return outcomes
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
+def handler(event: Any, context: Any) -> dict[str, str]:
     """The Lambda entry point."""
     import boto3
+    from botocore.config import Config
 
-    return rollout(event, ssm=boto3.client("ssm"), ec2=boto3.client("ec2"), autoscaling=boto3.client("autoscaling"))
+    config = Config(retries={"mode": "adaptive", "max_attempts": 8})
+    clients = Clients(
+        ssm=boto3.client("ssm", config=config),
+        ec2=boto3.client("ec2", config=config),
+        autoscaling=boto3.client("autoscaling", config=config),
+        cloudwatch=boto3.client("cloudwatch", config=config),
+        lambda_=boto3.client("lambda", config=config),
+        function_arn=context.invoked_function_arn,
+    )
+    return rollout(
+        event,
+        parameter=os.environ["PARAMETER_NAME"],
+        clients=clients,
+        max_groups=int(os.environ.get("MAX_GROUPS", MAX_GROUPS)),
+        converge_seconds=int(os.environ.get("CONVERGE_SECONDS", CONVERGE_SECONDS)),
+    )

@@ -9,5 +9,48 @@ from __future__ import annotations
 from typing import Final
 
 ROLLOUT_TAG: Final = "golden-ami:rollout"
+"""On a group and its launch template: the latest-AMI parameter the group follows (opt-in)."""
 IMAGE_TAG: Final = "golden-ami:rollout-image"
+"""Written by the function: the AMI of the last refresh it started on the group."""
+STATE_TAG: Final = "golden-ami:rollout-state"
+"""Written by the function: ``<ami> <refreshes started for it> <epoch second of the next retry>``."""
 PREFERENCES_TAG: Final = "golden-ami:refresh"
+"""On a group: its refresh preferences (``InstanceRefresh.tag_value()``)."""
+FUNCTION_TAGS: Final = (IMAGE_TAG, STATE_TAG)
+"""The only tag keys the function may write (its role's ``aws:TagKeys`` condition)."""
+VERSION_DESCRIPTION: Final = "golden-ami rollout to "
+"""Prefix of the description of every launch template version the function makes (and prunes)."""
+METRIC_NAMESPACE: Final = "GoldenAmi/Rollout"
+NOT_CONVERGED_METRIC: Final = "GroupsNotConverged"
+CONTINUE_DETAIL_TYPE: Final = "Golden AMI Rollout Continue"
+"""The event the function sends itself to handle the next page of groups."""
+REFRESH_DETAIL_TYPES: Final = tuple(
+    f"EC2 Auto Scaling Instance Refresh {outcome}"
+    for outcome in ("Succeeded", "Failed", "Cancelled", "Rollback Succeeded", "Rollback Failed")
+)
+"""The instance refresh events that end a refresh (best effort, hence the schedule as well).
+Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-eventbridge-events.html"""
+PARENT_TAG: Final = "golden-ami:parent-image"
+IMAGE_BUILDER_ARN_TAG: Final = "Ec2ImageBuilderArn"
+"""Added by Image Builder to the AMIs it creates: the image build version's ARN."""
+REVOKED_TAG: Final = "golden-ami:revoked"
+"""On a revoked AMI: who revoked it, when and why."""
+
+
+def version_label(image_builder_arn: str) -> str | None:
+    """The SSM parameter label for an image build version: ``.../image/web/1.2.3/4`` gives
+    ``v1.2.3-4``. A label may not start with a digit, hence the ``v``; None for another ARN.
+
+    Source: https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-labels.html
+    """
+    parts = image_builder_arn.split(":image/", 1)
+    if len(parts) != 2:
+        return None
+    pieces = parts[1].split("/")
+    if len(pieces) != 3:
+        return None
+    _, version, build = pieces
+    numbers = version.split(".")
+    if len(numbers) != 3 or not all(n.isascii() and n.isdigit() for n in [*numbers, build]):
+        return None
+    return f"v{version}-{build}"
