@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .distribute.destination import DistributionAccountRole
     from .distribute.key import DistributionKey
     from .distribute.key_grant import AutoScalingKeyGrants
+    from .distribute.revoke_role import RevokeAccessRole
     from .distribute.stackset import CallAs, DistributionAccountStackSet
     from .launch.consumer_stack import ConsumerStack
     from .launch.fleet import GoldenFleet, InstanceRefresh
@@ -79,6 +80,7 @@ _WHERE: dict[str, str] = {
     "PreflightFinding": "checks.preflight",
     "PreflightSeverity": "checks.preflight",
     "RegionTarget": "_core.targets",
+    "RevokeAccessRole": "distribute.revoke_role",
     "RootVolume": "_core.volumes",
     "SNAPSHOT_PRICE_PER_GB_MONTH": "retire.cost",
     "Schedule": "bake.schedule",
@@ -147,6 +149,7 @@ __all__ = [
     "PreflightFinding",
     "PreflightSeverity",
     "RegionTarget",
+    "RevokeAccessRole",
     "RootVolume",
     "Schedule",
     "StartCondition",

@@ -13,6 +13,7 @@ from .._core.limits import check_unique
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
 from .._core.targets import check_account, check_parameter_name
 from .key import DEFAULT_KEY_NAME, USE_ACTIONS
+from .revoke_role import RevokeAccessRole
 
 ROLE_NAME: Final = "EC2ImageBuilderDistributionCrossAccountRole"
 """The name Image Builder assumes in every destination account; it cannot be changed."""
@@ -30,8 +31,9 @@ class DistributionAccountRole(Construct):
     asked: use of keys of the factory account (``kms:ListGrants`` and ``kms:RevokeGrant``
     included; each key's policy decides), writing the latest-AMI parameters, and new versions
     (and their ``CreatedBy`` tags) of launch templates tagged
-    ``golden-ami:image-builder-updates=true``. IAM roles are global: create it once per
-    account, in one region.
+    ``golden-ami:image-builder-updates=true``. With parameters it also makes the revoke
+    command's :class:`RevokeAccessRole`. IAM roles are global: create it once per account, in
+    one region.
 
     It trusts the factory account's root, as AWS's example trust policy on that page does. It
     may write every latest-AMI parameter it is given, so a narrower trust would be better, but
@@ -169,5 +171,11 @@ class DistributionAccountRole(Construct):
                 "AwsSolutions-IAM5[Resource::*]",
                 "ec2:DescribeLaunchTemplates and DescribeLaunchTemplateVersions have no resource-level permissions.",
             )
+        # The revoke command's way in: it rewrites the same parameters (README: revoke runbook).
+        self.revoke_role = (
+            RevokeAccessRole(self, "Revoke", factory_account=factory_account, parameter_names=parameter_names)
+            if parameter_names
+            else None
+        )
         self.factory_account = factory_account
         self.role_arn = self.role.role_arn

@@ -13,8 +13,8 @@ FACTORY = "999999999999"
 
 
 def statements(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
-    (policy,) = template(stack).find_resources("AWS::IAM::Policy").values()
-    return {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    policies = template(stack).find_resources("AWS::IAM::Policy").values()
+    return {s["Sid"]: s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]}
 
 
 def test_role_has_the_fixed_name_the_managed_policy_and_trusts_only_the_factory(stack: cdk.Stack) -> None:

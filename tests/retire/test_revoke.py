@@ -1,0 +1,266 @@
+"""The revoke command end to end in three regions and two accounts: moto for SSM, EC2 and STS
+(the destination account is reached through AssumeRole), botocore's Stubber for Image Builder and
+for EC2 EnableImageDeprecation, which moto lacks. No test reaches AWS."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from botocore.stub import ANY, Stubber
+from moto import mock_aws
+
+from constructs_lib.retire.revoke import (
+    DESCENDANTS_REFUSED,
+    Place,
+    RevokeError,
+    disable_pipeline,
+    find_places,
+    main,
+    revoke,
+    sessions,
+)
+
+FACTORY, DESTINATION = "123456789012", "222222222222"
+REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2")
+PARAMETER = "/golden-ami/web-server/latest"
+VERSION = "1.2.3/4"
+ARN = f"arn:aws:imagebuilder:eu-west-1:{FACTORY}:image/web-server/{VERSION}"
+PIPELINE = f"arn:aws:imagebuilder:eu-west-1:{FACTORY}:image-pipeline/web-server"
+NOW = dt.datetime(2026, 11, 22, 6, 0, 30, tzinfo=dt.UTC)
+
+
+class _EC2:
+    """moto's EC2 in one place, except EnableImageDeprecation, which a Stubber checks."""
+
+    def __init__(self, moto_client: Any, stubbed: Any) -> None:
+        self._moto, self.enable_image_deprecation = moto_client, stubbed.enable_image_deprecation
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._moto, name)
+
+
+class Estate:
+    """The good and the bad AMI of web-server in each place, the parameter naming the bad one."""
+
+    def __init__(self) -> None:
+        self.session = boto3.session.Session(region_name="eu-west-1")
+        self.connect_real = sessions(self.session, FACTORY, "aws")
+        self.deprecations = boto3.client("ec2", region_name="eu-west-1")
+        self.deprecation_stub = Stubber(self.deprecations)
+        self.unreachable: set[tuple[str, str]] = set()
+        self.places: list[Place] = []
+        self.good: dict[tuple[str, str], str] = {}
+        for account in (FACTORY, DESTINATION):
+            for region in REGIONS:
+                ssm, ec2 = self.clients(account, region)
+                good, bad = self.ami(ec2, "1.2.2/1"), self.ami(ec2, VERSION)
+                ssm.put_parameter(Name=PARAMETER, Value=good, Type="String")
+                ssm.put_parameter(Name=PARAMETER, Value=bad, Type="String", Overwrite=True)
+                self.places.append(Place(region=region, account=account, ami=bad))
+                self.good[(account, region)] = good
+
+    def clients(self, account: str, region: str) -> tuple[Any, Any]:
+        return self.connect_real(account, region)
+
+    @staticmethod
+    def ami(ec2: Any, version: str) -> str:
+        images = ec2.describe_images(Owners=["amazon"])["Images"]
+        instance = ec2.run_instances(ImageId=images[0]["ImageId"], MinCount=1, MaxCount=1)["Instances"][0]
+        ami = ec2.create_image(InstanceId=instance["InstanceId"], Name=f"web-server-{version.replace('/', '-')}")
+        ec2.create_tags(Resources=[ami["ImageId"]], Tags=[{"Key": "golden-ami:pipeline", "Value": "web-server"}])
+        return str(ami["ImageId"])
+
+    def connect(self, account: str, region: str) -> tuple[Any, Any]:
+        if (account, region) in self.unreachable:
+            raise EndpointConnectionError(endpoint_url=f"https://ssm.{region}.amazonaws.com")
+        ssm, ec2 = self.clients(account, region)
+        return ssm, _EC2(ec2, self.deprecations)
+
+    def expect_deprecations(self, count: int) -> None:
+        for _ in range(count):
+            self.deprecation_stub.add_response(
+                "enable_image_deprecation",
+                {"Return": True},
+                {"ImageId": ANY, "DeprecateAt": dt.datetime(2026, 11, 22, 6, 1, tzinfo=dt.UTC)},
+            )
+
+    def run(self, execute: bool, lines: list[str] | None = None) -> list[Any]:
+        with self.deprecation_stub:
+            found = revoke(
+                places=self.places,
+                parameter=PARAMETER,
+                version=VERSION,
+                reason="CVE-2026-0001 in openssl",
+                who=f"arn:aws:iam::{FACTORY}:user/alice",
+                connect=self.connect,
+                execute=execute,
+                now=NOW,
+                progress=(lines if lines is not None else []).append,
+            )
+        self.deprecation_stub.assert_no_pending_responses()
+        return found
+
+    def value(self, place: Place) -> str:
+        ssm, _ = self.clients(place.account, place.region)
+        return str(ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"])
+
+    def revoked_tag(self, place: Place) -> str | None:
+        _, ec2 = self.clients(place.account, place.region)
+        (image,) = ec2.describe_images(ImageIds=[place.ami])["Images"]
+        return next((t["Value"] for t in image.get("Tags", []) if t["Key"] == "golden-ami:revoked"), None)
+
+
+@pytest.fixture
+def estate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Estate]:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with mock_aws():
+        yield Estate()
+
+
+def test_find_places_reads_the_output_amis_of_the_image_build_version() -> None:
+    imagebuilder = boto3.client("imagebuilder", region_name="eu-west-1")
+    stub = Stubber(imagebuilder)
+    amis = [
+        {"region": r, "image": f"ami-{i:017x}", "accountId": a}
+        for i, (a, r) in enumerate([(FACTORY, "eu-west-1"), (DESTINATION, "us-east-1")])
+    ]
+    stub.add_response(
+        "get_image",
+        {"image": {"arn": ARN, "sourcePipelineArn": PIPELINE, "outputResources": {"amis": amis}}},
+        {"imageBuildVersionArn": ARN},
+    )
+    with stub:
+        places, pipeline = find_places(imagebuilder, ARN, FACTORY)
+    assert places == [
+        Place(region="eu-west-1", account=FACTORY, ami=amis[0]["image"]),
+        Place(region="us-east-1", account=DESTINATION, ami=amis[1]["image"]),
+    ]
+    assert pipeline == PIPELINE
+
+
+def test_refuses_an_unknown_version() -> None:
+    imagebuilder = boto3.client("imagebuilder", region_name="eu-west-1")
+    stub = Stubber(imagebuilder)
+    stub.add_client_error("get_image", service_error_code="ResourceNotFoundException", http_status_code=404)
+    with stub, pytest.raises(RevokeError, match=r"--version: .*/1.2.3/4 is not a known build"):
+        find_places(imagebuilder, ARN, FACTORY)
+
+
+def test_dry_run_changes_nothing_and_reports_every_place(estate: Estate) -> None:
+    lines: list[str] = []
+    outcomes = estate.run(execute=False, lines=lines)
+    assert [o.status for o in outcomes] == ["would revoke"] * 6
+    assert len(lines) == 6 and all(f"write {PARAMETER} = ami-" in line for line in lines)
+    assert all(estate.value(p) == p.ami for p in estate.places)
+
+
+def test_execute_revokes_in_three_regions_and_two_accounts(estate: Estate) -> None:
+    estate.expect_deprecations(6)
+    outcomes = estate.run(execute=True)
+    assert [o.status for o in outcomes] == ["revoked"] * 6
+    for place in estate.places:
+        assert estate.value(place) == estate.good[(place.account, place.region)]
+        assert (
+            estate.revoked_tag(place)
+            == f"arn:aws:iam::{FACTORY}:user/alice at 2026-11-22T06:00:30Z: CVE-2026-0001 in openssl"
+        )
+
+
+def test_an_unreachable_place_is_reported_unchanged_and_a_rerun_completes_it(estate: Estate) -> None:
+    estate.unreachable.add((DESTINATION, "ap-southeast-2"))
+    estate.expect_deprecations(5)
+    first = estate.run(execute=True)
+    assert sorted(o.status for o in first) == ["revoked"] * 5 + ["unreachable"]
+    lost = next(o.place for o in first if o.status == "unreachable")
+    assert (lost.account, lost.region) == (DESTINATION, "ap-southeast-2")
+    estate.unreachable.clear()
+    assert estate.value(lost) == lost.ami and estate.revoked_tag(lost) is None
+    estate.expect_deprecations(1)
+    second = estate.run(execute=True)
+    assert sorted(o.status for o in second) == ["already revoked"] * 5 + ["revoked"]
+    assert estate.value(lost) == estate.good[(DESTINATION, "ap-southeast-2")]
+
+
+def test_refuses_the_only_version_and_changes_nothing_anywhere(estate: Estate) -> None:
+    ssm, ec2 = estate.clients(DESTINATION, "us-east-1")
+    lonely = Estate.ami(ec2, VERSION)
+    ssm.put_parameter(Name="/golden-ami/new/latest", Value=lonely, Type="String")
+    estate.places = [Place(region="us-east-1", account=DESTINATION, ami=lonely), *estate.places]
+    with pytest.raises(RevokeError, match=r"never named another AMI: ami-\w+ is the only version"):
+        revoke(
+            places=estate.places[:1],
+            parameter="/golden-ami/new/latest",
+            version=VERSION,
+            reason="r",
+            who="me",
+            connect=estate.connect,
+            execute=True,
+            now=NOW,
+        )
+    assert ssm.get_parameter(Name="/golden-ami/new/latest")["Parameter"]["Value"] == lonely
+
+
+def test_refuses_a_version_still_pinned_by_a_consumer(estate: Estate) -> None:
+    _, ec2 = estate.clients(FACTORY, "us-east-1")
+    ec2.create_launch_template(
+        LaunchTemplateName="web",
+        LaunchTemplateData={"ImageId": f"resolve:ssm:{PARAMETER}:v1.2.3-4"},
+        TagSpecifications=[
+            {"ResourceType": "launch-template", "Tags": [{"Key": "golden-ami:pinned", "Value": "v1.2.3-4"}]}
+        ],
+    )
+    with pytest.raises(
+        RevokeError, match=r"us-east-1 123456789012 ami-\w+: refused: still pinned by launch template lt-"
+    ):
+        estate.run(execute=True)
+    assert all(estate.value(p) == p.ami for p in estate.places)
+
+
+def test_disables_the_pipeline_and_says_until_when() -> None:
+    imagebuilder = boto3.client("imagebuilder", region_name="eu-west-1")
+    stub = Stubber(imagebuilder)
+    pipeline = {
+        "arn": PIPELINE,
+        "imageRecipeArn": "arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/web-server/1.0.0",
+        "infrastructureConfigurationArn": "arn:aws:imagebuilder:eu-west-1:123456789012:infrastructure-configuration/web",
+        "distributionConfigurationArn": "arn:aws:imagebuilder:eu-west-1:123456789012:distribution-configuration/web",
+        "enhancedImageMetadataEnabled": True,
+        "status": "ENABLED",
+    }
+    for _ in range(2):
+        stub.add_response("get_image_pipeline", {"imagePipeline": pipeline}, {"imagePipelineArn": PIPELINE})
+    stub.add_response(
+        "update_image_pipeline",
+        {"imagePipelineArn": PIPELINE},
+        {
+            "imagePipelineArn": PIPELINE,
+            "status": "DISABLED",
+            "imageRecipeArn": pipeline["imageRecipeArn"],
+            "infrastructureConfigurationArn": pipeline["infrastructureConfigurationArn"],
+            "distributionConfigurationArn": pipeline["distributionConfigurationArn"],
+            "enhancedImageMetadataEnabled": True,
+        },
+    )
+    with stub:
+        assert disable_pipeline(imagebuilder, PIPELINE, execute=False).startswith("would disable pipeline")
+        assert "once a new version of one of its components is published" in disable_pipeline(
+            imagebuilder, PIPELINE, execute=True
+        )
+    stub.assert_no_pending_responses()
+
+
+def test_with_descendants_is_refused_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--image", "web-server", "--version", VERSION, "--reason", "r", "--with-descendants"]) == 2
+    assert DESCENDANTS_REFUSED in capsys.readouterr().err
+
+
+def test_rejects_a_malformed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--image", "web-server", "--version", "7", "--reason", "r"]) == 2
+    assert "--version: '7' is not an image build version; write it as 1.2.3/4" in capsys.readouterr().err
