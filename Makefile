@@ -14,12 +14,15 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 # In CI the committed version lock must already be current: synth fails instead of writing it.
-# PIN=<version or label> pins every consumer to an earlier image (README: rollback runbook).
+# PIN='<image or consumer>=<image version label>[,...]' pins those consumers to one image version,
+# e.g. PIN=web-server=v1.2.3-4 (README: rollback runbook). It reaches the shell only quoted, from
+# the environment, never spliced into the command line.
 # FACTORY=path/to/file.yaml builds another factory file than factory.yaml.
 # The lock file the app uses for FACTORY (app.py): the preflight's change report reads its record.
 LOCK := $(if $(FACTORY),$(basename $(abspath $(FACTORY))).lock.json,golden-ami.lock.json)
 CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) \
-	$(if $(PIN),-c pin=$(PIN)) $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
+	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
+export PIN
 
 .PHONY: synth test lint docs bench diff deploy clean
 

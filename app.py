@@ -4,8 +4,9 @@
 The file is `factory.yaml` unless context `factory` names another (`make synth FACTORY=...`).
 The factory account comes from the file, else context `account`, else CDK_DEFAULT_ACCOUNT (set
 by the CLI when it finds credentials), else a placeholder, so synthesis never needs credentials;
-a deploy with the placeholder fails fast. `-c pin=<version or label>` pins every consumer to an
-earlier image (README: rollback runbook). A bad file is reported line by line, without a traceback.
+a deploy with the placeholder fails fast. `-c pin=<image or consumer>=<image version label>[,...]`
+pins those consumers to one image version (README: rollback runbook). A bad file is reported
+line by line, without a traceback.
 """
 
 from __future__ import annotations

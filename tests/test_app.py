@@ -185,10 +185,11 @@ def test_every_region_the_factory_reaches_has_a_consumer_stack(
     assert len(images) == 3 and all(i["DeletionPolicy"] == "Retain" for i in images), "first images built at deploy"
 
 
-def test_pin_context_pins_every_consumer(tmp_path: Path) -> None:
+def test_pin_context_pins_the_named_image_to_one_version_label(tmp_path: Path) -> None:
     from tests.conftest import CONTEXT
 
-    app = cdk.App(context={**CONTEXT, "pin": "3", "golden-ami:versionLockFrozen": "true"}, outdir=str(tmp_path))
+    context = {**CONTEXT, "pin": "web-server=v1.2.3-4", "golden-ami:versionLockFrozen": "true"}
+    app = cdk.App(context=context, outdir=str(tmp_path))
     stacks = build(app).stacks
     templates = [s for s in stacks if s.stack_name.startswith("GoldenAmiConsumers-")]
     assert len(templates) == 3
@@ -198,7 +199,40 @@ def test_pin_context_pins_every_consumer(tmp_path: Path) -> None:
             for r in cdk.assertions.Template.from_stack(stack).to_json()["Resources"].values()
             if r["Type"] == "AWS::EC2::LaunchTemplate"
         )
-        assert lt["Properties"]["LaunchTemplateData"]["ImageId"] == "resolve:ssm:/golden-ami/web-server/latest:3"
+        assert lt["Properties"]["LaunchTemplateData"]["ImageId"] == "resolve:ssm:/golden-ami/web-server/latest:v1.2.3-4"
+
+
+@pytest.mark.parametrize(
+    ("pin", "message"),
+    [
+        ("3", r"pin: '3' names no image or consumer \(a bare parameter version pins a different image in each region"),
+        ("web-server=3", r"pin: web-server='3' is not an image version label"),
+        ("nothing=v1.0.0-1", r"pin: 'nothing' is no consumer or consumed image of this factory; known: .*web-server"),
+    ],
+)
+def test_pin_context_refuses_a_bare_number_a_bad_label_and_an_unknown_name(
+    tmp_path: Path, pin: str, message: str
+) -> None:
+    from tests.conftest import CONTEXT
+
+    app = cdk.App(context={**CONTEXT, "pin": pin, "golden-ami:versionLockFrozen": "true"}, outdir=str(tmp_path))
+    with pytest.raises(ValueError, match=message):
+        build(app)
+
+
+def test_makefile_passes_pin_quoted_from_the_environment() -> None:
+    import subprocess
+
+    hostile = "web-server=v1.0.0-1; touch /tmp/pwned"
+    shown = subprocess.run(
+        ["make", "-n", "--no-print-directory", "diff", f"PIN={hostile}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout
+    assert '-c "pin=$PIN"' in shown
+    assert hostile not in shown
 
 
 def test_every_template_passes_cfn_lint(default_assembly: cdk.cx_api.CloudAssembly) -> None:

@@ -30,6 +30,7 @@ from ..distribute.key import DistributionKey, alias_name
 from ..distribute.key_grant import AutoScalingKeyGrants
 from ..distribute.stackset import DistributionAccountStackSet
 from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
+from ..launch.pins import parse_pins, pin_for
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
 from .model import FactoryModel
@@ -64,10 +65,19 @@ def build_factory(
     base_dir: Path,
     lock: VersionLock,
     account: str,
-    pin: int | str | None = None,
+    pin: str | None = None,
 ) -> Factory:
     """Add the stacks of ``model`` to ``app``. ``account`` is used when the file names none;
-    ``pin`` (a parameter version or label) overrides every consumer's."""
+    ``pin`` (``<image or consumer>=<image version label>[,...]``, see :mod:`launch.pins`)
+    overrides the named consumers' pins."""
+    pins = parse_pins(pin) if pin is not None else {}
+    known = {c.name for c in model.consumers if c.name} | {c.image for c in model.consumers}
+    unknown = sorted(set(pins) - known)
+    if unknown:
+        raise ValueError(
+            f"pin: {', '.join(map(repr, unknown))} is no consumer or consumed image of this factory; "
+            f"known: {', '.join(sorted(known))}"
+        )
     account = model.account or account
     home = model.home_region
     regions = model.all_regions
@@ -193,7 +203,7 @@ def build_factory(
                 min_capacity=c.min_capacity,
                 max_capacity=c.max_capacity,
                 refresh=None if c.refresh == "off" else c.refresh.to_refresh(),
-                pin=pin if pin is not None else c.pin,
+                pin=pin_for(pins, consumer=c.name, image=c.image) or c.pin,
                 network=c.networks[region].to_network() if region in c.networks else None,
             )
             for c in model.consumers

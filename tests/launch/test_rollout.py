@@ -111,8 +111,8 @@ def test_role_may_only_touch_groups_and_templates_tagged_for_the_parameter(stack
     tagged = {"aws:ResourceTag/golden-ami:rollout": PARAMETER}
     assert found["RefreshOptedInGroups"]["Condition"] == {"StringEquals": tagged}
     assert found["RefreshOptedInGroups"]["Action"] == [
-        "autoscaling:StartInstanceRefresh",
         "autoscaling:CancelInstanceRefresh",
+        "autoscaling:StartInstanceRefresh",
     ]
     assert found["TagOptedInGroupsWithOwnKeysOnly"] == {
         "Sid": "TagOptedInGroupsWithOwnKeysOnly",
