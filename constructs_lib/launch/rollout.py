@@ -111,6 +111,12 @@ class ImageRollout(Construct):
             enforce_ssl=True,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
         )
+        acknowledge(
+            self.target_dead_letters,
+            "AwsSolutions-SQS3",
+            "This queue is the dead-letter queue of the EventBridge targets (their DeadLetterConfig); a queue "
+            "behind it would only repeat it.",
+        )
         self.role = iam.Role(
             self,
             "Role",

@@ -330,3 +330,15 @@ def test_preferences_default_to_automatic_rollback() -> None:
 def test_rejects_malformed_preferences_naming_the_tag() -> None:
     with pytest.raises(ValueError, match=r"golden-ami:refresh: 'checkpoints=a' is not 'min=90"):
         parse_preferences("checkpoints=a")
+
+
+def test_parameter_written_back_to_an_older_image_rolls_the_group_back(world: World) -> None:
+    world.template("web", image_id=world.new)
+    world.group("web", world.instances(world.new))
+    world.ssm.put_parameter(Name=PARAMETER, Value=world.old, Type="String", Overwrite=True)  # as a revoke does
+    world.describe("web")
+    world.refreshes("web", world.refresh("Successful", "1"))
+    world.expect_start("web", 2, rollback=True)
+    world.expect_tags("web", world.old, 1, NOW + BACKOFF)
+    assert world.run(event("parameter"))["web"].startswith("started: launch template version 2")
+    assert world.versions("web") == {2: world.old}
