@@ -139,8 +139,16 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     destination = default_assembly.get_stack_by_name("GoldenAmiDestination-222222222222")
     assert destination.environment.account == "222222222222"
     roles = [r["Properties"] for r in destination.template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    assert [r.get("RoleName") for r in roles] == ["EC2ImageBuilderDistributionCrossAccountRole", None]
-    assert ":iam::111111111111:root" in json.dumps(roles[0]["AssumeRolePolicyDocument"])
+    names = [r.get("RoleName") for r in roles]
+    assert sorted(n for n in names if n) == ["EC2ImageBuilderDistributionCrossAccountRole", "GoldenAmiRevoke"]
+    assert names.count(None) == 1
+    named = {r["RoleName"]: r for r in roles if r.get("RoleName")}
+    assert ":iam::111111111111:root" in json.dumps(
+        named["EC2ImageBuilderDistributionCrossAccountRole"]["AssumeRolePolicyDocument"]
+    )
+    assert ":iam::111111111111:role/GoldenAmiRevoker" in json.dumps(
+        named["GoldenAmiRevoke"]["AssumeRolePolicyDocument"]
+    )
     # Its Auto Scaling gets a grant on each region's key, after the keys exist.
     grants = [
         r["Properties"]

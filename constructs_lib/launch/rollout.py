@@ -7,12 +7,14 @@ from typing import Final
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -66,6 +68,7 @@ class ImageRollout(Construct):
         schedule: Duration = DEFAULT_SCHEDULE,
         converge_within: Duration = DEFAULT_CONVERGE_WITHIN,
         groups_per_run: int = DEFAULT_GROUPS_PER_RUN,
+        alarm_topic: sns.ITopic | None = None,
     ) -> None:
         """
         :param parameter_name: the latest-AMI parameter to follow, in this account and region.
@@ -76,6 +79,8 @@ class ImageRollout(Construct):
             image before the alarm fires. Default: 2 hours.
         :param groups_per_run: groups one invocation handles (one page); it sends itself an event
             for the next page. Default: 50 (Auto Scaling's page is at most 100).
+        :param alarm_topic: notified when the alarm fires and clears. Default: none; the alarm
+            shows in CloudWatch, and ``alarm.add_alarm_action(...)`` adds one later.
         """
         super().__init__(scope, id)
         check_parameter_name("parameter_name", parameter_name)
@@ -228,7 +233,7 @@ class ImageRollout(Construct):
         self.function.node.add_dependency(self.role.node.find_child("DefaultPolicy"))
         # Continue with the next page of groups: a policy of its own, so that the function (which
         # waits for the default policy) and this grant on the function's ARN form no cycle.
-        iam.Policy(
+        continue_policy = iam.Policy(
             self,
             "ContinuePolicy",
             roles=[self.role],
@@ -240,6 +245,7 @@ class ImageRollout(Construct):
                 )
             ],
         )
+        acknowledge_compliance(continue_policy, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         function_resource = self.function.node.default_child
         assert isinstance(function_resource, lambda_.CfnFunction)
         outside_vpc = (
@@ -252,6 +258,11 @@ class ImageRollout(Construct):
             "CKV_AWS_115",
             "No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts, and the "
             "reconciler is safe under concurrent runs.",
+        )
+        skip_checkov(
+            function_resource,
+            "CKV_AWS_173",
+            "The environment holds the parameter name and two numbers, no secret; Lambda encrypts it at rest.",
         )
         acknowledge_compliance(self.function, "LambdaInsideVPC", outside_vpc)
         acknowledge_compliance(
@@ -313,6 +324,16 @@ class ImageRollout(Construct):
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+        if alarm_topic is not None:
+            self.alarm.add_alarm_action(cloudwatch_actions.SnsAction(alarm_topic))
+            self.alarm.add_ok_action(cloudwatch_actions.SnsAction(alarm_topic))
+        else:
+            acknowledge_compliance(
+                self.alarm,
+                "CloudWatchAlarmAction",
+                "Where a platform team is paged is its choice (alarm_topic=, or alarm.add_alarm_action); the "
+                "alarm is visible in CloudWatch meanwhile.",
+            )
         here = f"arn:{as_in_finding(partition, 'Partition')}"
         where = f"{as_in_finding(region, 'Region')}:{as_in_finding(account, 'AccountId')}"
         for resource, reason in (

@@ -69,7 +69,7 @@ def test_three_triggers_invoke_the_function_each_with_a_dead_letter_queue(stack:
         "CONVERGE_SECONDS": "7200",
     }
     assert "DeadLetterConfig" in props
-    assert [s["id"] for s in function["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_117", "CKV_AWS_115"]
+    assert [s["id"] for s in function["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_117", "CKV_AWS_115", "CKV_AWS_173"]
 
 
 def test_alarm_fires_when_a_group_has_not_converged(stack: cdk.Stack) -> None:
@@ -182,3 +182,16 @@ def test_refresh_preferences_reach_the_function_through_the_group_tag(stack: cdk
         "InstanceWarmup": 300,
         "AutoRollback": True,
     }
+
+
+def test_alarm_topic_is_notified_when_the_alarm_fires_and_clears(stack: cdk.Stack) -> None:
+    from aws_cdk import aws_sns as sns
+
+    topic = sns.Topic(stack, "Pager", enforce_ssl=True)
+    ImageRollout(stack, "Rollout", parameter_name=PARAMETER, alarm_topic=topic, groups_per_run=100)
+    (alarm,) = template(stack).find_resources("AWS::CloudWatch::Alarm").values()
+    topic_ref = {"Ref": stack.get_logical_id(topic.node.default_child)}  # type: ignore[arg-type]
+    assert alarm["Properties"]["AlarmActions"] == [topic_ref]
+    assert alarm["Properties"]["OKActions"] == [topic_ref]
+    (function,) = template(stack).find_resources("AWS::Lambda::Function").values()
+    assert function["Properties"]["Environment"]["Variables"]["MAX_GROUPS"] == "100"
