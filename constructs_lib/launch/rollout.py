@@ -41,16 +41,12 @@ class ImageRollout(Construct):
     """A reconciler that keeps every Auto Scaling group of the region tagged
     ``golden-ami:rollout=<parameter>`` on the image the parameter names.
 
-    A Python function (``constructs_lib/launch/rollout_function/``) runs on three EventBridge
-    rules: the parameter changed, an instance refresh ended (AWS delivers those events best
-    effort), and a schedule (every 15 minutes by default, which makes lost events harmless).
-    Each run compares each group's desired image with what it runs and what is in flight and
-    starts, replaces, retries (at most 3 times, backing off from 15 minutes) or leaves it. No
-    reserved concurrency: concurrent runs are safe, because a refresh already in progress is state,
-    not an error. The role may refresh, cancel and version only tagged groups and templates, and
-    write only the function's own tag keys. Each rule's target has a dead-letter queue. The
-    metric ``GoldenAmi/Rollout GroupsNotConverged`` and :attr:`alarm` fire when a group is still
-    not on the image ``converge_within`` after the parameter changed.
+    A function (``rollout_function/``) run on the parameter change, the end of an instance
+    refresh (best effort) and a schedule compares each group with the parameter now and starts,
+    replaces, retries (at most 3, backing off from 15 minutes) or leaves it; concurrent runs are
+    safe, so no reserved concurrency. It touches only tagged groups and templates and writes only
+    its own tag keys; each rule's target has a dead-letter queue; :attr:`alarm` fires when a group
+    is off the image ``converge_within`` after the parameter changed.
 
     Example::
 
@@ -98,7 +94,6 @@ class ImageRollout(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             encryption_key=encryption_key,
         )
-        # Events the function failed on after Lambda's asynchronous retries, kept 14 days.
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",
@@ -367,8 +362,7 @@ class ImageRollout(Construct):
         self.fleets: list[GoldenFleet] = []
 
     def add_fleet(self, fleet: GoldenFleet) -> None:
-        """Let the function refresh ``fleet``: launch with its template (``ec2:RunInstances``)
-        and pass its instance role, which Auto Scaling checks when a refresh changes the template."""
+        """Let the function refresh ``fleet``: launch with its template and pass its role to EC2."""
         if fleet.launch_template.parameter_name != self.parameter_name:
             raise ValueError(
                 f"add_fleet: the fleet launches {fleet.launch_template.parameter_name!r}, but this rollout "
