@@ -43,6 +43,7 @@ class VersionLock:
         self._entries: dict[str, dict[str, str]] = {}
         self._stacks: dict[str, dict[str, int]] = {}
         self._resources: dict[str, Any] | None = None
+        self._imports: dict[str, dict[str, str]] = {}
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -53,6 +54,10 @@ class VersionLock:
                 }
                 resources = data.get("resources")
                 self._resources = dict(resources) if resources is not None else None
+                self._imports = {
+                    str(k): {"ami": str(v["ami"]), "source": str(v["source"]), "task": str(v["task"])}
+                    for k, v in data.get("imports", {}).items()
+                }
             except (ValueError, AttributeError, TypeError) as error:
                 raise ValueError(
                     f"version_lock: {str(path)!r} is not a valid lock file ({error}); restore it from version control"
@@ -136,6 +141,20 @@ class VersionLock:
         if record != self._resources:
             self._resources = record
             self._write()
+    def imported(self, image: str) -> dict[str, str] | None:
+        """What the out-of-band import recorded for ``image``: ``ami``, ``source`` (the disk
+        image's S3 URL) and ``task`` (the import task), or None when nothing was imported."""
+        entry = self._imports.get(image)
+        return dict(entry) if entry else None
+
+    def record_import(self, image: str, *, ami: str, source: str, task: str) -> None:
+        """Record that ``source`` was imported as ``ami`` for ``image`` (``golden-ami-import``)."""
+        if self.frozen:
+            raise ValueError(
+                f"version_lock: {self.path.name} is frozen; record imports with a lock file that is not frozen"
+            )
+        self._imports[image] = {"ami": ami, "source": source, "task": task}
+        self._write()
 
     def _write(self) -> None:
         body: dict[str, object] = {
@@ -147,4 +166,6 @@ class VersionLock:
             body["stacks"] = dict(sorted(self._stacks.items()))
         if self._resources is not None:
             body["resources"] = self._resources
+        if self._imports:
+            body["imports"] = dict(sorted(self._imports.items()))
         self.path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")

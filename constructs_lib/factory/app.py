@@ -33,6 +33,7 @@ from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
 from ..launch.pins import parse_pins, pin_for
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
+from .bases import made_bases
 from .model import FactoryModel
 
 PIPELINES_PER_STACK: Final = 20
@@ -84,9 +85,11 @@ def build_factory(
     env = cdk.Environment(account=account, region=home)
     destinations = tuple(model.accounts.destinations)
     sharing = model.sharing.to_permission()
-    needs_keys = bool(destinations) or not sharing.is_owner_only
+    imports = [i for i in model.images if i.base is not None and i.base.import_ is not None]
+    needs_keys = bool(destinations) or not sharing.is_owner_only or bool(imports)
 
     keys: list[cdk.Stack] = []
+    home_key: DistributionKey | None = None
     if needs_keys:
         for region in regions:
             stack = cdk.Stack(
@@ -95,7 +98,7 @@ def build_factory(
                 env=cdk.Environment(account=account, region=region),
                 description=f"Golden AMI factory: the key that encrypts AMI copies in {region}",
             )
-            DistributionKey(
+            key = DistributionKey(
                 stack,
                 "DistributionKey",
                 accounts=destinations,
@@ -103,12 +106,12 @@ def build_factory(
                 # The pipelines' execution roles, named by CloudFormation after their stacks.
                 builder_role_arns=[f"arn:{stack.partition}:iam::{account}:role/{_factory_stack_name(0)}*"],
             )
+            home_key = key if region == home else home_key
             keys.append(stack)
 
     # Place each image's pipelines in a factory stack, stably.
-    specs = [image.to_spec(base_dir) for image in model.images]
     counts = {name: len(archs) for name, archs in model.architectures().items()}
-    placement = {spec.name: lock.stack_for(spec.name, counts[spec.name], PIPELINES_PER_STACK) for spec in specs}
+    placement = {i.name: lock.stack_for(i.name, counts[i.name], PIPELINES_PER_STACK) for i in model.images}
     factory_stacks = [
         cdk.Stack(
             app,
@@ -121,6 +124,11 @@ def build_factory(
     for stack in factory_stacks:
         for key_stack in keys:
             stack.add_stack_dependency(key_stack, "the distribution configuration names each region's key by alias")
+
+    bases = made_bases(
+        model, {name: factory_stacks[index] for name, index in placement.items()}, lock=lock, home_key=home_key
+    )
+    specs = [image.to_spec(base_dir, bases.get(image.name)) for image in model.images]
 
     targets = [
         RegionTarget(

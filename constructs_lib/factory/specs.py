@@ -14,60 +14,17 @@ from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, T
 from .._core.limits import check_name
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
 from .._core.volumes import DataVolume, RootVolume
-from ..bake.base_image import BaseImage, OperatingSystem
+from ..bake.base_image import BaseImage
 from ..bake.component import Component
 from ..bake.schedule import Schedule
 from ..launch.fleet import InstanceRefresh
 from ..launch.launch_template import check_pin
 from ..pipeline.family import ImageSpec
 from ._base import _Model
+from .base_specs import ArchName, BaseSpec
 from .network_specs import BuildNetworkSpec, FleetNetworkSpec
 
 SCHEMA_FILE = "factory.schema.json"
-_OS = {
-    "amazon-linux-2023": OperatingSystem.AMAZON_LINUX_2023,
-    "ubuntu-24.04": OperatingSystem.UBUNTU_24_04,
-    "ubuntu-22.04": OperatingSystem.UBUNTU_22_04,
-}
-OsName = Literal["amazon-linux-2023", "ubuntu-24.04", "ubuntu-22.04"]
-ArchName = Literal["x86_64", "arm64"]
-
-
-class BaseSpec(_Model):
-    """What an image starts from: exactly one of os, ami, marketplace, ssm."""
-
-    os: OsName | None = None
-    """An AWS-managed operating system, resolved per architecture at every build."""
-    ami: str | None = None
-    """A fixed AMI ID in the factory's home region."""
-    marketplace: str | None = None
-    """An AWS Marketplace product ID the account subscribes to."""
-    ssm: str | None = None
-    """An SSM parameter holding an AMI ID."""
-    architecture: ArchName | None = None
-    """The architecture of an ami, marketplace or ssm base (os bases follow the image's architectures)."""
-    root_device: str | None = None
-    """Root device of an ami, marketplace or ssm base. Default: /dev/xvda."""
-
-    @model_validator(mode="after")
-    def _one(self) -> BaseSpec:
-        given = [k for k in ("os", "ami", "marketplace", "ssm") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of os, ami, marketplace, ssm ({len(given)} given)")
-        self.to_base_image()
-        return self
-
-    def to_base_image(self) -> BaseImage:
-        arch = Architecture(self.architecture) if self.architecture else None
-        device = self.root_device or "/dev/xvda"
-        if self.os is not None:
-            return BaseImage.aws_managed(_OS[self.os], arch or Architecture.X86_64)
-        if self.ami is not None:
-            return BaseImage.from_ami_id(self.ami, architecture=arch, root_device_name=device)
-        if self.marketplace is not None:
-            return BaseImage.from_marketplace(self.marketplace, architecture=arch, root_device_name=device)
-        assert self.ssm is not None
-        return BaseImage.from_ssm_parameter(self.ssm, architecture=arch, root_device_name=device)
 
 
 class ComponentSpec(_Model):
@@ -198,14 +155,15 @@ class ImageModel(_Model):
     def _name(cls, value: str) -> str:
         return check_name("name", value)
 
-    def to_spec(self, base_dir: Path) -> ImageSpec:
+    def to_spec(self, base_dir: Path, base_image: BaseImage | None = None) -> ImageSpec:
+        """The image's spec; ``base_image`` is the base when a construct makes it (an import or a capture)."""
         schedule = None
         if isinstance(self.schedule, ScheduleSpec):
             schedule = self.schedule.to_schedule()
         return ImageSpec(
             name=self.name,
             description=self.description,
-            base_image=self.base.to_base_image() if self.base else None,
+            base_image=base_image or (self.base.to_base_image() if self.base else None),
             parent=self.parent,
             architectures=tuple(Architecture(a) for a in self.architectures) if self.architectures else None,
             components=tuple(c.to_component(base_dir) for c in self.components),

@@ -17,6 +17,8 @@ from . import (
     pipeline_auto_disable,
     recipe_lifecycle_covered,
     recipe_volumes_encrypted,
+    vm_import_encrypted,
+    vm_import_role_scoped,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -35,5 +37,7 @@ RULES: tuple[Rule, ...] = tuple(
         launch_template_volumes_encrypted,
         launch_template_no_public_ip,
         pipeline_auto_disable,
+        vm_import_encrypted,
+        vm_import_role_scoped,
     )
 )
