@@ -201,7 +201,7 @@ def test_file_sets_parameter_tests_and_scanning(tmp_path: Path) -> None:
     [
         (
             "    base: {os: amazon-linux-2023, ami: ami-0123456789abcdef0}\n",
-            r"images\[1\].base: give exactly one of os, ami, marketplace, ssm \(2 given\)",
+            r"images\[1\].base: give exactly one of os, ami, marketplace, ssm, import, instance \(2 given\)",
         ),
         (
             "    base: {os: amazon-linux-2023}\n    components: [{aws: update-linux, file: x.yaml}]\n",
