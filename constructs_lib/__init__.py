@@ -17,11 +17,15 @@ if TYPE_CHECKING:
     from ._core.targets import LaunchPermission, LaunchTemplateTarget, RegionTarget
     from ._core.volumes import DataVolume, RootVolume
     from .bake.base_image import BaseImage, OperatingSystem
+    from .bake.capture import InstanceCapture
     from .bake.component import Component
     from .bake.infrastructure import BuildInfrastructure, BuildResources
     from .bake.recipe import GoldenImageRecipe
     from .bake.schedule import Schedule
     from .bake.version_lock import VersionLock
+    from .bake.vm_import import VmImportImage
+    from .bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, Platform
+    from .bake.vm_import_role import VmImportRole
     from .checks.nag import GoldenAmiChecks
     from .checks.preflight import PREFLIGHT_RULES, PreflightFinding, PreflightSeverity, preflight
     from .distribute.destination import DistributionAccountRole
@@ -44,6 +48,7 @@ _WHERE: dict[str, str] = {
     "Architecture": "_core.enums",
     "AutoScalingKeyGrants": "distribute.key_grant",
     "BaseImage": "bake.base_image",
+    "BootMode": "bake.vm_import_options",
     "BuildInfrastructure": "bake.infrastructure",
     "BuildNetwork": "_core.network",
     "BuildResources": "bake.infrastructure",
@@ -52,6 +57,8 @@ _WHERE: dict[str, str] = {
     "ConsumerStack": "launch.consumer_stack",
     "CostEstimate": "retire.cost",
     "DataVolume": "_core.volumes",
+    "DiskFormat": "bake.vm_import_options",
+    "DiskImage": "bake.vm_import_options",
     "DistributionAccountRole": "distribute.destination",
     "DistributionAccountStackSet": "distribute.stackset",
     "FleetNetwork": "_core.network",
@@ -69,9 +76,11 @@ _WHERE: dict[str, str] = {
     "ImageRollout": "launch.rollout",
     "ImageSpec": "pipeline.family",
     "ImportedPipeline": "pipeline.interfaces",
+    "InstanceCapture": "bake.capture",
     "InstanceRefresh": "launch.fleet",
     "LaunchPermission": "_core.targets",
     "LaunchTemplateTarget": "_core.targets",
+    "LicenseType": "bake.vm_import_options",
     "Lifecycle": "_core.lifecycle_rules",
     "LifecycleAction": "_core.lifecycle_rules",
     "LifecycleRule": "_core.lifecycle_rules",
@@ -79,6 +88,7 @@ _WHERE: dict[str, str] = {
     "PREFLIGHT_RULES": "checks.preflight",
     "PreflightFinding": "checks.preflight",
     "PreflightSeverity": "checks.preflight",
+    "Platform": "bake.vm_import_options",
     "RegionTarget": "_core.targets",
     "RevokeAccessRole": "distribute.revoke_role",
     "RootVolume": "_core.volumes",
@@ -87,6 +97,8 @@ _WHERE: dict[str, str] = {
     "StartCondition": "_core.enums",
     "TimeUnit": "_core.lifecycle_rules",
     "VersionLock": "bake.version_lock",
+    "VmImportImage": "bake.vm_import",
+    "VmImportRole": "bake.vm_import_role",
     "VolumeType": "_core.enums",
     "build_order": "pipeline.family",
     "preflight": "checks.preflight",
@@ -114,6 +126,7 @@ __all__ = [
     "Architecture",
     "AutoScalingKeyGrants",
     "BaseImage",
+    "BootMode",
     "BuildInfrastructure",
     "BuildNetwork",
     "BuildResources",
@@ -122,6 +135,8 @@ __all__ = [
     "ConsumerStack",
     "CostEstimate",
     "DataVolume",
+    "DiskFormat",
+    "DiskImage",
     "DistributionAccountRole",
     "DistributionAccountStackSet",
     "DistributionKey",
@@ -139,13 +154,16 @@ __all__ = [
     "ImageRollout",
     "ImageSpec",
     "ImportedPipeline",
+    "InstanceCapture",
     "InstanceRefresh",
     "LaunchPermission",
     "LaunchTemplateTarget",
+    "LicenseType",
     "Lifecycle",
     "LifecycleAction",
     "LifecycleRule",
     "OperatingSystem",
+    "Platform",
     "PreflightFinding",
     "PreflightSeverity",
     "RegionTarget",
@@ -155,6 +173,8 @@ __all__ = [
     "StartCondition",
     "TimeUnit",
     "VersionLock",
+    "VmImportImage",
+    "VmImportRole",
     "VolumeType",
     "build_order",
     "estimate_snapshot_cost",

@@ -44,6 +44,8 @@ def test_examples_cover_the_major_features() -> None:
         "consumers",
         "lifecycle",
         "large-fleet",
+        "vm-import",
+        "capture",
     }
 
 

@@ -111,3 +111,24 @@ def test_record_keeps_components_and_stacks(tmp_path: Path) -> None:
         {"i": {"stack": 0, "pipelines": 1}},
         {"S": {}},
     )
+
+
+def test_an_out_of_band_import_is_recorded_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "lock.json"
+    lock = VersionLock(path)
+    assert lock.imported("legacy") is None
+    lock.record_import("legacy", ami="ami-0123456789abcdef0", source="s3://disk-images/a.vmdk", task="import-ami-1")
+    again = VersionLock(path)
+    assert again.imported("legacy") == {
+        "ami": "ami-0123456789abcdef0",
+        "source": "s3://disk-images/a.vmdk",
+        "task": "import-ami-1",
+    }
+    assert json.loads(path.read_text())["imports"]["legacy"]["ami"] == "ami-0123456789abcdef0"
+
+
+def test_a_frozen_lock_refuses_to_record_an_import(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"version_lock: lock\.json is frozen"):
+        VersionLock(tmp_path / "lock.json", frozen=True).record_import(
+            "x", ami="ami-01234567", source="s3://b/k.raw", task="t"
+        )

@@ -33,6 +33,35 @@ def distribution(**ami: Any) -> dict[str, Any]:
     return {"Distributions": [{"Region": "eu-west-1", "AmiDistributionConfiguration": {"Name": "x", **ami}}]}
 
 
+def vm_import_role(*statements: dict[str, Any], managed: list[str] | None = None) -> dict[str, Any]:
+    role: dict[str, Any] = {
+        "AssumeRolePolicyDocument": {
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "vmie.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ]
+        },
+        "Policies": [{"PolicyName": "VmImport", "PolicyDocument": {"Statement": list(statements)}}],
+    }
+    if managed:
+        role["ManagedPolicyArns"] = managed
+    return role
+
+
+def read(*resources: str) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Action": ["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"],
+        "Resource": list(resources),
+    }
+
+
+KEY_STATEMENT = {
+    "Effect": "Allow",
+    "Action": ["kms:Decrypt", "kms:CreateGrant"],
+    "Resource": "arn:aws:kms:eu-west-1:111111111111:key/abc",
+}
+
+
 # rule id -> (good properties, bad properties, siblings)
 EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {
     "RecipeVolumesEncrypted": (
@@ -92,6 +121,16 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {
         {"Schedule": {"ScheduleExpression": "cron(0 4 ? * SUN *)"}},
         none,
     ),
+    "VmImportEncrypted": (
+        {"Encrypted": "true", "KmsKeyId": "arn:aws:kms:eu-west-1:111111111111:key/abc"},
+        {"Encrypted": "false", "KmsKeyId": "arn:aws:kms:eu-west-1:111111111111:key/abc"},
+        none,
+    ),
+    "VmImportRoleScoped": (
+        vm_import_role(read("arn:aws:s3:::disk-images", "arn:aws:s3:::disk-images/*"), KEY_STATEMENT),
+        vm_import_role(read("*"), KEY_STATEMENT),
+        none,
+    ),
 }
 BY_ID = {rule.id: rule for rule in RULES}
 
@@ -115,7 +154,8 @@ def test_bad_example_does_not(rule_id: str) -> None:
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_every_rule_explains_itself(rule: Rule) -> None:
     assert rule.info.endswith(".") and len(rule.explanation) > 60
-    assert rule.resource_type.startswith("AWS::")
+    # An AWS resource type, or the library's own custom resources.
+    assert rule.resource_type.startswith(("AWS::", "Custom::GoldenAmi"))
 
 
 @pytest.mark.parametrize(
@@ -138,3 +178,31 @@ def test_tag_selected_policies_cover_recipes() -> None:
 
     assert BY_ID["RecipeLifecycleCovered"].check({"Name": "api"}, tagged) is Compliance.COMPLIANT
     assert BY_ID["LaunchTemplateImdsv2"].resource_type == LT
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        vm_import_role(read("arn:aws:s3:::disk-images"), {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}),
+        vm_import_role(
+            read("arn:aws:s3:::disk-images"), {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "*"}
+        ),
+        vm_import_role(
+            read("arn:aws:s3:::disk-images"), {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
+        ),
+        vm_import_role(read("arn:aws:s3:::disk-images"), managed=["arn:aws:iam::aws:policy/AmazonS3FullAccess"]),
+    ],
+    ids=["kms-star", "every-key", "undocumented-action", "managed-policy"],
+)
+def test_import_role_broader_than_documented_is_flagged(role: dict[str, Any]) -> None:
+    assert BY_ID["VmImportRoleScoped"].check(role, none) is Compliance.NON_COMPLIANT
+
+
+def test_import_role_rule_ignores_other_roles() -> None:
+    other = vm_import_role({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    other["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] = {"Service": "lambda.amazonaws.com"}
+    assert BY_ID["VmImportRoleScoped"].check(other, none) is Compliance.NOT_APPLICABLE
+
+
+def test_import_without_a_key_is_refused() -> None:
+    assert BY_ID["VmImportEncrypted"].check({"Encrypted": "true"}, none) is Compliance.NON_COMPLIANT
