@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..pipeline.family import variant_name
 from ..pipeline.image_pipeline import GoldenImagePipeline
 from .app import Factory
 
@@ -31,6 +32,19 @@ def diagram(factory: Factory) -> str:
         arch = pipeline.architecture.value if pipeline.architecture else "?"
         lines.append(f'    {_id(pipeline.image_name)}["{pipeline.image_name}<br/>{arch}"]')
     lines.append("  end")
+    archs = model.architectures()
+    for image in model.images:
+        if image.base is None or not image.base.made_by_construct:
+            continue
+        if image.base.import_ is not None:
+            node, label, verb = f"src_{_id(image.name)}", f"disk image<br/>{image.base.import_.s3}", "import"
+        else:
+            node, label, verb = f"src_{_id(image.name)}", f"instance<br/>{image.base.capture().id}", "capture"
+        lines.append(f'  {node}[("{label}")]')
+        for arch in archs[image.name]:
+            lines.append(
+                f"  {node} -->|{verb}, fixed parent| {_id(variant_name(image.name, arch, len(archs[image.name])))}"
+            )
     for pipeline in factory.pipelines:
         parent = pipeline.base_image.parent_pipeline
         if parent:

@@ -126,3 +126,15 @@ def test_bad_bases_are_refused_with_their_line(tmp_path: Path, text: str, messag
     found = "\n".join(caught.value.problems)
     assert "factory.yaml:" in found
     assert re.search(message, found), found
+
+
+def test_report_shows_where_an_imported_or_captured_base_comes_from(tmp_path: Path) -> None:
+    from constructs_lib.factory.report import diagram, render
+
+    imported, _ = build(tmp_path, IMPORT % "")
+    assert '  src_legacy[("disk image<br/>s3://disk-images/web.vmdk")]' in diagram(imported)
+    assert "  src_legacy -->|import, fixed parent| legacy" in diagram(imported)
+    assert "| base | VM image imported from s3://disk-images/web.vmdk (fixed parent) |" in render(imported)
+    (tmp_path / "captured").mkdir()
+    captured, _ = build(tmp_path / "captured", INSTANCE)
+    assert "  src_hand -->|capture, fixed parent| hand" in diagram(captured)
