@@ -23,6 +23,7 @@ https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ImportVmImage.h
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -148,7 +149,8 @@ def _vm_image_request(props: dict[str, Any], task_id: str) -> dict[str, Any]:
         "platform": props["Platform"],
         "vmImportTaskId": task_id,
         "tags": props["Tags"],
-        "clientToken": f"golden-ami-{task_id}"[:36],
+        # At most 36 characters: a digest of the task ID, the same at every poll.
+        "clientToken": hashlib.sha256(task_id.encode()).hexdigest()[:36],
     }
 
 
