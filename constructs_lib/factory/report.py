@@ -41,10 +41,9 @@ def diagram(factory: Factory) -> str:
         else:
             node, label, verb = f"src_{_id(image.name)}", f"instance<br/>{image.base.capture().id}", "capture"
         lines.append(f'  {node}[("{label}")]')
-        for arch in archs[image.name]:
-            lines.append(
-                f"  {node} -->|{verb}, fixed parent| {_id(variant_name(image.name, arch, len(archs[image.name])))}"
-            )
+        for variant in archs[image.name]:
+            target = _id(variant_name(image.name, variant, len(archs[image.name])))
+            lines.append(f"  {node} -->|{verb}, fixed parent| {target}")
     for pipeline in factory.pipelines:
         parent = pipeline.base_image.parent_pipeline
         if parent:
