@@ -10,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 
 from constructs_lib import GoldenAmiChecks, GoldenLaunchTemplate, VersionLock
@@ -88,6 +89,27 @@ def insecure_stack(tmp_path: Path) -> cdk.App:
         distribution_configuration_arn=dist.attr_arn,
         image_tests_configuration=_Pipeline.ImageTestsConfigurationProperty(image_tests_enabled=False),
         schedule=_Pipeline.ScheduleProperty(schedule_expression="cron(0 4 ? * SUN *)"),
+    )
+    cdk.CfnResource(
+        stack,
+        "Import",
+        type="Custom::GoldenAmiVmImport",
+        properties={"ServiceToken": "arn:aws:lambda:eu-west-1:111111111111:function:x", "Encrypted": "false"},
+    )
+    iam.CfnRole(
+        stack,
+        "VmImportRole",
+        assume_role_policy_document={
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "vmie.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ]
+        },
+        policies=[
+            iam.CfnRole.PolicyProperty(
+                policy_name="all",
+                policy_document={"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]},
+            )
+        ],
     )
     ec2.CfnLaunchTemplate(
         stack,
