@@ -62,6 +62,11 @@ def test_imports_waits_without_a_deadline_and_records_the_ami(tmp_path: Path) ->
             ec2_stub.add_response(
                 "describe_import_image_tasks", {"ImportImageTasks": [task]}, {"ImportTaskIds": [TASK]}
             )
+        ec2_stub.add_response(
+            "create_tags",
+            {},
+            {"Resources": [AMI], "Tags": [{"Key": "golden-ami:source", "Value": "s3://disk-images/web.vmdk"}]},
+        )
         ib_stub.add_response("import_vm_image", {"imageArn": IMAGE}, None)
         ib_stub.add_response("get_image", {"image": {"arn": IMAGE, "state": {"status": "AVAILABLE"}}}, None)
         parsed = parse(args(tmp_path))

@@ -58,6 +58,10 @@ class Clients:
             "describe_import_image_tasks", {"ImportImageTasks": [task]}, {"ImportTaskIds": [TASK]}
         )
 
+    def tagged(self) -> None:
+        tags = [{"Key": "golden-ami:source", "Value": "s3://disk-images/web/disk1.vmdk"}]
+        self.ec2_stub.add_response("create_tags", {}, {"Resources": [AMI, "snap-0123456789abcdef0"], "Tags": tags})
+
     def image_builder(self, status: str, reason: str = "") -> None:
         self.ib_stub.add_response("import_vm_image", {"imageArn": IMAGE_ARN}, None)
         state = {"status": status, **({"reason": reason} if reason else {})}
@@ -157,7 +161,8 @@ def test_unknown_status_is_not_taken_for_success(clients: Clients) -> None:
 
 
 def test_completed_task_becomes_an_available_image_builder_image(clients: Clients) -> None:
-    clients.task("completed", ImageId=AMI)
+    clients.task("completed", ImageId=AMI, SnapshotDetails=[{"SnapshotId": "snap-0123456789abcdef0"}])
+    clients.tagged()
     clients.image_builder("AVAILABLE")
     assert poll(clients) == {
         "IsComplete": True,
@@ -167,14 +172,16 @@ def test_completed_task_becomes_an_available_image_builder_image(clients: Client
 
 @pytest.mark.parametrize("status", IMAGE_WAITING)
 def test_completed_task_waits_for_image_builder(clients: Clients, status: str) -> None:
-    clients.task("completed", ImageId=AMI)
+    clients.task("completed", ImageId=AMI, SnapshotDetails=[{"SnapshotId": "snap-0123456789abcdef0"}])
+    clients.tagged()
     clients.image_builder(status)
     assert poll(clients) == {"IsComplete": False}
 
 
 @pytest.mark.parametrize("status", IMAGE_FAILED)
 def test_image_builder_failure_raises_with_its_reason(clients: Clients, status: str) -> None:
-    clients.task("completed", ImageId=AMI)
+    clients.task("completed", ImageId=AMI, SnapshotDetails=[{"SnapshotId": "snap-0123456789abcdef0"}])
+    clients.tagged()
     clients.image_builder(status, "the import task's AMI is not usable")
     with pytest.raises(ImportFailed, match=rf"is {status}: the import task's AMI is not usable"):
         poll(clients)

@@ -9,8 +9,9 @@ the reason CloudFormation shows in the stack events).
   is the physical ID, so an update that imports again gets a new one and CloudFormation then
   sends a delete for the old import.
 - While the task is ``active``: keep waiting, logging its progress and status message.
-- When it is ``completed``: call Image Builder's ``ImportVmImage`` on it (idempotent through a
-  client token derived from the task ID) and wait until that image is ``AVAILABLE``.
+- When it is ``completed``: tag the AMI and its snapshots, call Image Builder's ``ImportVmImage``
+  on it (idempotent through a client token derived from the task ID) and wait until that image is
+  ``AVAILABLE``.
 - ``deleting`` or ``deleted``: the task was cancelled or failed; raise with its status message.
 - Past the deadline: cancel the task and raise, pointing at the out-of-band command.
 - Delete: keep the AMI, its snapshots and the Image Builder image unless ``RemoveOnDelete`` is
@@ -192,8 +193,14 @@ def is_complete(
         raise ImportFailed(f"import task {task_id} is {status}: {message or 'no status message'}")
     if status != "completed":
         raise ImportFailed(f"import task {task_id} has status {status!r}, which this function does not know")
-    imagebuilder = imagebuilder or _client("imagebuilder")
     props = event["ResourceProperties"]
+    # ImportImage tags only the task: tag the AMI and its snapshots too (idempotent at every poll),
+    # which the removal permissions are conditioned on.
+    snapshots = [d["SnapshotId"] for d in task.get("SnapshotDetails", []) if d.get("SnapshotId")]
+    ec2.create_tags(
+        Resources=[task["ImageId"], *snapshots], Tags=[{"Key": k, "Value": v} for k, v in props["Tags"].items()]
+    )
+    imagebuilder = imagebuilder or _client("imagebuilder")
     image_arn = str(imagebuilder.import_vm_image(**_vm_image_request(props, task_id))["imageArn"])
     image = imagebuilder.get_image(imageBuildVersionArn=image_arn)["image"]
     state = image.get("state", {})
