@@ -141,6 +141,7 @@ class VersionLock:
         if record != self._resources:
             self._resources = record
             self._write()
+
     def imported(self, image: str) -> dict[str, str] | None:
         """What the out-of-band import recorded for ``image``: ``ami``, ``source`` (the disk
         image's S3 URL) and ``task`` (the import task), or None when nothing was imported."""

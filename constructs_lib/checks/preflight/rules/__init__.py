@@ -9,6 +9,7 @@ from . import (
     cross_region_reference,
     default_ebs_key,
     destination_role,
+    import_role_key,
     key_principals,
     launch_template_volumes,
     lifecycle_survives,
@@ -37,5 +38,6 @@ RULES: tuple[Rule, ...] = tuple(
         lifecycle_survives,
         destination_role,
         launch_template_volumes,
+        import_role_key,
     )
 )
