@@ -23,6 +23,7 @@ from constructs_lib import GoldenAmiChecks, VersionLock
 from constructs_lib.factory.app import Factory, build_factory
 from constructs_lib.factory.loader import FactoryFileError, load_factory
 from constructs_lib.factory.report import render
+from constructs_lib.launch.launch_template import check_pin
 
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER_ACCOUNT = "111111111111"
@@ -71,6 +72,13 @@ def project_context() -> dict[str, object]:
 
 def main() -> None:
     app = cdk.App(context=project_context())
+    pin = app.node.try_get_context("pin")
+    if pin is not None:
+        try:
+            check_pin("context pin (-c pin=... or make synth PIN=...)", pin)
+        except ValueError as error:  # not the factory file's fault: say where the value came from
+            print(error, file=sys.stderr)
+            sys.exit(1)
     try:
         factory = build(app)
     except FactoryFileError as error:

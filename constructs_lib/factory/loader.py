@@ -1,17 +1,40 @@
 """Reading a factory file: YAML to the model, with every problem reported as
-``file:line: key.path: message`` (lines mapped from the YAML nodes), all at once."""
+``file:line: key.path: message`` (lines mapped from the YAML nodes), all at once.
+
+The file is read safely (:mod:`constructs_lib._core.safe_yaml`): its size is checked before it is
+read, anchors and aliases are refused, nesting is bounded, and duplicate or empty keys and
+over-long numbers are reported by key. Field errors and the rules across fields (unknown parent,
+layer cycle, consumer image, region and instance type) are reported together, each at the line of
+the entry it is about, wherever the fields a rule needs are themselves valid.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from .model import FactoryModel
+from .._core.safe_yaml import YamlRefused, parse, read_bounded
+from .model import FactoryModel, cross_field_problems
+
+MAX_FILE_BYTES: Final = 1024 * 1024
+"""A factory file larger than this is refused before it is read (the largest example is 10 KiB)."""
+_PREFIX_RE: Final = re.compile(r"([a-z_]+(?:\[[^\]]*\])?(?:\.[a-z_]+)*): (.*)", re.ASCII | re.DOTALL)
+# The library's argument names that the factory file spells differently.
+_FILE_KEYS: Final = {
+    "expression": "cron",
+    "base_image": "base",
+    "launch_permission": "sharing",
+    "device_name": "device",
+    "volume_type": "type",
+    "start_condition": "start",
+}
+
+Loc = tuple[str | int, ...]
 
 
 class FactoryFileError(ValueError):
@@ -22,39 +45,14 @@ class FactoryFileError(ValueError):
         super().__init__("\n".join(problems))
 
 
-def _lines(text: str) -> dict[tuple[str | int, ...], int]:
-    """Key path -> 1-based line of every node in a YAML document (best effort)."""
-    found: dict[tuple[str | int, ...], int] = {}
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return found
-
-    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        found[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                found[child] = key.start_mark.line + 1
-                walk(value, child)
-                found[child] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, (*path, index))
-
-    if root is not None:
-        walk(root, ())
-    return found
-
-
-def _path(loc: tuple[str | int, ...]) -> str:
+def _path(loc: Loc) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
 
-def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
+def _fields_at(loc: Loc) -> list[str]:
     """The keys a model accepts at ``loc`` (for suggesting a fix to a typo)."""
     model: Any = FactoryModel
     for part in loc:
@@ -73,63 +71,106 @@ def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
-def _message(error: Mapping[str, Any]) -> str:
-    kind, loc = error["type"], tuple(error["loc"])
+def _as_written(loc: Loc, message: str) -> tuple[Loc, str]:
+    """Drop the library's argument name from a message (the key path says where), moving the
+    path down to the file's key when the argument names one (``schedule.expression`` -> ``cron``)."""
+    found = _PREFIX_RE.fullmatch(message)
+    if not found:
+        return loc, message
+    prefix, rest = found.groups()
+    if not loc and prefix.split(".", 1)[0].split("[", 1)[0] in _fields_at(()):
+        # A rule on the whole model names its own path (accounts.stackset.call_as): point there.
+        words = re.findall(r"([a-z_]+)|\[(\d+)\]", prefix, re.ASCII)
+        return tuple(int(index) if index else word for word, index in words), rest
+    last = prefix.rsplit(".", 1)[-1].split("[", 1)[0]
+    key = _FILE_KEYS.get(last, last)
+    if key in _fields_at(loc) and (not loc or loc[-1] != key):
+        return (*loc, key), rest
+    return loc, rest
+
+
+def _message(error: Mapping[str, Any], loc: Loc, numbers: Mapping[Loc, str]) -> tuple[Loc, str]:
+    kind = error["type"]
     if kind == "extra_forbidden":
         key = loc[-1]
         close = difflib.get_close_matches(str(key), _fields_at(loc[:-1]), n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(_fields_at(loc[:-1]))}"
-        return f"unknown key {key!r}; {hint}"
+        return loc, f"unknown key {key!r}; {hint}"
     if kind == "missing":
-        return f"required key {loc[-1]!r} is missing; add it"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ")
+        return loc, f"required key {loc[-1]!r} is missing; add it"
+    if kind == "string_type" and loc in numbers:
+        written = numbers[loc]
+        return loc, f"{written} is a number here; write it as a string: '{written}'"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error"):
+        return _as_written(loc, message)
     value = error.get("input")
-    if kind not in ("value_error", "assertion_error") and not isinstance(value, dict | list):
-        message += f" (got {value!r})"
-    return message
+    if not isinstance(value, dict | list):
+        shown = repr(value)
+        message += f" (got {shown if len(shown) <= 80 else shown[:77] + '...'})"
+    return loc, message
 
 
-def _locations(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+def _locations(loc: Loc) -> Loc:
     """Drop pydantic's union-member and validator tags from a location."""
-    return tuple(p for p in loc if isinstance(p, int) or not (p[0].isupper() or "[" in p or p.startswith("function")))
+    return tuple(p for p in loc if isinstance(p, int) or not (p[:1].isupper() or "[" in p or p.startswith("function")))
+
+
+def _field_problems(error: ValidationError, numbers: Mapping[Loc, str], known: set[Loc]) -> list[tuple[Loc, str]]:
+    found: list[tuple[Loc, str]] = []
+    items = error.errors()
+    # A union (a schedule mapping or 'on-demand') reports every branch; when a branch got
+    # further than a literal mismatch, the literal's complaint is noise.
+    deeper = {_locations(tuple(i["loc"])) for i in items if i["type"] != "literal_error"}
+    for item in items:
+        loc = _locations(tuple(item["loc"]))
+        if item["type"] == "literal_error" and len(item["loc"]) > len(loc) and loc in deeper:
+            continue
+        if any(loc[:n] in known for n in range(1, len(loc) + 1)):
+            continue  # already reported by the reader (an empty key, a number too long)
+        found.append(_message(item, loc, numbers))
+    return found
 
 
 def load_factory(path: str | Path) -> FactoryModel:
     """Read and check a factory file; raise :class:`FactoryFileError` with every problem."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_bounded(file, MAX_FILE_BYTES)
     except OSError as error:
         raise FactoryFileError([f"{file}: cannot read it ({error.strerror})"]) from None
+    except ValueError as error:
+        raise FactoryFileError([f"{file}: {error}"]) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}" if mark else str(file)
-        raise FactoryFileError([f"{where}: not valid YAML ({getattr(error, 'problem', error)})"]) from None
+        parsed = parse(text)
+    except YamlRefused as error:
+        raise FactoryFileError([f"{file}:{error.line or 1}: {error.reason}"]) from None
+    data = parsed.data
     if not isinstance(data, dict):
         raise FactoryFileError([f"{file}:1: the file must be a mapping with at least 'images'"])
-    lines = _lines(text)
+    lines = parsed.lines
+    located: list[tuple[int, Loc, str]] = [(line, loc, message) for loc, line, message in parsed.problems]
+    known = {loc for _, loc, _ in located}
+    model: FactoryModel | None = None
     try:
-        return FactoryModel.model_validate(data, context={"base_dir": file.parent})
+        model = FactoryModel.model_validate(data, context={"base_dir": file.parent, "across": False})
     except ValidationError as error:
-        problems = []
-        seen = set()
-        items = error.errors()
-        # A union (a schedule mapping or 'on-demand') reports every branch; when a branch got
-        # further than a literal mismatch, the literal's complaint is noise.
-        deeper = {_locations(tuple(i["loc"])) for i in items if i["type"] != "literal_error"}
-        for item in items:
-            loc = _locations(tuple(item["loc"]))
-            if item["type"] == "literal_error" and len(item["loc"]) > len(loc) and loc in deeper:
-                continue
-            line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
-            problem = f"{file}:{line}: {_path(loc)}: {_message(item)}"
-            if problem not in seen:
-                seen.add(problem)
+        for loc, message in _field_problems(error, parsed.numbers, known):
+            located.append((_line(lines, loc), loc, message))
+    for loc, message in cross_field_problems(data):
+        located.append((_line(lines, loc), loc, message))
+    if model is None or located:
+        problems: list[str] = []
+        for line, loc, message in sorted(located, key=lambda p: p[0]):
+            problem = f"{file}:{line}: {_path(loc)}: {message}"
+            if problem not in problems:
                 problems.append(problem)
-        raise FactoryFileError(problems) from None
+        raise FactoryFileError(problems)
+    return model
+
+
+def _line(lines: Mapping[Loc, int], loc: Loc) -> int:
+    return next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
 
 
 def json_schema() -> dict[str, Any]:

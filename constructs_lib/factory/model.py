@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import difflib
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .._core.enums import Architecture
+from .._core.instance_types import check_instance_types
 from .._core.limits import check_tags
 from .._core.targets import check_account, check_region
-from ..bake.base_image import BaseImage
 from ..distribute.stackset import CALL_AS_RULE, CallAs, management_account_of
-from ..pipeline.family import ImageSpec, build_order, variant_name
+from ..pipeline.family import variant_name
 from ._base import _Model
 from .network_specs import BuildNetworkSpec
 from .specs import AccountsSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec
@@ -67,55 +68,21 @@ class FactoryModel(_Model):
         return check_tags("tags", value)
 
     @model_validator(mode="after")
-    def _across(self) -> FactoryModel:
-        placeholder = BaseImage(parent_image="order only", description="order only")
-        build_order(
-            [
-                ImageSpec(name=i.name, parent=i.parent, base_image=None if i.parent else placeholder, components=())
-                for i in self.images
-            ]
-        )
-        published = set(self.pipeline_names())
-        for n, consumer in enumerate(self.consumers):
-            if consumer.image not in published:
-                close = difflib.get_close_matches(consumer.image, sorted(published), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"images are: {', '.join(sorted(published))}"
-                raise ValueError(f"consumers[{n}].image: {consumer.image!r} is not an image of this file; {hint}")
-            for region in consumer.regions or self.all_regions:
-                same = [
-                    other
-                    for other in self.consumers[:n]
-                    if (other.name or other.image) == (consumer.name or consumer.image)
-                    and region in (other.regions or self.all_regions)
-                ]
-                if same:
-                    raise ValueError(
-                        f"consumers[{n}]: a second fleet named {consumer.name or consumer.image!r} in {region}; "
-                        "give one of them a name"
-                    )
-                if region not in self.all_regions:
-                    raise ValueError(
-                        f"consumers[{n}].regions: {region!r} is not a region the factory distributes to "
-                        f"({', '.join(self.all_regions)}); add it to regions"
-                    )
-            for region in consumer.networks:
-                if region not in (consumer.regions or self.all_regions):
-                    raise ValueError(
-                        f"consumers[{n}].networks: {region!r} is not a region of this consumer "
-                        f"({', '.join(consumer.regions or self.all_regions)}); name a network per region it runs in"
-                    )
+    def _across(self, info: ValidationInfo) -> FactoryModel:
+        # The loader runs these rules itself, on the raw data, so that they are reported together
+        # with field errors and at the line of the entry they are about.
+        if (info.context or {}).get("across", True):
+            found = cross_field_problems(self.model_dump(mode="python"))
+            if found:
+                loc, message = found[0]
+                raise ValueError(f"{_dotted(loc)}: {message}")
+        # A rule on the whole model (the organization's management account from the sharing ARNs).
         management = self.management_account
         if self.accounts.stackset is not None and self.accounts.stackset.call_as is None and management is None:
             raise ValueError(
                 "accounts.stackset.call_as: not given, and no organization or OU ARN under sharing names the "
                 "organization's management account to derive it from; set call_as: SELF or DELEGATED_ADMIN. "
                 f"{CALL_AS_RULE}"
-            )
-        if self.sharing.public:
-            raise ValueError(
-                "sharing.public: the factory file encrypts every image, and AWS cannot make encrypted AMIs "
-                "public; share with accounts, organizations or OUs, or build public images in Python "
-                "with encrypt_volumes=False"
             )
         return self
 
@@ -160,3 +127,178 @@ class FactoryModel(_Model):
         """The StackSet's call_as as the file gives it; None to derive it from :attr:`management_account`."""
         stackset = self.accounts.stackset
         return CallAs(stackset.call_as) if stackset and stackset.call_as else None
+
+
+Loc = tuple[str | int, ...]
+_ARCHS = ("x86_64", "arm64")
+
+
+def _dotted(loc: Loc) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
+
+
+def _valid_region(value: object) -> bool:
+    try:
+        check_region("region", value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _image_architectures(images: list[Any]) -> dict[str, list[str]] | None:
+    """Each image's architectures by the rule :meth:`FactoryModel.architectures` applies, from raw
+    data; None when a field the rule needs is malformed (the field error says which)."""
+    by_name: dict[str, Mapping[str, Any]] = {}
+    for raw in images:
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
+            return None
+        archs, base = raw.get("architectures"), raw.get("base")
+        if archs is not None and (not isinstance(archs, list) or not archs or any(a not in _ARCHS for a in archs)):
+            return None
+        if base is not None and (not isinstance(base, Mapping) or base.get("architecture") not in (None, *_ARCHS)):
+            return None
+        parent = raw.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            return None
+        by_name[raw["name"]] = raw
+    found: dict[str, list[str]] = {}
+
+    def of(name: str, seen: frozenset[str]) -> list[str]:
+        if name not in found:
+            raw = by_name[name]
+            base = raw.get("base") or {}
+            parent = raw.get("parent")
+            if raw.get("architectures"):
+                found[name] = list(raw["architectures"])
+            elif parent in by_name and parent not in seen:
+                found[name] = of(parent, seen | {name})
+            elif base.get("architecture"):
+                found[name] = [base["architecture"]]
+            else:
+                found[name] = ["x86_64"]
+        return found[name]
+
+    for name in by_name:
+        of(name, frozenset({name}))
+    return found
+
+
+def _image_problems(images: list[Any]) -> list[tuple[Loc, str]]:
+    """Names given twice, unknown parents and layer cycles, each at the entry it is about."""
+    problems: list[tuple[Loc, str]] = []
+    index: dict[str, int] = {}
+    for i, raw in enumerate(images):
+        name = raw.get("name") if isinstance(raw, Mapping) else None
+        if isinstance(name, str):
+            if name in index:
+                problems.append(
+                    (("images", i, "name"), f"{name!r} is also images[{index[name]}]'s name; give each image its own")
+                )
+            else:
+                index[name] = i
+    parents: dict[str, str] = {}
+    for i, raw in enumerate(images):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("parent"), str):
+            continue
+        parent = raw["parent"]
+        if parent not in index:
+            close = difflib.get_close_matches(parent, list(index), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"images are: {', '.join(index) or 'none'}"
+            problems.append((("images", i, "parent"), f"{parent!r} is not an image of this file; {hint}"))
+        elif isinstance(raw.get("name"), str):
+            parents[raw["name"]] = parent
+    reported: set[str] = set()
+    for start in parents:
+        path = [start]
+        while path[-1] in parents and parents[path[-1]] not in path:
+            path.append(parents[path[-1]])
+        if path[-1] in parents and not reported & set(path):
+            cycle = path[path.index(parents[path[-1]]) :]
+            reported |= set(cycle)
+            first = min(cycle, key=lambda n: index[n])
+            at = cycle.index(first)
+            ring = [*cycle[at:], *cycle[:at], first]
+            problems.append(
+                (
+                    ("images", index[first], "parent"),
+                    f"{' -> '.join(ring)} form a cycle (each is layered on the next); give one of them "
+                    "a base instead of a parent",
+                )
+            )
+    return problems
+
+
+def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """The rules across fields, on the file's raw data, each as (key path of the offending entry,
+    message). A rule is checked wherever the fields it needs are valid, so that its problems are
+    reported together with the field errors."""
+    images = data.get("images")
+    problems: list[tuple[Loc, str]] = []
+    if not isinstance(images, list):
+        return problems
+    problems += _image_problems(images)
+    archs = _image_architectures(images)
+    consumers = data.get("consumers")
+    if archs is None or not isinstance(consumers, list):
+        return problems
+    published = {
+        variant_name(name, Architecture(a), len(found)): Architecture(a) for name, found in archs.items() for a in found
+    }
+    home, regions = data.get("home_region", "eu-west-1"), data.get("regions") or []
+    all_regions: list[str] | None = None
+    if _valid_region(home) and isinstance(regions, list) and all(_valid_region(r) for r in regions):
+        all_regions = [home, *[r for r in regions if r != home]]
+    seen: list[tuple[str, str, int]] = []
+    for n, consumer in enumerate(consumers):
+        if not isinstance(consumer, Mapping) or not isinstance(consumer.get("image"), str):
+            continue
+        image = consumer["image"]
+        if image not in published:
+            close = difflib.get_close_matches(image, sorted(published), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"images are: {', '.join(sorted(published))}"
+            problems.append((("consumers", n, "image"), f"{image!r} is not an image of this file; {hint}"))
+            continue
+        instance_type = consumer.get("instance_type")
+        if isinstance(instance_type, str):
+            try:
+                check_instance_types("instance_type", (instance_type,), published[image])
+            except ValueError as error:
+                message = str(error).removeprefix("instance_type: ")
+                problems.append((("consumers", n, "instance_type"), message))
+        own = consumer.get("regions")
+        if all_regions is None or (own is not None and not (isinstance(own, list) and all(map(_valid_region, own)))):
+            continue
+        networks = consumer.get("networks")
+        if isinstance(networks, Mapping):
+            runs_in = own or all_regions
+            for region in networks:
+                if region not in runs_in:
+                    problems.append(
+                        (
+                            ("consumers", n, "networks"),
+                            f"{region!r} is not a region of this consumer ({', '.join(runs_in)}); name a network "
+                            "per region it runs in",
+                        )
+                    )
+        fleet = consumer.get("name") or image
+        for region in own or all_regions:
+            if region not in all_regions:
+                problems.append(
+                    (
+                        ("consumers", n, "regions"),
+                        f"{region!r} is not a region the factory distributes to ({', '.join(all_regions)}); "
+                        "add it to regions",
+                    )
+                )
+                continue
+            twice = next((m for f, r, m in seen if f == fleet and r == region), None)
+            if twice is not None:
+                problems.append(
+                    (
+                        ("consumers", n),
+                        f"a second fleet named {fleet!r} in {region} (consumers[{twice}] is the first); "
+                        "give one of them a name",
+                    )
+                )
+            seen.append((fleet, region, n))
+    return problems

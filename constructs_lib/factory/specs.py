@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .._core.enums import Architecture, StartCondition, VolumeType
+from .._core.instance_types import check_instance_types
 from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .._core.limits import check_name
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
@@ -49,6 +50,11 @@ class ComponentSpec(_Model):
         if self.inline is not None and not self.name:
             raise ValueError("an inline component needs a name")
         base_dir = (info.context or {}).get("base_dir", Path("."))
+        if self.file is not None and not (base_dir / self.file).exists():
+            raise ValueError(
+                f"file: {self.file!r} does not exist in {base_dir}; component paths are relative to the "
+                "directory of the factory file"
+            )
         self.to_component(base_dir)
         return self
 
@@ -186,7 +192,18 @@ class SharingSpec(_Model):
     organizational_units: list[str] = []
     """OU ARNs: arn:aws:organizations::<management account>:ou/o-.../ou-..."""
     public: bool = False
-    """Every AWS account. Needs unencrypted volumes; see the README."""
+    """Every AWS account. Refused in a factory file: it encrypts every image, and AWS cannot make an
+    AMI with encrypted snapshots public. Build public images in Python with encrypt_volumes=False."""
+
+    @field_validator("public")
+    @classmethod
+    def _public(cls, value: bool) -> bool:
+        if value:
+            raise ValueError(
+                "the factory file encrypts every image, and AWS cannot make encrypted AMIs public; share "
+                "with accounts, organizations or OUs, or build public images in Python with encrypt_volumes=False"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> SharingSpec:
@@ -322,6 +339,13 @@ class ConsumerSpec(_Model):
     networks: dict[str, FleetNetworkSpec] = {}
     """Per region, an existing VPC, subnets and security groups by ID. A region without one gets a new VPC of
     isolated subnets with no route anywhere (for trying the factory out)."""
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_instance_types("instance_type", (value,), None)
+        return value
 
     @field_validator("pin")
     @classmethod

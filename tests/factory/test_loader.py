@@ -71,10 +71,10 @@ images:
 """
     found = problems(tmp_path, text)
     joined = "\n".join(found)
-    assert ":1: home_region: home_region: 'eu-west-9' is not an AWS region; did you mean eu-west-" in joined
+    assert ":1: home_region: 'eu-west-9' is not an AWS region; did you mean eu-west-" in joined
     assert ":2: regions: 'us-east-1' is listed twice" in joined
-    assert ":4: accounts.destinations: destinations: '12345' is not an AWS account ID; use exactly 12 digits" in joined
-    assert ":9: images[0].schedule: schedule.expression: 'cron(0 4 * * *)' is not a six-field cron expression" in joined
+    assert ":4: accounts.destinations: '12345' is not an AWS account ID; use exactly 12 digits" in joined
+    assert ":9: images[0].schedule.cron: 'cron(0 4 * * *)' is not a six-field cron expression" in joined
     assert ":10: images[1].name: required key 'name' is missing; add it" in joined
     assert (
         ":10: images[1].base.os: Input should be 'amazon-linux-2023', 'ubuntu-24.04' or 'ubuntu-22.04' (got 'windows')"
@@ -101,7 +101,7 @@ def test_cross_image_rules(tmp_path: Path) -> None:
 """
     )
     (problem,) = problems(tmp_path, text)
-    assert "images[web].parent: 'bse' is not an image of the family; did you mean 'base'?" in problem
+    assert problem.endswith(":6: images[1].parent: 'bse' is not an image of this file; did you mean 'base'?")
     cycle = (
         MINIMAL
         + """\
@@ -110,7 +110,7 @@ def test_cross_image_rules(tmp_path: Path) -> None:
 """
     )
     (problem,) = problems(tmp_path, cycle)
-    assert "images: app -> web -> app form a cycle" in problem
+    assert ":5: images[1].parent: app -> web -> app form a cycle" in problem
 
 
 def test_consumer_rules(tmp_path: Path) -> None:
@@ -128,13 +128,16 @@ consumers:
     assert "consumers[0].regions: 'us-west-2' is not a region the factory distributes to (eu-west-1)" in problem
     pin = MINIMAL + "consumers:\n  - {image: base, pin: aws-latest}\n"
     (problem,) = problems(tmp_path, pin)
-    assert "consumers[0].pin: pin: 'aws-latest' is neither a positive version number nor a parameter label" in problem
+    assert "consumers[0].pin: 'aws-latest' is neither a positive version number nor a parameter label" in problem
 
 
 def test_component_files_are_read_relative_to_the_factory_file(tmp_path: Path) -> None:
     text = MINIMAL.replace("[{aws: update-linux}]", "[{file: missing.yaml}]")
     (problem,) = problems(tmp_path, text)
-    assert f"images[0].components[0]: components: cannot read '{tmp_path / 'missing.yaml'}'" in problem
+    assert problem.endswith(
+        f":4: images[0].components[0].file: 'missing.yaml' does not exist in {tmp_path}; component paths are "
+        "relative to the directory of the factory file"
+    )
 
 
 def test_public_sharing_is_refused_with_the_reason(tmp_path: Path) -> None:
@@ -193,7 +196,7 @@ def test_file_sets_parameter_tests_and_scanning(tmp_path: Path) -> None:
     spec = model.images[0].to_spec(tmp_path)
     assert (spec.parameter_name, spec.image_tests, spec.image_scanning) == ("/platform/base/latest", False, False)
     (problem,) = problems(tmp_path, MINIMAL + "    parameter: latest\n")
-    assert "images[0].parameter: parameter: 'latest' is not an SSM parameter name" in problem
+    assert "images[0].parameter: 'latest' is not an SSM parameter name" in problem
 
 
 @pytest.mark.parametrize(
@@ -229,7 +232,10 @@ def test_lifecycle_takes_one_style(tmp_path: Path) -> None:
 def test_two_fleets_of_one_image_in_a_region_need_names(tmp_path: Path) -> None:
     text = MINIMAL + "consumers:\n  - {image: base}\n  - {image: base}\n"
     (problem,) = problems(tmp_path, text)
-    assert "consumers[1]: a second fleet named 'base' in eu-west-1; give one of them a name" in problem
+    assert (
+        ":7: consumers[1]: a second fleet named 'base' in eu-west-1 (consumers[0] is the first); give one of them a name"
+        in problem
+    )
     named = MINIMAL + "consumers:\n  - {image: base}\n  - {image: base, name: batch}\n"
     assert [c.name for c in load_factory(write(tmp_path, named)).consumers] == [None, "batch"]
 
