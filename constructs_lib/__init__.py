@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._core.enums import Architecture, StartCondition, VolumeType
+    from ._core.enums import Architecture, Platform, StartCondition, VolumeType
     from ._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
     from ._core.network import BuildNetwork, FleetNetwork
     from ._core.targets import LaunchPermission, LaunchTemplateTarget, RegionTarget
@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from .bake.infrastructure import BuildInfrastructure, BuildResources
     from .bake.recipe import GoldenImageRecipe
     from .bake.schedule import Schedule
+    from .bake.toe_document import check_document
     from .bake.version_lock import VersionLock
     from .bake.vm_import import VmImportImage
-    from .bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, Platform
+    from .bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType
     from .bake.vm_import_role import VmImportRole
     from .checks.nag import GoldenAmiChecks
     from .checks.preflight import PREFLIGHT_RULES, PreflightFinding, PreflightSeverity, preflight
@@ -54,6 +55,7 @@ _WHERE: dict[str, str] = {
     "BuildResources": "bake.infrastructure",
     "CallAs": "distribute.stackset",
     "Component": "bake.component",
+    "check_document": "bake.toe_document",
     "ConsumerStack": "launch.consumer_stack",
     "CostEstimate": "retire.cost",
     "DataVolume": "_core.volumes",
@@ -88,7 +90,7 @@ _WHERE: dict[str, str] = {
     "PREFLIGHT_RULES": "checks.preflight",
     "PreflightFinding": "checks.preflight",
     "PreflightSeverity": "checks.preflight",
-    "Platform": "bake.vm_import_options",
+    "Platform": "_core.enums",
     "RegionTarget": "_core.targets",
     "RevokeAccessRole": "distribute.revoke_role",
     "RootVolume": "_core.volumes",
@@ -177,6 +179,7 @@ __all__ = [
     "VmImportRole",
     "VolumeType",
     "build_order",
+    "check_document",
     "estimate_snapshot_cost",
     "preflight",
     "total_monthly_usd",

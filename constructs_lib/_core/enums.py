@@ -36,3 +36,12 @@ class VolumeType(enum.Enum):
     """Older general purpose SSD; IOPS follow size."""
     IO2 = "io2"
     """Provisioned IOPS SSD; ``iops`` is required."""
+
+
+class Platform(enum.Enum):
+    """The operating system family: Image Builder's ``Platform`` of a component or recipe, and
+    ``ImportVmImage``'s platform of an imported disk (which takes Linux or Windows only)."""
+
+    LINUX = "Linux"
+    WINDOWS = "Windows"
+    MACOS = "macOS"

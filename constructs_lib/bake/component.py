@@ -10,11 +10,13 @@ from typing import Any, Final
 
 import yaml
 
+from .._core.enums import Platform
 from .._core.limits import COMPONENT_DATA_MAX, check_version
+from .._core.safe_yaml import read_bounded
+from .toe_document import check_document
 
 _MANAGED_NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", re.ASCII)
 _OWN_NAME_RE: Final = re.compile(r"^[-_A-Za-z0-9]{1,100}$", re.ASCII)
-_PHASES: Final = ("build", "validate", "test")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -55,22 +57,32 @@ class Component:
 
     @classmethod
     def from_file(
-        cls, path: str | Path, *, name: str | None = None, description: str | None = None, version: str = "1.0.0"
+        cls,
+        path: str | Path,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        version: str = "1.0.0",
+        platform: Platform = Platform.LINUX,
     ) -> Component:
         """A component document from a YAML file, read and checked now.
 
         Default name: the file name without extension. Default description: the document's
-        ``description``, else ``name``. Default starting version: ``1.0.0``.
+        ``description``, else ``name``. Default starting version: ``1.0.0``. Default platform:
+        Linux (the document's action modules are checked against it).
         """
         file = Path(path)
         try:
-            text = file.read_text(encoding="utf-8")
+            # Checked before reading: `/dev/zero` or a FIFO would otherwise be read without end.
+            text = read_bounded(file, COMPONENT_DATA_MAX * 4)
         except OSError as error:
             raise ValueError(
-                f"components: cannot read {str(file)!r} ({error.strerror}); check the path, relative "
-                "paths are taken from the directory 'cdk synth' runs in"
+                f"components: cannot read {str(file)!r} ({error.strerror}); check the path (a relative path "
+                f"is taken from {Path.cwd()})"
             ) from None
-        return cls._parsed(name or file.stem, text, str(file), description, version)
+        except ValueError as error:
+            raise ValueError(f"components: {str(file)!r} {error}") from None
+        return cls._parsed(name or file.stem, text, str(file), description, version, platform)
 
     @classmethod
     def from_inline(
@@ -80,54 +92,33 @@ class Component:
         *,
         description: str | None = None,
         version: str = "1.0.0",
+        platform: Platform = Platform.LINUX,
     ) -> Component:
-        """A component document given as YAML text or as a mapping, checked now."""
+        """A component document given as YAML text or as a mapping, checked now for ``platform``."""
         text = document if isinstance(document, str) else yaml.safe_dump(dict(document), sort_keys=False)
-        return cls._parsed(name, text, f"inline component {name!r}", description, version)
+        return cls._parsed(name, text, f"inline component {name!r}", description, version, platform)
 
     @classmethod
-    def _parsed(cls, name: str, text: str, source: str, description: str | None, version: str) -> Component:
+    def _parsed(
+        cls, name: str, text: str, source: str, description: str | None, version: str, platform: Platform
+    ) -> Component:
         if not _OWN_NAME_RE.fullmatch(name):
             raise ValueError(
                 f"components.name: {name!r} cannot name a component; use up to 100 letters, digits, '-' "
                 "and '_' (the pipeline prefixes it with the image name)"
             )
         check_version(f"components[{name}].version", version)
-        document = parse_document(text, source)
+        document = parse_document(text, source, platform)
         summary = description or str(document.get("description") or name)
         return cls(name=name, description=summary[:1024], data=text, version=version, source=source)
 
 
-def parse_document(text: str, source: str) -> dict[str, Any]:
-    """Parse and check an Image Builder component document; ``source`` names it in errors."""
+def parse_document(text: str, source: str, platform: Platform = Platform.LINUX) -> dict[str, Any]:
+    """Parse and check an Image Builder component document for ``platform`` (see
+    :mod:`constructs_lib.bake.toe_document`); ``source`` names it in errors."""
     if not 1 <= len(text) <= COMPONENT_DATA_MAX:
         raise ValueError(
             f"components: {source} is {len(text)} characters; Image Builder accepts 1 to "
             f"{COMPONENT_DATA_MAX}, so split it into several components"
         )
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ValueError(f"components: {source} is not valid YAML{where}: {problem}; fix the document") from None
-    if not isinstance(document, dict):
-        raise ValueError(
-            f"components: {source} is not a YAML mapping; an Image Builder document has "
-            "'name', 'schemaVersion: 1.0' and 'phases'"
-        )
-    phases = document.get("phases")
-    if not isinstance(phases, list) or not phases:
-        raise ValueError(
-            f"components: {source} has no 'phases' list; add 'phases:' with at least one of "
-            f"{', '.join(_PHASES)}, each with 'steps'"
-        )
-    for phase in phases:
-        phase_name = phase.get("name") if isinstance(phase, dict) else None
-        if phase_name not in _PHASES or not isinstance(phase.get("steps"), list):
-            raise ValueError(
-                f"components: {source} has a phase {phase_name!r} that is not one of "
-                f"{', '.join(_PHASES)} with a 'steps' list; rename it or add its steps"
-            )
-    return document
+    return check_document(text, source, platform)

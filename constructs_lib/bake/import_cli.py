@@ -22,10 +22,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .version_lock import DEFAULT_LOCK_FILE, VersionLock
 from .vm_import_function import index as handler
-from .vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, Platform, check_import_options
+from .vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, check_import_options
 from .vm_import_role import DEFAULT_ROLE_NAME, check_role_name
 
 

@@ -17,12 +17,12 @@ from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .._core.limits import check_name, check_tags, check_version
 from .._core.nag import acknowledge, as_in_finding
 from ._waiter import AmiWaiter
 from .base_image import BaseImage
-from .vm_import_options import BootMode, DiskImage, LicenseType, Platform, check_import_options
+from .vm_import_options import BootMode, DiskImage, LicenseType, check_import_options
 from .vm_import_role import VmImportRole
 
 FUNCTION_CODE: Final = Path(__file__).parent / "vm_import_function"

@@ -9,7 +9,7 @@ import enum
 import re
 from typing import Final
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .._core.limits import is_token
 
 # A bucket name (S3 user guide, "Bucket naming rules": 3 to 63 of a-z 0-9 . -, starting and
@@ -44,13 +44,6 @@ class LicenseType(enum.Enum):
 
     BYOL = "BYOL"
     AWS = "AWS"
-
-
-class Platform(enum.Enum):
-    """The operating system family, which Image Builder's ``ImportVmImage`` requires."""
-
-    LINUX = "Linux"
-    WINDOWS = "Windows"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -97,6 +90,10 @@ def check_import_options(
         raise ValueError(
             f"architecture: {architecture.value!r} cannot be imported; ImportImage's Architecture takes i386 or "
             "x86_64 (API reference, ImportImage); import an x86_64 disk, or capture an arm64 instance instead"
+        )
+    if platform is Platform.MACOS:
+        raise ValueError(
+            "platform: 'macOS' cannot be imported; ImportVmImage takes Linux or Windows; use Platform.LINUX or WINDOWS"
         )
     if platform is Platform.LINUX and license_type is LicenseType.AWS:
         raise ValueError(

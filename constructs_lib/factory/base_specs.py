@@ -7,10 +7,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from ..bake.base_image import BaseImage, OperatingSystem
 from ..bake.capture import check_instance_id
-from ..bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, Platform, check_import_options
+from ..bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, check_import_options
 from ._base import _Model
 
 _OS = {
