@@ -24,7 +24,7 @@ CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versio
 	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 export PIN
 
-.PHONY: synth test lint docs bench diff deploy clean
+.PHONY: synth test lint docs bench diff deploy clean fuzz
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -92,3 +92,11 @@ deploy: synth
 
 clean:
 	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules
+
+# Generated and hostile factory files (scripts/fuzz.py): the loader on every case, synth, the packs
+# and cfn-lint on the accepted ones; prints the counts. FUZZ_MINUTES stops it early, reporting
+# how many cases ran.
+N ?= 10000
+FUZZ_MINUTES ?= 0
+fuzz: $(VENV)/.installed
+	@$(BIN)/python -m scripts.fuzz --cases $(N) --minutes $(FUZZ_MINUTES)

@@ -111,19 +111,34 @@ def _message(error: Mapping[str, Any], loc: Loc, numbers: Mapping[Loc, str]) -> 
     return loc, message
 
 
-def _locations(loc: Loc) -> Loc:
-    """Drop pydantic's union-member and validator tags from a location."""
-    return tuple(p for p in loc if isinstance(p, int) or not (p[:1].isupper() or "[" in p or p.startswith("function")))
+def _locations(loc: Loc, data: Any) -> Loc:
+    """Keep the parts of a pydantic location that are keys or indexes of the data, dropping the
+    union-member and validator tags it adds (``ScheduleSpec``, ``function-after[...]``)."""
+    kept: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part[:1].isupper() or "[" in str(part):
+            continue
+        else:
+            node = None
+        kept.append(part)
+    return tuple(kept)
 
 
-def _field_problems(error: ValidationError, numbers: Mapping[Loc, str], known: set[Loc]) -> list[tuple[Loc, str]]:
+def _field_problems(
+    error: ValidationError, data: Any, numbers: Mapping[Loc, str], known: set[Loc]
+) -> list[tuple[Loc, str]]:
     found: list[tuple[Loc, str]] = []
     items = error.errors()
     # A union (a schedule mapping or 'on-demand') reports every branch; when a branch got
     # further than a literal mismatch, the literal's complaint is noise.
-    deeper = {_locations(tuple(i["loc"])) for i in items if i["type"] != "literal_error"}
+    deeper = {_locations(tuple(i["loc"]), data) for i in items if i["type"] != "literal_error"}
     for item in items:
-        loc = _locations(tuple(item["loc"]))
+        loc = _locations(tuple(item["loc"]), data)
         if item["type"] == "literal_error" and len(item["loc"]) > len(loc) and loc in deeper:
             continue
         if any(loc[:n] in known for n in range(1, len(loc) + 1)):
@@ -155,7 +170,7 @@ def load_factory(path: str | Path) -> FactoryModel:
     try:
         model = FactoryModel.model_validate(data, context={"base_dir": file.parent, "across": False})
     except ValidationError as error:
-        for loc, message in _field_problems(error, parsed.numbers, known):
+        for loc, message in _field_problems(error, data, parsed.numbers, known):
             located.append((_line(lines, loc), loc, message))
     for loc, message in cross_field_problems(data):
         located.append((_line(lines, loc), loc, message))

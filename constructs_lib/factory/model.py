@@ -196,6 +196,10 @@ def _image_problems(images: list[Any]) -> list[tuple[Loc, str]]:
                 )
             else:
                 index[name] = i
+    for i, raw in enumerate(images):
+        if isinstance(raw, Mapping) and (raw.get("base") is None) == (raw.get("parent") is None):
+            given = "both" if raw.get("base") is not None else "neither"
+            problems.append((("images", i), f"give exactly one of base or parent ({given} given)"))
     parents: dict[str, str] = {}
     for i, raw in enumerate(images):
         if not isinstance(raw, Mapping) or not isinstance(raw.get("parent"), str):

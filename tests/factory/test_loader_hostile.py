@@ -189,3 +189,11 @@ def test_pin_from_context_does_not_blame_the_factory_file(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("context pin (-c pin=... or make synth PIN=...): 'aws-x' is neither")
     assert "factory.yaml" not in result.stderr
+
+
+def test_image_needs_exactly_one_of_base_and_parent(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, MINIMAL.replace("    base: {os: amazon-linux-2023}\n", "    base: null\n"))
+    assert problem.endswith(":2: images[0]: give exactly one of base or parent (neither given)")
+    text = MINIMAL + "  - {name: web, parent: base, base: {os: ubuntu-24.04}, components: [{aws: update-linux}]}\n"
+    (problem,) = problems(tmp_path, text)
+    assert problem.endswith(":5: images[1]: give exactly one of base or parent (both given)")

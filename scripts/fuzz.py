@@ -1,0 +1,262 @@
+"""Generated and hostile factory files: every one either synthesizes templates that pass cfn-lint
+and the compliance packs, or is refused cleanly with a FactoryFileError. Never a traceback, a
+hang or an invalid template.
+
+Cases are mutations of factory.yaml and every example: values replaced (by plausible and by
+hostile ones), keys dropped, renamed or added, list entries dropped or repeated, and now and then
+the text itself broken (aliases, duplicate keys, deep nesting, long numbers, truncation). About
+a quarter of the cases are left unmutated or mutated only plausibly, so that a good share reaches
+synthesis. The suite runs a few cases (tests/test_fuzz.py); ``make fuzz N=10000`` runs the long
+version and prints the counts.
+
+    python -m scripts.fuzz --cases 10000 [--minutes 60] [--no-synth]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import copy
+import json
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+SEEDS: Final = (ROOT / "factory.yaml", *sorted((ROOT / "examples").glob("*.yaml")))
+_PLAUSIBLE: Final[tuple[Any, ...]] = (
+    "eu-west-1",
+    "us-east-1",
+    "eu-central-1",
+    "123456789012",
+    "210987654321",
+    30,
+    64,
+    1,
+    2,
+    True,
+    False,
+    "m7i.large",
+    "m7g.large",
+    "cron(0 4 ? * MON *)",
+    "stable",
+    "arm64",
+    "x86_64",
+)
+_HOSTILE: Final[tuple[Any, ...]] = (
+    "",
+    " ",
+    "333333333333\n",
+    "eu-west-9",
+    "12345",
+    123456789012,
+    -1,
+    0,
+    10**50,
+    1.5,
+    None,
+    [],
+    {},
+    ["a", "b"],
+    {"x": 1},
+    "x" * 300,
+    "../../etc/passwd",
+    "/dev/zero",
+    "ami-0123",
+    "arn:aws:organizations::123456789012:ou/o-abc/ou-x",
+    "${AWS::AccountId}",
+    "{{ nope }}",
+    "ExecuteBsh",
+    "é" * 10,
+    "on-demand",
+)
+_TEXT_BREAKS: Final[tuple[Callable[[str, random.Random], str], ...]] = (
+    lambda text, rng: "anchor: &a [1, 2]\nalias: *a\n" + text,
+    lambda text, rng: text + text.splitlines()[0] + "\n",
+    lambda text, rng: text + "tags: " + "[" * 100 + "]" * 100 + "\n",
+    lambda text, rng: text + "build_on_deploy: " + "7" * 5000 + "\n",
+    lambda text, rng: text[: rng.randrange(len(text))],
+    lambda text, rng: '"": null\n' + text,
+    lambda text, rng: text.replace(":", "::", 1),
+    lambda text, rng: text + "\t- broken\n",
+)
+
+
+def _containers(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    found = [(path, node)] if isinstance(node, dict | list) else []
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in children:
+        found += _containers(value, (*path, key))
+    return found
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 2:
+        return word + "x"
+    i = rng.randrange(len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def mutate(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Up to three structural mutations of ``data`` (a copy); none two times in seven."""
+    data = copy.deepcopy(data)
+    count = rng.choice((0, 0, 1, 1, 1, 2, 3))
+    for _ in range(count):
+        containers = _containers(data)
+        _, node = rng.choice(containers)
+        plausible = rng.random() < 0.5
+        value = rng.choice(_PLAUSIBLE if plausible else _HOSTILE)
+        if isinstance(node, dict) and node:
+            key = rng.choice(list(node))
+            move = rng.randrange(4)
+            if move == 0:
+                node[key] = copy.deepcopy(value)
+            elif move == 1 and node is not data:
+                del node[key]
+            elif move == 2:
+                node[_typo(str(key), rng)] = node.pop(key)
+            else:
+                node[rng.choice(("extra", "Name", str(key) + "s"))] = copy.deepcopy(value)
+        elif isinstance(node, list) and node:
+            i = rng.randrange(len(node))
+            move = rng.randrange(3)
+            if move == 0:
+                node.append(copy.deepcopy(node[i]))
+            elif move == 1 and len(node) > 1:
+                del node[i]
+            else:
+                node[i] = copy.deepcopy(value)
+    return data
+
+
+def case(index: int, rng: random.Random) -> tuple[Path, str]:
+    """The seed a case starts from and its text."""
+    seed = SEEDS[index % len(SEEDS)]
+    data = yaml.safe_load(seed.read_text(encoding="utf-8"))
+    text = yaml.safe_dump(mutate(data, rng), sort_keys=False, width=200)
+    if rng.random() < 0.1:
+        text = rng.choice(_TEXT_BREAKS)(text, rng)
+    return seed, text
+
+
+class Runner:
+    """Writes each case next to a copy of the repository's components, then loads and, when
+    accepted, synthesizes it (with the packs) and lints every template."""
+
+    def __init__(self, workdir: Path, *, synth: bool, lint: bool) -> None:
+        self.workdir = workdir
+        self.synth = synth
+        self.lint = lint
+        shutil.copytree(ROOT / "components", workdir / "components")
+        (workdir / "examples").mkdir()
+        self.counts: collections.Counter[str] = collections.Counter()
+        self.failures: list[str] = []
+
+    def run(self, seed: Path, text: str) -> str:
+        """The outcome: 'refused', 'synthesized' or 'failed' (recorded with its reason)."""
+        from constructs_lib.factory.loader import FactoryFileError, load_factory
+
+        path = self.workdir / seed.relative_to(ROOT).parent / "case.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_factory(path)
+        except FactoryFileError:
+            return self._count("refused")
+        except Exception:  # noqa: BLE001 - exactly what this hunts for
+            return self._fail(seed, text, "loader", traceback.format_exc())
+        if not self.synth:
+            return self._count("accepted")
+        try:
+            problems = self._synthesize(path)
+        except Exception as error:  # noqa: BLE001
+            detail = traceback.format_exc()
+            report = re.search(r"found in: (\S+validation-report\.json)", str(error))
+            if report and Path(report.group(1)).exists():
+                detail += Path(report.group(1)).read_text(encoding="utf-8")[:4000]
+            return self._fail(seed, text, "synth", detail)
+        if problems:
+            return self._fail(seed, text, "cfn-lint", "\n".join(problems))
+        return self._count("synthesized")
+
+    def _synthesize(self, path: Path) -> list[str]:
+        import aws_cdk as cdk
+        from cfnlint.api import ManualArgs, lint
+
+        import app as factory_app
+
+        out = Path(tempfile.mkdtemp(dir=self.workdir))
+        context = {
+            **factory_app.project_context(),
+            "factory": str(path),
+            "golden-ami:versionLockFile": str(path.with_suffix(".lock.json")),
+        }
+        app = cdk.App(context=context, outdir=str(out))
+        factory_app.build(app)
+        cdk.Validations.of(app).add_plugins(*factory_app.compliance_packs(app))
+        assembly = app.synth()
+        problems: list[str] = []
+        if self.lint:
+            for stack in assembly.stacks:
+                template = json.dumps(stack.template)
+                matches = lint(template, config=ManualArgs(regions=[stack.environment.region]))
+                problems += [f"{stack.stack_name}: {m}" for m in matches if m.rule.id[0] in "EW"]
+        shutil.rmtree(out, ignore_errors=True)
+        path.with_suffix(".lock.json").unlink(missing_ok=True)
+        return problems
+
+    def _count(self, outcome: str) -> str:
+        self.counts[outcome] += 1
+        return outcome
+
+    def _fail(self, seed: Path, text: str, stage: str, detail: str) -> str:
+        self.failures.append(f"--- {seed.name} ({stage})\n{text}\n{detail}")
+        return self._count("failed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--start", type=int, default=0, help="first case index")
+    parser.add_argument("--minutes", type=float, default=0, help="stop after this long (0: no limit)")
+    parser.add_argument("--no-synth", action="store_true", help="run the loader only")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as work:
+        runner = Runner(Path(work), synth=not args.no_synth, lint=True)
+        done = 0
+        for index in range(args.start, args.start + args.cases):
+            if args.minutes and time.monotonic() - started > args.minutes * 60:
+                break
+            seed, text = case(index, random.Random(args.seed * 1_000_003 + index))
+            runner.run(seed, text)
+            done = index + 1 - args.start
+            if done % 100 == 0:
+                print(f"  {done} cases: {dict(runner.counts)}", flush=True)
+    elapsed = time.monotonic() - started
+    counts = runner.counts
+    reached = counts["synthesized"] + counts["accepted"] + counts["failed"]
+    print(f"fuzz: {done} of {args.cases} cases in {elapsed:.0f} s (seed {args.seed})")
+    for outcome in ("refused", "accepted", "synthesized", "failed"):
+        if counts[outcome] or outcome != "accepted":
+            print(f"  {outcome:12} {counts[outcome]:6}")
+    print(f"  past the loader: {reached / max(done, 1):.0%}")
+    kinds = collections.Counter(f.rstrip().splitlines()[-1] for f in runner.failures)
+    for kind, n in kinds.most_common():
+        print(f"  failure x{n}: {kind}")
+    for failure in runner.failures[:5]:
+        print(failure, file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
