@@ -117,11 +117,11 @@ def _locations(loc: Loc, data: Any) -> Loc:
     kept: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part[:1].isupper() or "[" in str(part):
+        elif (isinstance(node, dict) and isinstance(part, str) and part[:1].isupper()) or "[" in str(part):
             continue
         else:
             node = None

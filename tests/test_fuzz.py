@@ -1,0 +1,60 @@
+"""Property: any mutation of factory.yaml or an example is refused cleanly (FactoryFileError) or
+loads and synthesizes. A short run here (a few seconds; statistics with
+``--hypothesis-show-statistics``); ``make fuzz N=10000`` runs the long one, with the packs and
+cfn-lint on every accepted case."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import strategies as st
+
+from scripts.fuzz import SEEDS, Runner, case
+
+CASES = 40
+OUTCOMES: list[str] = []  # filled by the property, judged by the test after it (same module, same worker)
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Runner:
+    return Runner(tmp_path_factory.mktemp("fuzz"), synth=False, lint=False)
+
+
+@settings(
+    max_examples=CASES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(index=st.integers(min_value=0, max_value=len(SEEDS) - 1), stream=st.integers(0, 2**32))
+def test_mutated_factory_files_are_refused_cleanly_or_accepted(runner: Runner, index: int, stream: int) -> None:
+    seed, text = case(index, random.Random(stream))
+    note(f"seed {seed.name}:\n{text}")
+    outcome = runner.run(seed, text)
+    event(f"outcome: {outcome}")
+    event(f"seed: {seed.name}")
+    OUTCOMES.append(outcome)
+    assert outcome != "failed", runner.failures[-1]
+
+
+def test_at_least_thirty_percent_of_cases_reach_synthesis() -> None:
+    assert len(OUTCOMES) >= CASES // 2, "the property above runs first, in this worker"
+    accepted = OUTCOMES.count("accepted")
+    assert accepted / len(OUTCOMES) >= 0.3, f"only {accepted} of {len(OUTCOMES)} cases reached synthesis"
+
+
+def test_an_accepted_mutation_synthesizes_under_the_packs(tmp_path: Path) -> None:
+    runner = Runner(tmp_path, synth=True, lint=False)
+    for index in range(60):
+        seed, text = case(index, random.Random(index))
+        if seed.name == "large-fleet.yaml":
+            continue
+        outcome = runner.run(seed, text)
+        assert outcome != "failed", runner.failures[-1]
+        if outcome == "synthesized":
+            return
+    pytest.fail("no case of 60 synthesized")
