@@ -83,8 +83,12 @@ machine's run-to-run noise of 0.1 to 0.2 s.
 MEMORY_LIMIT_MB = 1024
 
 
+class CaseFailed(Exception):
+    """A case's process exited non-zero; the message is its standard error."""
+
+
 def run(case: Case) -> tuple[float, float]:
-    """Wall seconds and peak MiB of one run of ``case``."""
+    """Wall seconds and peak MiB of one run of ``case``; raises :class:`CaseFailed`."""
     with tempfile.TemporaryDirectory() as outdir:
         script, *rest = case.argv
         env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
@@ -106,7 +110,7 @@ def run(case: Case) -> tuple[float, float]:
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         if process.returncode != 0:
-            raise SystemExit(f"{case.key} failed:\n{process.stderr.read().decode() if process.stderr else ''}")
+            raise CaseFailed(process.stderr.read().decode() if process.stderr else "")
     return elapsed, peak / 2**20
 
 
@@ -126,10 +130,13 @@ def machine() -> str:
     )
 
 
-def timed_make_test() -> float:
+def timed_make_test() -> tuple[float, bool]:
+    """Seconds ``make test`` took and whether it passed."""
     start = time.perf_counter()
-    subprocess.run(["make", "test"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    result = subprocess.run(
+        ["make", "test"], cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start, result.returncode == 0
 
 
 def main() -> None:
@@ -138,25 +145,42 @@ def main() -> None:
     parser.add_argument("--skip-tests", action="store_true", help="do not time make test")
     args = parser.parse_args()
 
+    # What was measured is kept when a step fails: a failed case is reported as failed, with the
+    # first line of its error, and the other cases' figures are still written.
     samples: dict[str, list[tuple[float, float]]] = {c.key: [] for c in CASES}
+    failures: dict[str, str] = {}
     for _ in range(args.rounds):
         for case in CASES:
-            samples[case.key].append(run(case))
+            if case.key in failures:
+                continue
+            try:
+                samples[case.key].append(run(case))
+            except CaseFailed as error:
+                lines = [line for line in str(error).splitlines() if line.strip()]
+                failures[case.key] = lines[-1][:200] if lines else "no error output"
+                print(f"{case.key} failed: {failures[case.key]}", file=sys.stderr)
     medians = {
         key: (statistics.median(t for t, _ in runs), statistics.median(m for _, m in runs))
         for key, runs in samples.items()
+        if runs
     }
-    floor = medians["floor"][0]
+    floor = medians["floor"][0] if "floor" in medians else float("nan")
     rows = [
         f"| {c.label} | {medians[c.key][0]:.2f} | {medians[c.key][0] / floor:.2f}x | {medians[c.key][1]:.0f} |"
+        if c.key in medians
+        else f"| {c.label} | failed: {failures.get(c.key, 'no run')} | | |"
         for c in CASES
     ]
+
+    def ratio(a: str, b: str) -> float:
+        return medians[a][0] / medians[b][0] if a in medians and b in medians else float("nan")
+
     ratios = {
-        "default/floor": medians["default"][0] / floor,
-        "large/floor": medians["large"][0] / floor,
-        "alpha/ours": medians["alpha"][0] / medians["ours"][0],
+        "default/floor": ratio("default", "floor"),
+        "large/floor": ratio("large", "floor"),
+        "alpha/ours": ratio("alpha", "ours"),
     }
-    peak = max(m for _, m in medians.values())
+    peak = max((m for _, m in medians.values()), default=float("nan"))
     checks = [
         f"- default factory within {TARGETS['default']}x the floor: "
         f"{'met' if ratios['default/floor'] <= TARGETS['default'] else 'missed'} ({ratios['default/floor']:.2f}x)",
@@ -168,8 +192,11 @@ def main() -> None:
     ]
     test_line = ""
     if not args.skip_tests:
-        seconds = timed_make_test()
+        seconds, passed = timed_make_test()
         test_line = f"- `make test` after set-up: {seconds:.0f} s ({'within' if seconds <= 90 else 'over'} 90 s)"
+        if not passed:
+            test_line += "; it FAILED, so the time is not a full run"
+            failures["make test"] = "failed"
     table = [
         "| case | wall s (median) | vs floor | peak MiB (median) |",
         "| --- | --- | --- | --- |",
@@ -187,6 +214,7 @@ def main() -> None:
         "",
         *table,
         "",
+        *([f"Failed: {', '.join(f'{k} ({v})' for k, v in failures.items())}.", ""] if failures else []),
         "Targets:",
         "",
         *checks,
@@ -200,6 +228,8 @@ def main() -> None:
     print("\n".join(table))
     print("\n".join(checks + ([test_line] if test_line else [])))
     print(ratio_line)
+    if failures:
+        raise SystemExit(f"bench: {', '.join(failures)} failed; BENCHMARKS.md records what was measured")
 
 
 if __name__ == "__main__":

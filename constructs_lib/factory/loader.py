@@ -115,11 +115,11 @@ def _locations(loc: Loc, data: Any) -> Loc:
     """Keep the parts of a pydantic location that are keys or indexes of the data, dropping the
     union-member and validator tags it adds (``ScheduleSpec``, ``function-after[...]``)."""
     kept: list[str | int] = []
-    node = data
+    node: Any = data
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
+        if isinstance(node, dict) and part in node:  # noqa: SIM114 - apart, mypy narrows each index
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         elif (isinstance(node, dict) and isinstance(part, str) and part[:1].isupper()) or "[" in str(part):
             continue
