@@ -54,15 +54,19 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
 	@touch $@
 
+# The last good cdk.out stays until a new one is complete and clean: synthesis and its checks
+# run in cdk.out.next, which replaces cdk.out only when they all pass.
+NEXT := cdk.out.next
 synth: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
-	@rm -rf cdk.out
-	@$(CDK) synth -q --no-lookups $(CDK_FLAGS) \
+	@rm -rf $(NEXT)
+	@$(CDK) synth -q --no-lookups --output $(NEXT) $(CDK_FLAGS) \
 		2> >(grep -v -e "feature flags are not configured" -e "^Successfully synthesized" -e "^Supply a stack id" >&2) >/dev/null
-	@regions="$$($(BIN)/python scripts/summary.py --regions cdk.out)"; \
-		$(BIN)/cfn-lint --regions $$regions -- cdk.out/*.template.json && \
+	@regions="$$($(BIN)/python scripts/summary.py --regions $(NEXT))"; \
+		$(BIN)/cfn-lint --regions $$regions -- $(NEXT)/*.template.json && \
 		echo "cfn-lint: every template clean in $$regions"
-	@$(CHECKOV_VENV)/bin/checkov -d cdk.out --framework cloudformation --skip-download --quiet --compact -o cli \
+	@$(CHECKOV_VENV)/bin/checkov -d $(NEXT) --framework cloudformation --skip-download --quiet --compact -o cli \
 		| grep -v "^$$"
+	@rm -rf cdk.out && mv $(NEXT) cdk.out
 	@$(BIN)/python scripts/summary.py cdk.out
 	@echo "report: cdk.out/factory-report.md"
 	@# AWS's rules between resources, stacks, accounts and regions; errors stop here (README: Preflight).
@@ -91,7 +95,7 @@ deploy: synth
 	@$(CDK) deploy --all $(CDK_FLAGS)
 
 clean:
-	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules
+	rm -rf cdk.out $(NEXT) $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules
 
 # Generated and hostile factory files (scripts/fuzz.py): the loader on every case, synth, the packs
 # and cfn-lint on the accepted ones; prints the counts. FUZZ_MINUTES stops it early, reporting
