@@ -167,6 +167,7 @@ class Runner:
 
         path = self.workdir / seed.relative_to(ROOT).parent / "case.yaml"
         path.write_text(text, encoding="utf-8")
+        path.with_suffix(".lock.json").unlink(missing_ok=True)  # each case starts without a lock file
         try:
             load_factory(path)
         except FactoryFileError:

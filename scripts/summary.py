@@ -82,7 +82,7 @@ def summarize(out: Path) -> list[str]:
                     f"  stackset {properties['StackSetName']}: every account of {units}{excluded} "
                     f"in {group['Regions'][0]} ({properties['CallAs']})"
                 )
-    lines.append(f"estimated snapshot storage: about ${total:.2f}/month in total")
+    lines.append(f"snapshot storage only (no instances, scans or transfer): about ${total:.2f}/month, an upper bound")
     return lines
 
 

@@ -337,4 +337,4 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 except 222222222222 "
         "in eu-west-1 (SELF)"
     ) in lines
-    assert lines[-1] == "estimated snapshot storage: about $891.00/month in total"
+    assert lines[-1] == "snapshot storage only (no instances, scans or transfer): about $891.00/month, an upper bound"

@@ -112,21 +112,24 @@ def build_factory(
     # Place each image's pipelines in a factory stack, stably.
     counts = {name: len(archs) for name, archs in model.architectures().items()}
     placement = {i.name: lock.stack_for(i.name, counts[i.name], PIPELINES_PER_STACK) for i in model.images}
-    factory_stacks = [
-        cdk.Stack(
+    # Only stacks that hold an image: a lock file can place every image of a shrunk file in a later
+    # stack, and an empty stack is an invalid template.
+    by_index = {
+        index: cdk.Stack(
             app,
             _factory_stack_name(index),
             env=env,
             description="Golden AMI factory: Image Builder pipelines" + (f" (group {index + 1})" if index else ""),
         )
-        for index in range(max(placement.values()) + 1)
-    ]
+        for index in sorted(set(placement.values()))
+    }
+    factory_stacks = list(by_index.values())
     for stack in factory_stacks:
         for key_stack in keys:
             stack.add_stack_dependency(key_stack, "the distribution configuration names each region's key by alias")
 
     bases = made_bases(
-        model, {name: factory_stacks[index] for name, index in placement.items()}, lock=lock, home_key=home_key
+        model, {name: by_index[index] for name, index in placement.items()}, lock=lock, home_key=home_key
     )
     specs = [image.to_spec(base_dir, bases.get(image.name)) for image in model.images]
 
@@ -150,7 +153,7 @@ def build_factory(
         build_on_deploy=model.build_on_deploy,
         build_network=model.build_network.to_network() if model.build_network else None,
         tags=model.tags,
-        scopes={name: factory_stacks[index] for name, index in placement.items()},
+        scopes={name: by_index[index] for name, index in placement.items()},
         # The AMI built at home is shared there and copied from: the recipe encrypts it with the
         # home key, as the distribution's key covers only the copies.
         recipe_key_alias=alias_name() if needs_keys else None,

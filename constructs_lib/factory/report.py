@@ -117,5 +117,8 @@ def render(factory: Factory) -> str:
         parts.append("")
         cost = pipeline.snapshot_cost()
         total += cost.monthly_usd if cost else 0.0
-    parts.append(f"Estimated snapshot storage for the factory: about ${total:.2f}/month (upper bound).")
+    parts.append(
+        f"Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
+        f"about ${total:.2f}/month, an upper bound."
+    )
     return "\n".join(parts) + "\n"

@@ -29,4 +29,7 @@ def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) ->
     assert "| latest-AMI parameters | /golden-ami/web-server/latest |" in report
     assert "| lifecycle | deprecate after 90 days, delete after 180 days |" in report
     assert "| snapshots/month | about $405.00 (8100 GiB) |" in report
-    assert report.rstrip().endswith("Estimated snapshot storage for the factory: about $891.00/month (upper bound).")
+    assert report.rstrip().endswith(
+        "Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
+        "about $891.00/month, an upper bound."
+    )
