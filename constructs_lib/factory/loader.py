@@ -32,6 +32,10 @@ _FILE_KEYS: Final = {
     "device_name": "device",
     "volume_type": "type",
     "start_condition": "start",
+    "subnet_id": "subnet",
+    "subnet_ids": "subnets",
+    "vpc_id": "vpc",
+    "security_group_ids": "security_groups",
 }
 
 Loc = tuple[str | int, ...]

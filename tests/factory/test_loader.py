@@ -319,8 +319,9 @@ def test_build_and_fleet_networks_are_named_by_id(tmp_path: Path) -> None:
 
 def test_networks_are_refused_with_the_reason(tmp_path: Path) -> None:
     (problem,) = problems(tmp_path, NETWORKS.replace("subnet: subnet-0123456789abcdef0", "subnet: subnet-nope"))
+    assert re.search(r":\d+: build_network\.subnet: ", problem), problem
     assert problem.endswith(
-        ":2: build_network: build_network.subnet_id: 'subnet-nope' is not a subnet ID; "
+        "build_network.subnet: 'subnet-nope' is not a subnet ID; "
         "use 'subnet-' and 8 or 17 hex digits, for example 'subnet-0123456789abcdef0'"
     )
     (problem,) = problems(tmp_path, NETWORKS.replace("us-east-1: {vpc", "ap-southeast-2: {vpc"))
