@@ -66,11 +66,12 @@ synth: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 		echo "cfn-lint: every template clean in $$regions"
 	@$(CHECKOV_VENV)/bin/checkov -d $(NEXT) --framework cloudformation --skip-download --quiet --compact -o cli \
 		| grep -v "^$$"
+	@# AWS's rules between resources, stacks, accounts and regions; errors stop here (README: Preflight),
+	@# before the new assembly replaces the last good cdk.out.
+	@$(BIN)/python -m constructs_lib.checks.preflight $(NEXT) --lock $(LOCK) $(if $(CI),--frozen)
 	@rm -rf cdk.out && mv $(NEXT) cdk.out
 	@$(BIN)/python scripts/summary.py cdk.out
 	@echo "report: cdk.out/factory-report.md"
-	@# AWS's rules between resources, stacks, accounts and regions; errors stop here (README: Preflight).
-	@$(BIN)/python -m constructs_lib.checks.preflight cdk.out --lock $(LOCK) $(if $(CI),--frozen)
 
 # The factory file's JSON schema and the README's diagram of factory.yaml (tests fail when stale).
 docs: $(VENV)/.installed

@@ -25,8 +25,9 @@ def test_synth_keeps_the_last_good_cdk_out_until_the_new_one_passes_its_checks()
     synth = next(i for i, line in enumerate(lines) if " synth " in line)
     lint = next(i for i, line in enumerate(lines) if "cfn-lint" in line)
     checkov = next(i for i, line in enumerate(lines) if "checkov -d" in line)
+    preflight = next(i for i, line in enumerate(lines) if "constructs_lib.checks.preflight" in line)
     swap = next(i for i, line in enumerate(lines) if "rm -rf cdk.out && mv cdk.out.next cdk.out" in line)
     assert "--output cdk.out.next" in lines[synth]
-    assert "cdk.out.next" in lines[lint] and "cdk.out.next" in lines[checkov]
-    assert synth < lint < checkov < swap
+    assert "cdk.out.next" in lines[lint] and "cdk.out.next" in lines[checkov] and "cdk.out.next" in lines[preflight]
+    assert synth < lint < checkov < preflight < swap
     assert not any("rm -rf cdk.out" in line and "cdk.out.next" not in line for line in lines[:swap])
