@@ -151,3 +151,11 @@ ROLE = {
     "Arn": GRANTEE,
     "CreateDate": "2026-01-01T00:00:00Z",
 }
+
+
+def test_grant_operations_match_the_key_policy() -> None:
+    # The function cannot import the package at run time, so it repeats the list the key policy
+    # lets accounts grant; the two must not drift apart.
+    from constructs_lib.distribute._key_policy import AUTO_SCALING_GRANT_OPERATIONS
+
+    assert list(AUTO_SCALING_GRANT_OPERATIONS) == index.OPERATIONS
