@@ -99,11 +99,14 @@ def test_out_of_band_import_of_another_disk_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (IMPORT % ", encrypted: false", r"encrypted: an import is always encrypted with the factory's key"),
+        (
+            IMPORT % ", encrypted: false",
+            r"images\[0\]\.base\.import: an import is always encrypted with the factory's key",
+        ),
         (IMPORT.replace("s3://disk-images/web.vmdk", "https://example.com/web.vmdk") % "", r"is not an S3 URL"),
         (IMPORT.replace("web.vmdk", "web.qcow2") % "", r"'qcow2' .* is not a format VM Import/Export imports"),
         (IMPORT % ", boot_mode: uefi-preferred", r"boot_mode"),
-        (IMPORT % ", license: AWS", r"license_type: 'AWS' is not possible for Linux"),
+        (IMPORT % ", license: AWS", r"images\[0\]\.base: 'AWS' is not possible for Linux"),
         (
             IMPORT.replace("      import:", "      architecture: arm64\n      import:") % "",
             r"architecture: 'arm64' cannot be imported",
