@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 import re
+from collections.abc import Mapping
 from typing import Final, Protocol
+
+from aws_cdk import Aws
 
 from .._core.enums import Architecture
 from .._core.limits import is_token
@@ -17,23 +21,77 @@ _PRODUCT_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,63}$", re.ASCII)
 
 
 class OperatingSystem(enum.Enum):
-    """AWS-managed base operating systems, resolved through AWS's public SSM parameters.
+    """AWS-managed base operating systems, resolved at each build from what AWS publishes.
 
-    Each member knows its public parameter per architecture and the device name of its root
-    volume, which the recipe's block device mapping must reuse to resize the root disk.
+    Each member knows where AWS publishes its newest image per architecture
+    (:meth:`parent_image`), the device name of its root volume, which the recipe's block device
+    mapping must reuse to resize the root disk, and the default user of AWS's images of it.
+
+    Default users, from "Manage system users on your Amazon EC2 Linux instance"
+    (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/managing-users.html): ``ec2-user`` for
+    Amazon Linux, ``ubuntu`` for Ubuntu, ``ec2-user`` (or ``root``) for RHEL and for SUSE.
     """
 
     AMAZON_LINUX_2023 = "al2023"
     """Amazon Linux 2023, default kernel. Root device ``/dev/xvda``."""
+    AMAZON_LINUX_2 = "al2"
+    """Amazon Linux 2, past its end of support (2026-06-30): only with ``allow_end_of_life=True``.
+    Public parameter ``/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-<arch>-gp2``
+    (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters-ami.html).
+    Root device ``/dev/xvda``."""
     UBUNTU_24_04 = "ubuntu-24.04"
     """Ubuntu 24.04 LTS (Noble), Canonical's gp3 images. Root device ``/dev/sda1``."""
     UBUNTU_22_04 = "ubuntu-22.04"
     """Ubuntu 22.04 LTS (Jammy), Canonical's gp2 images. Root device ``/dev/sda1``."""
+    RHEL_9 = "rhel-9"
+    """Red Hat Enterprise Linux 9, x86_64 only: Image Builder's AWS-managed image
+    ``arn:<partition>:imagebuilder:<region>:aws:image/red-hat-enterprise-linux-9-x86/x.x.x``.
+    Root device ``/dev/sda1`` (see :meth:`OperatingSystem.parent_image` for what AWS documents)."""
+    SLES_15 = "sles-15"
+    """SUSE Linux Enterprise Server 15, x86_64 only: Image Builder's AWS-managed image
+    ``arn:<partition>:imagebuilder:<region>:aws:image/suse-linux-enterprise-server-15-x86/x.x.x``.
+    Root device ``/dev/sda1`` (see :meth:`OperatingSystem.parent_image`)."""
+
+    def parent_image(self, architecture: Architecture) -> str:
+        """What the recipe's ``ParentImage`` names for this OS in ``architecture``.
+
+        Amazon Linux and Ubuntu: the public SSM parameter (``ssm:`` prefix), read by Image Builder
+        at each build. RHEL and SUSE: no AWS page found documents a public SSM parameter for
+        them (the Systems Manager guide documents Amazon Linux's and Windows'), so the parent is
+        Image Builder's AWS-managed image, whose ARN has owner ``aws`` and version ``x.x.x`` for
+        the newest
+        ("How Image Builder works with IAM", "Managed image ARN",
+        https://docs.aws.amazon.com/imagebuilder/latest/userguide/security-iam-service-with-iam.html).
+        Inconclusive: no AWS page lists the managed images' names; ``red-hat-enterprise-linux-9-x86``
+        and ``suse-linux-enterprise-server-15-x86`` are the names ``aws imagebuilder list-images
+        --owner Amazon`` shows, following the documented ``amazon-linux-2-arm64`` pattern. Their
+        arm64 names are not documented at all, so arm64 is refused for them. Root device
+        ``/dev/sda1`` for both is likewise not on an AWS page (the EC2 guide says only that it is
+        ``/dev/sda1`` or ``/dev/xvda`` depending on the AMI); set ``RootVolume(device_name=...)``
+        if a build shows otherwise.
+        """
+        if self in _MANAGED_IMAGE:
+            if architecture is not Architecture.X86_64:
+                raise ValueError(
+                    f"architectures: {self.value} is offered here for x86_64 only (AWS documents no name for "
+                    f"its arm64 managed image); build it for x86_64, or use BaseImage.from_ami_id(...) or "
+                    f"BaseImage.from_ssm_parameter(...) with an arm64 image of your own"
+                )
+            return f"arn:{Aws.PARTITION}:imagebuilder:{Aws.REGION}:aws:image/{_MANAGED_IMAGE[self]}/x.x.x"
+        return f"ssm:{self.ssm_parameter(architecture)}"
 
     def ssm_parameter(self, architecture: Architecture) -> str:
-        """The public SSM parameter that holds the newest AMI ID of this OS in every region."""
+        """The public SSM parameter that holds the newest AMI ID of this OS in every region; raises
+        ``ValueError`` for an OS resolved through Image Builder instead (RHEL, SUSE)."""
         if self is OperatingSystem.AMAZON_LINUX_2023:
             return f"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture.value}"
+        if self is OperatingSystem.AMAZON_LINUX_2:
+            return f"/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-{architecture.value}-gp2"
+        if self in _MANAGED_IMAGE:
+            raise ValueError(
+                f"operating_system: {self.value} has no public SSM parameter; its parent is Image Builder's "
+                "managed image, see OperatingSystem.parent_image"
+            )
         release, disk = {"ubuntu-24.04": ("24.04", "ebs-gp3"), "ubuntu-22.04": ("22.04", "ebs-gp2")}[self.value]
         arch = "amd64" if architecture is Architecture.X86_64 else "arm64"
         return f"/aws/service/canonical/ubuntu/server/{release}/stable/current/{arch}/hvm/{disk}/ami-id"
@@ -41,7 +99,31 @@ class OperatingSystem(enum.Enum):
     @property
     def root_device_name(self) -> str:
         """Device name of the root volume in AWS's images of this OS."""
-        return "/dev/xvda" if self is OperatingSystem.AMAZON_LINUX_2023 else "/dev/sda1"
+        amazon = (OperatingSystem.AMAZON_LINUX_2023, OperatingSystem.AMAZON_LINUX_2)
+        return "/dev/xvda" if self in amazon else "/dev/sda1"
+
+    @property
+    def default_user(self) -> str:
+        """The user AWS's images of this OS let log in with the launch key pair (see the class)."""
+        return "ubuntu" if self.value.startswith("ubuntu") else "ec2-user"
+
+    @property
+    def end_of_support(self) -> datetime.date | None:
+        """The date this OS stopped getting security updates, when it has; None otherwise."""
+        return END_OF_SUPPORT.get(self)
+
+
+_MANAGED_IMAGE: Final[Mapping[OperatingSystem, str]] = {
+    OperatingSystem.RHEL_9: "red-hat-enterprise-linux-9-x86",
+    OperatingSystem.SLES_15: "suse-linux-enterprise-server-15-x86",
+}
+END_OF_SUPPORT: Final[Mapping[OperatingSystem, datetime.date]] = {
+    # AWS's Amazon Linux 2 pages give June 30, 2026 as its end of support
+    # (https://aws.amazon.com/amazon-linux-2/faqs/); no docs.aws.amazon.com page was found saying it.
+    # A constant, never compared with today's date, so that a synth does not depend on the clock.
+    OperatingSystem.AMAZON_LINUX_2: datetime.date(2026, 6, 30),
+}
+"""Operating systems past their end of support: a base on one needs ``allow_end_of_life=True``."""
 
 
 class IParentPipeline(Protocol):
@@ -83,12 +165,16 @@ class BaseImage:
     inherited_data_volumes: tuple[DataVolume, ...] = ()
     """Data volumes in the parent's block device mapping, which every AMI built on it carries
     (a parent pipeline's, its own ancestors' included)."""
+    end_of_life_allowed: bool = False
+    """True when the base is an OS past its end of support, allowed explicitly."""
 
     def for_architecture(self, architecture: Architecture) -> BaseImage:
         """The same base for ``architecture``: AWS-managed images resolve per architecture; any
         other base must already be of that architecture."""
         if self.operating_system is not None:
-            return BaseImage.aws_managed(self.operating_system, architecture)
+            return BaseImage.aws_managed(
+                self.operating_system, architecture, allow_end_of_life=self.end_of_life_allowed
+            )
         if self.architecture is architecture:
             return self
         known = self.architecture.value if self.architecture else "of unknown architecture"
@@ -99,21 +185,40 @@ class BaseImage:
 
     @classmethod
     def aws_managed(
-        cls, operating_system: OperatingSystem, architecture: Architecture = Architecture.X86_64
+        cls,
+        operating_system: OperatingSystem,
+        architecture: Architecture = Architecture.X86_64,
+        *,
+        allow_end_of_life: bool = False,
     ) -> BaseImage:
         """The newest AWS-published image of ``operating_system``, looked up by Image Builder at
-        each build through AWS's public SSM parameter (``ssm:`` parent). The recipe stays the same
-        when AWS publishes a new AMI, so no redeploy and no new recipe version are needed.
+        each build: through AWS's public SSM parameter (``ssm:`` parent), or for RHEL and SUSE
+        as Image Builder's AWS-managed image ``x.x.x`` (a dependency update whenever AWS publishes
+        a new version). The recipe stays the same when AWS publishes a new AMI, so no redeploy
+        and no new recipe version are needed.
 
-        Default architecture: x86_64.
+        An OS past its end of support (``OperatingSystem.AMAZON_LINUX_2``, 2026-06-30) gets no
+        security updates; it is refused unless ``allow_end_of_life=True``.
+
+        Default architecture: x86_64. Default ``allow_end_of_life``: False.
         """
-        parameter = operating_system.ssm_parameter(architecture)
+        ended = operating_system.end_of_support
+        if ended is not None and not allow_end_of_life:
+            raise ValueError(
+                f"operating_system: {operating_system.value!r} reached end of support on {ended.isoformat()} and "
+                "gets no security updates; use OperatingSystem.AMAZON_LINUX_2023, or pass allow_end_of_life=True "
+                "to build on it anyway"
+            )
+        parent = operating_system.parent_image(architecture)
+        source = parent.removeprefix("ssm:") if parent.startswith("ssm:") else "Image Builder managed image"
         return cls(
-            parent_image=f"ssm:{parameter}",
-            description=f"{operating_system.value} {architecture.value} (AWS-managed, {parameter})",
+            parent_image=parent,
+            description=f"{operating_system.value} {architecture.value} (AWS-managed, {source})",
             architecture=architecture,
             root_device_name=operating_system.root_device_name,
+            tracks_updates=not parent.startswith("ssm:"),
             operating_system=operating_system,
+            end_of_life_allowed=ended is not None and allow_end_of_life,
         )
 
     @classmethod

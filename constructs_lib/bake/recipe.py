@@ -68,11 +68,10 @@ class GoldenImageRecipe(Construct):
         self.component_versions: dict[str, str] = {}
         arns: list[str] = []
         for component in components:
+            component.check_required()
             if component.is_managed:
                 self.component_versions[component.name] = component.version
-                arns.append(
-                    f"arn:{stack.partition}:imagebuilder:{stack.region}:aws:component/{component.name}/{component.version}"
-                )
+                arns.append(f"arn:{stack.partition}:imagebuilder:{stack.region}:{component.arn_path}")
                 continue
             full_name = check_name("components.name", f"{name}-{component.name}")
             properties = {
@@ -101,7 +100,7 @@ class GoldenImageRecipe(Construct):
             version=recipe_version,
             parent_image=base_image.parent_image,
             description=description or f"{name}: {base_image.description}",
-            components=[_Recipe.ComponentConfigurationProperty(component_arn=arn) for arn in arns],
+            components=[_configuration(arn, c) for arn, c in zip(arns, components, strict=True)],
             block_device_mappings=_render.block_device_mappings(
                 root_volume or RootVolume(),
                 base_image.root_device_name,
@@ -112,3 +111,12 @@ class GoldenImageRecipe(Construct):
         )
         self.name = name
         self.arn = self.resource.attr_arn
+
+
+def _configuration(arn: str, component: Component) -> _Recipe.ComponentConfigurationProperty:
+    """The recipe's entry for one component, with the parameters the recipe sets (none: no key)."""
+    parameters = [
+        _Recipe.ComponentParameterProperty(name=name, value=[value] if isinstance(value, str) else list(value))
+        for name, value in component.parameters
+    ]
+    return _Recipe.ComponentConfigurationProperty(component_arn=arn, parameters=parameters or None)

@@ -25,6 +25,11 @@ later. What it encodes, and where AWS says so:
   (ExecuteBash ``commands``; ExecuteBinary ``path``; ExecutePowerShell ``commands`` or ``file``;
   S3Download, S3Upload, WebDownload, CopyFile, CopyFolder: each item ``source`` and
   ``destination``; AppendFile: each item ``path``).
+- ``parameters`` and ``constants``: each ``- name: {type: string, ...}``; ``type`` is required and
+  ``string`` is the one type AWSTOE supports ("Use variables in your custom component document",
+  https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-user-defined-variables.html). The
+  API's ``ComponentParameterDetail`` pattern also names Integer, Boolean and StringList, but says
+  "The currently supported value is string", so the checker holds to ``string``.
 - ``{{ name }}`` expressions: a one-word name must be a declared parameter or constant;
   ``loop.*`` and chained ``phase.step.outputs.*`` references are accepted as written.
 """
@@ -144,7 +149,11 @@ class _Checker:
             if not isinstance(entry, Mapping) or len(entry) != 1:
                 self.add((key, i), f"each of {key} is one mapping '- name: {{type: string, ...}}'")
                 continue
-            self.names.add(str(next(iter(entry))))
+            name, spec = next(iter(entry.items()))
+            self.names.add(str(name))
+            kind = spec.get("type") if isinstance(spec, Mapping) else None
+            if kind != "string":
+                self.add((key, i, str(name)), f"type {kind!r} is not one AWSTOE supports; write type: string")
 
     def phase(self, p: int, phase: Any) -> None:
         if not isinstance(phase, Mapping):

@@ -87,3 +87,59 @@ def test_rejects_the_same_component_twice(stack: cdk.Stack, lock: VersionLock) -
 def test_rejects_an_invalid_image_name(stack: cdk.Stack, lock: VersionLock) -> None:
     with pytest.raises(ValueError, match=r"image_name: 'w' is not a valid Image Builder name"):
         recipe(stack, lock, name="w")
+
+
+def test_parameters_render_per_component_and_others_have_none(stack: cdk.Stack, lock: VersionLock) -> None:
+    agent = Component.aws_managed("amazon-cloudwatch-agent-linux").with_parameters({"Config": "/etc/cw.json"})
+    marketplace = Component.from_marketplace("datadog-agent-for-linux", "prod-wwo2b4p7dgrkk", "0.1.0")
+    recipe(stack, lock, components=[Component.aws_managed("update-linux"), agent, marketplace])
+    template(stack).has_resource_properties(
+        "AWS::ImageBuilder::ImageRecipe",
+        {
+            "Components": [
+                {"ComponentArn": "arn:aws:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x"},
+                {
+                    "ComponentArn": "arn:aws:imagebuilder:eu-west-1:aws:component/amazon-cloudwatch-agent-linux/x.x.x",
+                    "Parameters": [{"Name": "Config", "Value": ["/etc/cw.json"]}],
+                },
+                {
+                    "ComponentArn": "arn:aws:imagebuilder:eu-west-1:aws-marketplace:component/"
+                    "datadog-agent-for-linux-prod-wwo2b4p7dgrkk/0.1.0"
+                },
+            ]
+        },
+    )
+
+
+def test_rejects_an_own_component_whose_required_parameter_is_unset(stack: cdk.Stack, lock: VersionLock) -> None:
+    document = {
+        "schemaVersion": 1.0,
+        "parameters": [{"Port": {"type": "string"}}],
+        "phases": [
+            {"name": "build", "steps": [{"name": "s", "action": "ExecuteBash", "inputs": {"commands": ["true"]}}]}
+        ],
+    }
+    with pytest.raises(ValueError, match=r"components\[app\].parameters: 'Port' has no default"):
+        recipe(stack, lock, components=[Component.from_inline("app", document)])
+
+
+def test_rhel_recipe_starts_from_the_managed_image_on_its_root_device(stack: cdk.Stack, lock: VersionLock) -> None:
+    recipe(stack, lock, base_image=BaseImage.aws_managed(OperatingSystem.RHEL_9))
+    template(stack).has_resource_properties(
+        "AWS::ImageBuilder::ImageRecipe",
+        {
+            "ParentImage": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":imagebuilder:",
+                        {"Ref": "AWS::Region"},
+                        ":aws:image/red-hat-enterprise-linux-9-x86/x.x.x",
+                    ],
+                ]
+            },
+            "BlockDeviceMappings": [Match.object_like({"DeviceName": "/dev/sda1"})],
+        },
+    )
