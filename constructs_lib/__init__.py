@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ._core.volumes import DataVolume, RootVolume
     from .bake.base_image import BaseImage, OperatingSystem
     from .bake.capture import InstanceCapture
-    from .bake.component import Component
+    from .bake.component import Component, DeclaredParameter
     from .bake.infrastructure import BuildInfrastructure, BuildResources
     from .bake.recipe import GoldenImageRecipe
     from .bake.schedule import Schedule
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .launch.fleet import GoldenFleet, InstanceRefresh
     from .launch.launch_template import GoldenLaunchTemplate
     from .launch.rollout import ImageRollout
+    from .pipeline._logging import PipelineLogGroups, PipelineLogs
     from .pipeline.family import ImageFamily, ImageSpec, build_order
     from .pipeline.image import GoldenImage
     from .pipeline.image_pipeline import GoldenImagePipeline
@@ -55,6 +56,9 @@ _WHERE: dict[str, str] = {
     "BuildResources": "bake.infrastructure",
     "CallAs": "distribute.stackset",
     "Component": "bake.component",
+    "DeclaredParameter": "bake.component",
+    "PipelineLogGroups": "pipeline._logging",
+    "PipelineLogs": "pipeline._logging",
     "check_document": "bake.toe_document",
     "ConsumerStack": "launch.consumer_stack",
     "CostEstimate": "retire.cost",
@@ -137,6 +141,7 @@ __all__ = [
     "ConsumerStack",
     "CostEstimate",
     "DataVolume",
+    "DeclaredParameter",
     "DiskFormat",
     "DiskImage",
     "DistributionAccountRole",
@@ -165,6 +170,8 @@ __all__ = [
     "LifecycleAction",
     "LifecycleRule",
     "OperatingSystem",
+    "PipelineLogGroups",
+    "PipelineLogs",
     "Platform",
     "PreflightFinding",
     "PreflightSeverity",

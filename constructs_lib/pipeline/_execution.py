@@ -60,14 +60,21 @@ class ExecutionRole:
         """Let the role write every latest-AMI parameter (region -> name), creating it on first need."""
         if not parameter_names:
             return
-        if self.role is None or self._put_parameter is None:
-            self.role = self._create()
+        role = self.ensure()
+        if self._put_parameter is None:
             self._put_parameter = iam.PolicyStatement(actions=["ssm:PutParameter"])
-            self.role.add_to_principal_policy(self._put_parameter)
+            role.add_to_principal_policy(self._put_parameter)
         partition, account = stack.partition, stack.account  # each read is a round trip to jsii
         arns = [f"arn:{partition}:ssm:{region}:{account}:parameter{name}" for region, name in parameter_names.items()]
         present = set(self._put_parameter.resources)
         self._put_parameter.add_resources(*[a for a in arns if a not in present])
+
+    def ensure(self) -> iam.Role:
+        """The role, created on first need: a parameter to write, or a logging configuration (which
+        Image Builder accepts only with an execution role)."""
+        if self.role is None:
+            self.role = self._create()
+        return self.role
 
     def order_before(self, resource: Construct) -> None:
         """The role's ARN orders the role; ``resource`` must also wait for its inline policy."""

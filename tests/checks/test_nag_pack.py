@@ -89,6 +89,10 @@ def insecure_stack(tmp_path: Path) -> cdk.App:
         distribution_configuration_arn=dist.attr_arn,
         image_tests_configuration=_Pipeline.ImageTestsConfigurationProperty(image_tests_enabled=False),
         schedule=_Pipeline.ScheduleProperty(schedule_expression="cron(0 4 ? * SUN *)"),
+        # Image Builder would create this group itself: no key, logs kept forever.
+        logging_configuration=_Pipeline.PipelineLoggingConfigurationProperty(
+            image_log_group_name="/aws/imagebuilder/open"
+        ),
     )
     cdk.CfnResource(
         stack,

@@ -63,6 +63,27 @@ KEY_STATEMENT = {
 
 
 # rule id -> (good properties, bad properties, siblings)
+LOGGING = {
+    "LoggingConfiguration": {
+        "ImageLogGroupName": "/aws/imagebuilder/web",
+        "PipelineLogGroupName": "/aws/imagebuilder/pipeline/web",
+    }
+}
+
+
+def log_groups(**extra: Any) -> Any:
+    def siblings(kind: str) -> Sequence[Mapping[str, Any]]:
+        if kind != "AWS::Logs::LogGroup":
+            return []
+        names = ("/aws/imagebuilder/web", "/aws/imagebuilder/pipeline/web")
+        return [
+            {"LogGroupName": n, "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}, "RetentionInDays": 365, **extra}
+            for n in names
+        ]
+
+    return siblings
+
+
 EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {
     "RecipeVolumesEncrypted": (
         {"BlockDeviceMappings": [encrypted(True), encrypted(True)]},
@@ -121,6 +142,8 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {
         {"Schedule": {"ScheduleExpression": "cron(0 4 ? * SUN *)"}},
         none,
     ),
+    # Same properties; the good stack defines both groups with key and retention, the bad one neither.
+    "PipelineLogGroupsProtected": (LOGGING, LOGGING, (log_groups(), none)),
     "VmImportEncrypted": (
         {"Encrypted": "true", "KmsKeyId": "arn:aws:kms:eu-west-1:111111111111:key/abc"},
         {"Encrypted": "false", "KmsKeyId": "arn:aws:kms:eu-west-1:111111111111:key/abc"},
@@ -135,6 +158,14 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {
 BY_ID = {rule.id: rule for rule in RULES}
 
 
+def test_a_log_group_without_retention_or_not_in_the_stack_is_not_protected() -> None:
+    rule = BY_ID["PipelineLogGroupsProtected"]
+    assert rule.check(LOGGING, log_groups(RetentionInDays=None)) is Compliance.NON_COMPLIANT
+    assert rule.check(LOGGING, none) is Compliance.NON_COMPLIANT
+    unnamed = {"LoggingConfiguration": {"ImageLogGroupName": "/aws/imagebuilder/web"}}
+    assert rule.check(unnamed, log_groups()) is Compliance.NON_COMPLIANT
+
+
 def test_every_rule_has_examples() -> None:
     assert set(EXAMPLES) == set(BY_ID)
 
@@ -142,12 +173,14 @@ def test_every_rule_has_examples() -> None:
 @pytest.mark.parametrize("rule_id", sorted(EXAMPLES))
 def test_good_example_complies(rule_id: str) -> None:
     good, _, siblings = EXAMPLES[rule_id]
+    siblings = siblings[0] if isinstance(siblings, tuple) else siblings
     assert BY_ID[rule_id].check(good, siblings) is Compliance.COMPLIANT
 
 
 @pytest.mark.parametrize("rule_id", sorted(EXAMPLES))
 def test_bad_example_does_not(rule_id: str) -> None:
     _, bad, siblings = EXAMPLES[rule_id]
+    siblings = siblings[1] if isinstance(siblings, tuple) else siblings
     assert BY_ID[rule_id].check(bad, siblings) is Compliance.NON_COMPLIANT
 
 
@@ -166,6 +199,8 @@ def test_every_rule_explains_itself(rule: Rule) -> None:
         ("PipelineAutoDisable", {}),
         ("CrossAccountCopiesEncrypted", distribution()),
         ("RecipeLifecycleCovered", {"Name": {"Fn::Sub": "x"}}),
+        ("PipelineLogGroupsProtected", {}),
+        ("PipelineLogGroupsProtected", {"LoggingConfiguration": {"ImageLogGroupName": {"Ref": "Name"}}}),
     ],
 )
 def test_rules_step_aside_when_they_cannot_judge(rule_id: str, properties: dict[str, Any]) -> None:

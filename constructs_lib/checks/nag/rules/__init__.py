@@ -15,6 +15,7 @@ from . import (
     launch_template_volumes_encrypted,
     no_public_launch_permission,
     pipeline_auto_disable,
+    pipeline_log_groups_protected,
     recipe_lifecycle_covered,
     recipe_volumes_encrypted,
     vm_import_encrypted,
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = tuple(
         launch_template_volumes_encrypted,
         launch_template_no_public_ip,
         pipeline_auto_disable,
+        pipeline_log_groups_protected,
         vm_import_encrypted,
         vm_import_role_scoped,
     )
