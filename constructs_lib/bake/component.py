@@ -170,7 +170,7 @@ class Component:
         if missing:
             raise ValueError(
                 f"components[{self.name}].parameters: {', '.join(repr(m) for m in missing)} has no default in the "
-                f"document, so the recipe must set it; add it, for example with_parameters({{{missing[0]!r}: '...'}})"
+                f"document, so the recipe must set it; add {missing[0]!r} to the component's parameters"
             )
 
     @classmethod

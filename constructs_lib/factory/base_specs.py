@@ -15,11 +15,16 @@ from ._base import _Model
 
 _OS = {
     "amazon-linux-2023": OperatingSystem.AMAZON_LINUX_2023,
+    "amazon-linux-2": OperatingSystem.AMAZON_LINUX_2,
     "ubuntu-24.04": OperatingSystem.UBUNTU_24_04,
     "ubuntu-22.04": OperatingSystem.UBUNTU_22_04,
+    "rhel-9": OperatingSystem.RHEL_9,
+    "sles-15": OperatingSystem.SLES_15,
 }
-OsName = Literal["amazon-linux-2023", "ubuntu-24.04", "ubuntu-22.04"]
+OsName = Literal["amazon-linux-2023", "amazon-linux-2", "ubuntu-24.04", "ubuntu-22.04", "rhel-9", "sles-15"]
 ArchName = Literal["x86_64", "arm64"]
+X86_ONLY = ("rhel-9", "sles-15")
+"""The os bases offered for x86_64 only (see OperatingSystem.parent_image)."""
 
 
 class ImportSpec(_Model):
@@ -83,7 +88,10 @@ class BaseSpec(_Model):
     """What an image starts from: exactly one of os, ami, marketplace, ssm, import, instance."""
 
     os: OsName | None = None
-    """An AWS-managed operating system, resolved per architecture at every build."""
+    """An AWS-managed operating system, resolved per architecture at every build (rhel-9 and sles-15:
+    x86_64 only). amazon-linux-2 is past its end of support and needs allow_end_of_life: true."""
+    allow_end_of_life: bool = False
+    """Build on an os past its end of support (amazon-linux-2, 2026-06-30), which gets no security updates."""
     ami: str | None = None
     """A fixed AMI ID in the factory's home region."""
     marketplace: str | None = None
@@ -104,6 +112,16 @@ class BaseSpec(_Model):
         given = [k for k in ("os", "ami", "marketplace", "ssm", "import_", "instance") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of os, ami, marketplace, ssm, import, instance ({len(given)} given)")
+        if self.allow_end_of_life and (self.os is None or _OS[self.os].end_of_support is None):
+            raise ValueError(
+                f"allow_end_of_life: true, but {self.os or 'this base'!r} is not past its end of support; remove it"
+            )
+        ended = _OS[self.os].end_of_support if self.os is not None else None
+        if ended is not None and not self.allow_end_of_life:
+            raise ValueError(
+                f"os: {self.os!r} reached end of support on {ended.isoformat()} and gets no security updates; use "
+                "os: amazon-linux-2023, or add allow_end_of_life: true to build on it anyway"
+            )
         if self.import_ is not None:
             check_import_options(self.arch or Architecture.X86_64, *self.import_.options())
         elif self.instance is not None:
@@ -130,7 +148,9 @@ class BaseSpec(_Model):
         arch = self.arch
         device = self.root_device or "/dev/xvda"
         if self.os is not None:
-            return BaseImage.aws_managed(_OS[self.os], arch or Architecture.X86_64)
+            return BaseImage.aws_managed(
+                _OS[self.os], arch or Architecture.X86_64, allow_end_of_life=self.allow_end_of_life
+            )
         if self.ami is not None:
             return BaseImage.from_ami_id(self.ami, architecture=arch, root_device_name=device)
         if self.marketplace is not None:

@@ -15,6 +15,7 @@ from .._core.targets import check_account, check_region
 from ..distribute.stackset import CALL_AS_RULE, CallAs, management_account_of
 from ..pipeline.family import variant_name
 from ._base import _Model
+from .base_specs import X86_ONLY
 from .network_specs import BuildNetworkSpec
 from .specs import AccountsSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec
 
@@ -183,6 +184,25 @@ def _image_architectures(images: list[Any]) -> dict[str, list[str]] | None:
     return found
 
 
+def _os_architecture_problems(images: list[Any], archs: dict[str, list[str]] | None) -> list[tuple[Loc, str]]:
+    """An AWS-managed base offered for x86_64 only (RHEL, SUSE) asked for in another architecture."""
+    problems: list[tuple[Loc, str]] = []
+    for i, raw in enumerate(images):
+        os_name = (raw.get("base") or {}).get("os") if isinstance(raw, Mapping) else None
+        if archs is None or os_name not in X86_ONLY or raw["name"] not in archs:
+            continue
+        others = [a for a in archs[raw["name"]] if a != "x86_64"]
+        if others:
+            problems.append(
+                (
+                    ("images", i, "architectures"),
+                    f"{os_name} is offered for x86_64 only (AWS documents no name for its {others[0]} managed "
+                    "image); build it for x86_64, or use a base of your own (ami or ssm) for arm64",
+                )
+            )
+    return problems
+
+
 def _image_problems(images: list[Any]) -> list[tuple[Loc, str]]:
     """Names given twice, unknown parents and layer cycles, each at the entry it is about."""
     problems: list[tuple[Loc, str]] = []
@@ -242,6 +262,7 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
         return problems
     problems += _image_problems(images)
     archs = _image_architectures(images)
+    problems += _os_architecture_problems(images, archs)
     consumers = data.get("consumers")
     if archs is None or not isinstance(consumers, list):
         return problems

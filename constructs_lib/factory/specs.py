@@ -5,9 +5,9 @@ refused with the same message as in the Python API."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .._core.enums import Architecture, StartCondition, VolumeType
 from .._core.instance_types import check_instance_types
@@ -16,55 +16,17 @@ from .._core.limits import check_name
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
-from ..bake.component import Component
 from ..bake.schedule import Schedule
 from ..launch.fleet import InstanceRefresh
 from ..launch.launch_template import check_pin
+from ..pipeline._logging import PipelineLogs
 from ..pipeline.family import ImageSpec
 from ._base import _Model
 from .base_specs import ArchName, BaseSpec
+from .component_specs import ComponentSpec
 from .network_specs import BuildNetworkSpec, FleetNetworkSpec
 
 SCHEMA_FILE = "factory.schema.json"
-
-
-class ComponentSpec(_Model):
-    """One component: exactly one of aws (an AWS-managed component), file, inline."""
-
-    aws: str | None = None
-    """Name of an AWS-managed component, for example update-linux."""
-    file: str | None = None
-    """A component document, relative to the factory file."""
-    inline: str | dict[str, Any] | None = None
-    """A component document written here."""
-    name: str | None = None
-    """Name of a file or inline component. Default for a file: its name without extension."""
-    version: str | None = None
-    """AWS-managed: the version to pin (default x.x.x). Own: the lowest version to issue (default 1.0.0)."""
-
-    @model_validator(mode="after")
-    def _one(self, info: ValidationInfo) -> ComponentSpec:
-        given = [k for k in ("aws", "file", "inline") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of aws, file, inline ({len(given)} given)")
-        if self.inline is not None and not self.name:
-            raise ValueError("an inline component needs a name")
-        base_dir = (info.context or {}).get("base_dir", Path("."))
-        if self.file is not None and not (base_dir / self.file).exists():
-            raise ValueError(
-                f"file: {self.file!r} does not exist in {base_dir}; component paths are relative to the "
-                "directory of the factory file"
-            )
-        self.to_component(base_dir)
-        return self
-
-    def to_component(self, base_dir: Path) -> Component:
-        if self.aws is not None:
-            return Component.aws_managed(self.aws, self.version or "x.x.x")
-        if self.file is not None:
-            return Component.from_file(base_dir / self.file, name=self.name, version=self.version or "1.0.0")
-        assert self.inline is not None and self.name is not None
-        return Component.from_inline(self.name, self.inline, version=self.version or "1.0.0")
 
 
 class DataVolumeSpec(_Model):
@@ -126,6 +88,22 @@ class ScheduleSpec(_Model):
         )
 
 
+class LogsSpec(_Model):
+    """The image's logs in CloudWatch, next to the build logs in S3: an image and a pipeline log
+    group per pipeline, encrypted with a key made for them and kept for ``retention_days``."""
+
+    retention_days: int = 365
+    """One of CloudWatch Logs' retention values (1, 3, 5, 7, 14, 30, ... 3653). Default: 365."""
+
+    @model_validator(mode="after")
+    def _check(self) -> LogsSpec:
+        self.to_logs()
+        return self
+
+    def to_logs(self) -> PipelineLogs:
+        return PipelineLogs(retention_days=self.retention_days)
+
+
 class ImageModel(_Model):
     """One image of the fleet."""
 
@@ -150,6 +128,8 @@ class ImageModel(_Model):
     """Latest-AMI SSM parameter in every region and destination account. Default: /golden-ami/<name>/latest."""
     build_network: BuildNetworkSpec | None = None
     """This image's build subnet and security groups. Default: the file's build_network."""
+    logs: LogsSpec | None = None
+    """Pipeline and image logs in CloudWatch log groups. Default: none (build logs go to S3 only)."""
 
     @field_validator("parameter")
     @classmethod
@@ -181,6 +161,7 @@ class ImageModel(_Model):
             image_scanning=self.scanning,
             parameter_name=self.parameter,
             build_network=self.build_network.to_network() if self.build_network else None,
+            logs=self.logs.to_logs() if self.logs else None,
         )
 
 

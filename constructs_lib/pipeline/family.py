@@ -24,6 +24,7 @@ from ..bake.infrastructure import BuildResources
 from ..bake.schedule import Schedule
 from ..bake.version_lock import VersionLock
 from ..retire.lifecycle import lifecycle_role
+from ._logging import PipelineLogGroups, PipelineLogs
 from .image import GoldenImage
 from .image_pipeline import STANDARD_LIFECYCLE, GoldenImagePipeline
 
@@ -66,6 +67,9 @@ class ImageSpec:
     parameter_name: str | None = None
     """Latest-AMI parameter in every region. Default: ``/golden-ami/<pipeline name>/latest``; an
     image in two architectures gets ``-x86-64`` / ``-arm64`` appended to a name given here."""
+    logs: PipelineLogs | None = None
+    """CloudWatch log groups for each of the image's pipelines (:class:`PipelineLogGroups`).
+    Default: none (build logs go to S3 only)."""
 
     def __post_init__(self) -> None:
         check_name("images.name", self.name)
@@ -258,6 +262,8 @@ class ImageFamily(Construct):
                     kms_key=key_in(scope_of(spec.name)),
                 )
                 variants[arch] = pipeline
+                if spec.logs is not None:
+                    PipelineLogGroups(pipeline, "Logs", pipeline=pipeline, logs=spec.logs)
                 if build_on_deploy:
                     image = GoldenImage(pipeline, "FirstImage", pipeline=pipeline)
                     self.images.setdefault(spec.name, {})[arch] = image

@@ -77,7 +77,8 @@ images:
     assert ":9: images[0].schedule.cron: 'cron(0 4 * * *)' is not a six-field cron expression" in joined
     assert ":10: images[1].name: required key 'name' is missing; add it" in joined
     assert (
-        ":10: images[1].base.os: Input should be 'amazon-linux-2023', 'ubuntu-24.04' or 'ubuntu-22.04' (got 'windows')"
+        ":10: images[1].base.os: Input should be 'amazon-linux-2023', 'amazon-linux-2', 'ubuntu-24.04', "
+        "'ubuntu-22.04', 'rhel-9' or 'sles-15' (got 'windows')"
         in joined
     )
     assert ":11: images[1].components: List should have at least 1 item after validation" in joined
@@ -208,7 +209,7 @@ def test_file_sets_parameter_tests_and_scanning(tmp_path: Path) -> None:
         ),
         (
             "    base: {os: amazon-linux-2023}\n    components: [{aws: update-linux, file: x.yaml}]\n",
-            r"images\[1\].components\[0\]: give exactly one of aws, file, inline \(2 given\)",
+            r"images\[1\].components\[0\]: give exactly one of aws, marketplace, file, inline \(2 given\)",
         ),
         (
             "    base: {os: amazon-linux-2023}\n    components: [{inline: 'phases: []'}]\n",
