@@ -13,7 +13,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 
-from constructs_lib import GoldenAmiChecks, GoldenLaunchTemplate, VersionLock
+from constructs_lib import GoldenAmiChecks, GoldenLaunchTemplate, PipelineLogGroups, VersionLock
 from constructs_lib.checks.nag import RULES
 from tests.conftest import make_pipeline
 
@@ -184,3 +184,10 @@ def test_validate_scope_judges_a_tree_that_was_not_synthesized(tmp_path: Path) -
     result = GoldenAmiChecks().validate_scope(app)
     names = {v.rule_name for v in result.violations}
     assert names == {f"GoldenAmi-{rule.id}" for rule in RULES}
+
+
+def test_pipeline_log_groups_the_library_makes_pass(tmp_path: Path, lock: VersionLock) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Logged", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    PipelineLogGroups(stack, "Logs", pipeline=make_pipeline(stack, lock))
+    assert report(app) == {}

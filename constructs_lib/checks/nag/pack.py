@@ -91,7 +91,7 @@ class _Cache:
 
 
 # The resource types rules look up besides the one they judge.
-_SIBLING_TYPES: Final = frozenset({"AWS::ImageBuilder::LifecyclePolicy"})
+_SIBLING_TYPES: Final = frozenset({"AWS::ImageBuilder::LifecyclePolicy", "AWS::Logs::LogGroup"})
 
 
 @jsii.implements(IApplyRule)
