@@ -211,6 +211,8 @@ class BaseImage:
             )
         parent = operating_system.parent_image(architecture)
         source = parent.removeprefix("ssm:") if parent.startswith("ssm:") else "Image Builder managed image"
+        if ended is not None:
+            source += f"; past its end of support, {ended.isoformat()}"
         return cls(
             parent_image=parent,
             description=f"{operating_system.value} {architecture.value} (AWS-managed, {source})",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..pipeline._logging import PipelineLogGroups
 from ..pipeline.family import variant_name
 from ..pipeline.image_pipeline import GoldenImagePipeline
 from .app import Factory
@@ -93,6 +94,17 @@ def _row(pipeline: GoldenImagePipeline, factory: Factory) -> Sequence[str]:
         ", ".join(sorted(set(pipeline.parameter_names.values()))),
         rules,
         f"about ${cost.monthly_usd:.2f} ({cost.stored_gib} GiB)" if cost else "unbounded",
+        _logs(pipeline),
+    )
+
+
+def _logs(pipeline: GoldenImagePipeline) -> str:
+    groups = pipeline.node.try_find_child("Logs")
+    if not isinstance(groups, PipelineLogGroups):
+        return "build logs in S3"
+    return (
+        f"build logs in S3; CloudWatch {groups.image_log_group_name} and {groups.pipeline_log_group_name}, "
+        f"kept {groups.retention_days} days, KMS-encrypted"
     )
 
 
@@ -109,7 +121,16 @@ def render(factory: Factory) -> str:
         "```",
         "",
     ]
-    headers = ("base", "components", "regions", "sharing", "latest-AMI parameters", "lifecycle", "snapshots/month")
+    headers = (
+        "base",
+        "components",
+        "regions",
+        "sharing",
+        "latest-AMI parameters",
+        "lifecycle",
+        "snapshots/month",
+        "logs",
+    )
     total = 0.0
     for pipeline in factory.pipelines:
         parts += [f"## {pipeline.image_name}", "", "| | |", "| --- | --- |"]

@@ -118,6 +118,7 @@ class PipelineLogGroups(Construct):
         """
         super().__init__(scope, id)
         settings = logs or PipelineLogs()
+        self.retention_days = settings.retention_days
         stack = Stack.of(self)
         image = _render.slug(pipeline.image_name)
         self.image_log_group_name = check_log_group_name(

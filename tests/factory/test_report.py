@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import aws_cdk as cdk
+
+import app as factory_app
 from constructs_lib.factory.app import Factory
 from constructs_lib.factory.report import diagram, render
+from tests.conftest import CONTEXT, ROOT
 
 
 def test_diagram_shows_layers_regions_accounts_sharing_and_consumers(default_factory: Factory) -> None:
@@ -29,7 +35,23 @@ def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) ->
     assert "| latest-AMI parameters | /golden-ami/web-server/latest |" in report
     assert "| lifecycle | deprecate after 90 days, delete after 180 days |" in report
     assert "| snapshots/month | about $405.00 (8100 GiB) |" in report
+    assert "| logs | build logs in S3 |" in report
     assert report.rstrip().endswith(
         "Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
         "about $891.00/month, an upper bound."
+    )
+
+
+def test_report_names_end_of_support_marketplace_components_and_cloudwatch_logs(tmp_path: Path) -> None:
+    context = {**CONTEXT, "factory": str(ROOT / "examples" / "platforms.yaml"), "golden-ami:versionLockFrozen": "true"}
+    report = render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path))))
+    assert "| base | rhel-9 x86_64 (AWS-managed, Image Builder managed image) |" in report
+    assert (
+        "| base | al2 x86_64 (AWS-managed, /aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2; "
+        "past its end of support, 2026-06-30) |" in report
+    )
+    assert "| components | update-linux x.x.x, motd 1.0.0, datadog-agent-for-linux x.x.x |" in report
+    assert (
+        "| logs | build logs in S3; CloudWatch /aws/imagebuilder/rhel-base and /aws/imagebuilder/pipeline/rhel-base, "
+        "kept 365 days, KMS-encrypted |" in report
     )
