@@ -62,9 +62,10 @@ class OperatingSystem(enum.Enum):
         the newest
         ("How Image Builder works with IAM", "Managed image ARN",
         https://docs.aws.amazon.com/imagebuilder/latest/userguide/security-iam-service-with-iam.html).
-        Inconclusive: no AWS page lists the managed images' names; ``red-hat-enterprise-linux-9-x86``
-        and ``suse-linux-enterprise-server-15-x86`` are the names ``aws imagebuilder list-images
-        --owner Amazon`` shows, following the documented ``amazon-linux-2-arm64`` pattern. Their
+        Inconclusive: no AWS page found lists the managed images' names;
+        ``red-hat-enterprise-linux-9-x86`` and ``suse-linux-enterprise-server-15-x86`` are the names
+        public Image Builder examples use, in the pattern of the documented ``amazon-linux-2-arm64``
+        (not checked against an account here: ``aws imagebuilder list-images --owner Amazon`` shows them). Their
         arm64 names are not documented at all, so arm64 is refused for them. Root device
         ``/dev/sda1`` for both is likewise not on an AWS page (the EC2 guide says only that it is
         ``/dev/sda1`` or ``/dev/xvda`` depending on the AMI); set ``RootVolume(device_name=...)``

@@ -69,7 +69,7 @@ class Component:
         """The end of a referenced component's ARN: ``<owner>:component/<name>/<version>``.
 
         A Marketplace component's name carries its product ID (``<name>-<product ID>``), as in
-        the components ``aws imagebuilder list-components --owner AWSMarketplace`` lists."""
+        sellers' published ``aws imagebuilder list-components --owner AWSMarketplace`` output."""
         name = f"{self.name}-{self.marketplace_product}" if self.marketplace_product else self.name
         return f"{self.owner}:component/{name}/{self.version}"
 
@@ -95,7 +95,7 @@ class Component:
 
         The owner node ``aws-marketplace`` is documented in "How Image Builder works with IAM"
         (https://docs.aws.amazon.com/imagebuilder/latest/userguide/security-iam-service-with-iam.html);
-        the name followed by the product ID is how Image Builder lists them (aws-imagebuilder-alpha's
+        the name followed by the product ID is how sellers' published listings show them (aws-imagebuilder-alpha's
         ``AwsMarketplaceComponent`` builds the same ARN). Inconclusive: whether the build instance's
         ``EC2InstanceProfileForImageBuilder`` policy covers ``imagebuilder:GetMarketplaceResource``
         was not found on an AWS page. Parameters pass unchecked (no document at synth).
