@@ -11,25 +11,11 @@ from typing import Any
 import pytest
 
 from constructs_lib.checks.preflight import RULES, Finding, Rule, Severity
-from constructs_lib.checks.preflight.rules import (
-    build_network,
-    consumer_parameter,
-    cross_region_reference,
-    default_ebs_key,
-    destination_role,
-    key_principals,
-    launch_template_volumes,
-    lifecycle_survives,
-    org_sharing_key,
-    parent_image,
-    reserved_concurrency,
-    role_names,
-    stack_order,
-    stackset_call_as,
-)
 from tests.checks.preflight.scenario import ASG, D, F, U, assemble, good
 
 Stacks = dict[str, dict[str, Any]]
+RULE = {r.id: r for r in RULES}
+"""The preflight's rules by ID, as the preflight runs them."""
 
 
 def errors(rule: Rule, stacks: Stacks) -> list[Finding]:
@@ -60,6 +46,12 @@ def test_rule_cites_the_aws_page_it_encodes(rule: Rule) -> None:
     assert (module.__doc__ or "").startswith(f"{rule.id}: ")
 
 
+def test_rules_holds_every_rule_module_once() -> None:
+    package = Path(importlib.import_module("constructs_lib.checks.preflight.rules").__file__ or "").parent
+    modules = sorted(p.stem for p in package.glob("*.py") if p.stem != "__init__")
+    assert sorted(r.check.__module__.rpartition(".")[2] for r in RULES) == modules
+
+
 def test_rule_ids_are_unique_and_numbered() -> None:
     ids = [r.id for r in RULES]
     assert len(set(ids)) == len(ids)
@@ -69,7 +61,7 @@ def test_rule_ids_are_unique_and_numbered() -> None:
 def test_p001_flags_a_shared_recipe_on_the_default_ebs_key() -> None:
     stacks = good()
     del stacks["Factory"]["resources"]["Recipe"]["Properties"]["BlockDeviceMappings"][0]["Ebs"]["KmsKeyId"]
-    (finding,) = errors(default_ebs_key.RULE, stacks)
+    (finding,) = errors(RULE["GA-P001"], stacks)
     assert finding.resources == ("Factory/Recipe", "Factory/Distribution")
     assert "Set Ebs.KmsKeyId" in finding.message
 
@@ -80,7 +72,7 @@ def test_p001_accepts_the_default_key_when_nothing_leaves_the_account() -> None:
     for entry in stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"]:
         del entry["AmiDistributionConfiguration"]["TargetAccountIds"]
         del entry["AmiDistributionConfiguration"]["LaunchPermissionConfiguration"]
-    assert errors(default_ebs_key.RULE, stacks) == []
+    assert errors(RULE["GA-P001"], stacks) == []
 
 
 def test_p002_flags_a_key_that_does_not_name_the_auto_scaling_role() -> None:
@@ -88,7 +80,7 @@ def test_p002_flags_a_key_that_does_not_name_the_auto_scaling_role() -> None:
     stacks["Keys-us-east-1"]["resources"]["Key"]["Properties"]["KeyPolicy"]["Statement"] = [
         s for s in key_statements(stacks) if not s.get("Sid", "").startswith("AutoScaling")
     ]
-    (finding,) = errors(key_principals.RULE, stacks)
+    (finding,) = errors(RULE["GA-P002"], stacks)
     assert finding.resources == ("Keys-us-east-1/Key",)
     assert ASG in finding.message and "kms:CreateGrant" in finding.message
 
@@ -96,21 +88,21 @@ def test_p002_flags_a_key_that_does_not_name_the_auto_scaling_role() -> None:
 def test_p002_flags_a_key_that_does_not_admit_a_target_account() -> None:
     stacks = good()
     key_statements(stacks)[1]["Principal"]["AWS"] = [f"arn:aws:iam::{U}:root"]
-    (finding,) = errors(key_principals.RULE, stacks)
+    (finding,) = errors(RULE["GA-P002"], stacks)
     assert f"does not let account {D}" in finding.message
 
 
 def test_p002_flags_a_shared_account_the_key_does_not_admit() -> None:
     stacks = good()
     key_statements(stacks, "eu-west-1")[1]["Principal"]["AWS"] = [f"arn:aws:iam::{D}:root"]
-    (finding,) = errors(key_principals.RULE, stacks)
+    (finding,) = errors(RULE["GA-P002"], stacks)
     assert f"shared with {U}" in finding.message
 
 
 def test_p002_flags_a_destination_account_without_the_auto_scaling_grant() -> None:
     stacks = good()
     del stacks["Destination"]["resources"]["AutoScalingGrant"]
-    found = errors(key_principals.RULE, stacks)
+    found = errors(RULE["GA-P002"], stacks)
     assert {f.resources for f in found} == {("Keys-eu-west-1/Key",), ("Keys-us-east-1/Key",)}
     assert all("aws kms create-grant" in f.message for f in found)
 
@@ -118,12 +110,12 @@ def test_p002_flags_a_destination_account_without_the_auto_scaling_grant() -> No
 def test_p002_flags_a_key_no_builder_can_use() -> None:
     stacks = good()
     key_statements(stacks, "eu-west-1")[0]["Principal"]["AWS"] = f"arn:aws:iam::{F}:role/admin"
-    (finding,) = errors(key_principals.RULE, stacks)
+    (finding,) = errors(RULE["GA-P002"], stacks)
     assert "Factory/ExecutionRole or" in finding.message and "AWSServiceRoleForImageBuilder" in finding.message
 
 
 def test_p002_warns_with_the_grant_command_for_share_only_accounts() -> None:
-    found = warnings(key_principals.RULE, good())
+    found = warnings(RULE["GA-P002"], good())
     assert len(found) == 2
     assert all(
         f"arn:aws:iam::{U}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" in f.message
@@ -134,14 +126,14 @@ def test_p002_warns_with_the_grant_command_for_share_only_accounts() -> None:
 def test_p003_flags_ou_sharing_without_the_conditioned_statement() -> None:
     stacks = good()
     key_statements(stacks)[4]["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}
-    (finding,) = errors(org_sharing_key.RULE, stacks)
+    (finding,) = errors(RULE["GA-P003"], stacks)
     assert "aws:PrincipalOrgPaths (o-exampleorg1/*/ou-ab12-cdefgh34/*)" in finding.message
 
 
 def test_p003_does_not_count_an_unrelated_organization() -> None:
     stacks = good()
     key_statements(stacks, "eu-west-1")[4]["Condition"]["StringEquals"]["aws:PrincipalOrgID"] = "o-other"
-    assert len(errors(org_sharing_key.RULE, stacks)) == 1
+    assert len(errors(RULE["GA-P003"], stacks)) == 1
 
 
 def test_p004_flags_a_stackset_that_can_reach_a_destination_account() -> None:
@@ -150,7 +142,7 @@ def test_p004_flags_a_stackset_that_can_reach_a_destination_account() -> None:
         "DeploymentTargets"
     ]
     del targets["Accounts"], targets["AccountFilterType"]
-    (finding,) = errors(role_names.RULE, stacks)
+    (finding,) = errors(RULE["GA-P004"], stacks)
     assert finding.resources == ("MemberAccounts/StackSet", "Destination/Role")
     assert "AccountFilterType: DIFFERENCE" in finding.message
 
@@ -167,7 +159,7 @@ def test_p004_flags_one_role_name_twice_in_an_account_across_regions() -> None:
             }
         },
     }
-    (finding,) = errors(role_names.RULE, stacks)
+    (finding,) = errors(RULE["GA-P004"], stacks)
     assert finding.resources == ("Destination/Role", "Other/Again")
 
 
@@ -177,7 +169,7 @@ def test_p005_flags_an_import_from_another_region() -> None:
         "KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}, "Export": {"Name": "KeyArn"}}
     }
     stacks["Consumers"]["resources"]["Function"]["Properties"]["KmsKeyArn"] = {"Fn::ImportValue": "KeyArn"}
-    (finding,) = errors(cross_region_reference.RULE, stacks)
+    (finding,) = errors(RULE["GA-P005"], stacks)
     assert finding.resources == ("Consumers/Function", "Keys-eu-west-1")
 
 
@@ -187,9 +179,9 @@ def test_p005_accepts_an_import_in_the_same_region_and_flags_cdk_cross_region_re
         "KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}, "Export": {"Name": "KeyArn"}}
     }
     stacks["Consumers"]["resources"]["Function"]["Properties"]["KmsKeyArn"] = {"Fn::ImportValue": "KeyArn"}
-    assert errors(cross_region_reference.RULE, stacks) == []
+    assert errors(RULE["GA-P005"], stacks) == []
     stacks["Consumers"]["resources"]["Reader"] = {"Type": "Custom::CrossRegionExportReader", "Properties": {}}
-    assert [f.resources for f in errors(cross_region_reference.RULE, stacks)] == [("Consumers/Reader",)]
+    assert [f.resources for f in errors(RULE["GA-P005"], stacks)] == [("Consumers/Reader",)]
 
 
 @pytest.mark.parametrize(
@@ -203,21 +195,21 @@ def test_p005_accepts_an_import_in_the_same_region_and_flags_cdk_cross_region_re
 def test_p006_flags_a_missing_stack_dependency(stack: str, dependency: str, what: str) -> None:
     stacks = good()
     stacks[stack]["dependencies"].remove(dependency)
-    (finding,) = errors(stack_order.RULE, stacks)
+    (finding,) = errors(RULE["GA-P006"], stacks)
     assert f"stack {stack} uses {what}" in finding.message and f"add_dependency({dependency})" in finding.message
 
 
 def test_p007_flags_a_consumer_whose_parameter_comes_only_from_a_schedule() -> None:
     stacks = good()
     del stacks["Factory"]["resources"]["FirstImage"]
-    (finding,) = errors(consumer_parameter.RULE, stacks)
+    (finding,) = errors(RULE["GA-P007"], stacks)
     assert finding.resources == ("Consumers/LaunchTemplate", "Factory/Pipeline")
 
 
 def test_p007_flags_a_first_image_that_never_reaches_a_region_added_later() -> None:
     stacks = good()
     del stacks["Factory"]["resources"]["FirstImage"]["Properties"]["ImagePipelineExecutionSettings"]
-    (finding,) = errors(consumer_parameter.RULE, stacks)
+    (finding,) = errors(RULE["GA-P007"], stacks)
     assert "a region or account added later" in finding.message
 
 
@@ -228,13 +220,13 @@ def test_p007_accepts_a_custom_resource_that_distributes_the_current_image() -> 
         "Type": "Custom::DistributeImage",
         "Properties": {"Distribution": {"Fn::GetAtt": ["Distribution", "Arn"]}},
     }
-    assert errors(consumer_parameter.RULE, stacks) == []
+    assert errors(RULE["GA-P007"], stacks) == []
 
 
 def test_p007_flags_a_consumer_in_a_region_no_distribution_reaches() -> None:
     stacks = good()
     stacks["Consumers"]["region"] = "ap-southeast-2"
-    (finding,) = errors(consumer_parameter.RULE, stacks)
+    (finding,) = errors(RULE["GA-P007"], stacks)
     assert "no distribution of the assembly writes it there" in finding.message
 
 
@@ -247,17 +239,17 @@ def layered(stacks: Stacks) -> dict[str, Any]:
 def test_p008_flags_a_layered_recipe_created_before_its_parent_image() -> None:
     stacks = good()
     stacks["Factory"]["resources"]["AppRecipe"] = layered(stacks)
-    (finding,) = errors(parent_image.RULE, stacks)
+    (finding,) = errors(RULE["GA-P008"], stacks)
     assert finding.resources == ("Factory/AppRecipe",)
     stacks["Factory"]["resources"]["AppRecipe"]["DependsOn"] = ["FirstImage"]
-    assert errors(parent_image.RULE, stacks) == []
+    assert errors(RULE["GA-P008"], stacks) == []
 
 
 def test_p009_warns_when_a_build_assumes_the_default_vpc() -> None:
     stacks = good()
-    assert warnings(build_network.RULE, stacks) == []
+    assert warnings(RULE["GA-P009"], stacks) == []
     del stacks["Factory"]["resources"]["Infrastructure"]["Properties"]["SubnetId"]
-    (finding,) = warnings(build_network.RULE, stacks)
+    (finding,) = warnings(RULE["GA-P009"], stacks)
     assert "default VPC" in finding.message
 
 
@@ -272,7 +264,7 @@ def test_p010_flags_call_as_that_contradicts_the_management_account(
     for entry in stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"]:
         launch = entry["AmiDistributionConfiguration"]["LaunchPermissionConfiguration"]
         launch["OrganizationalUnitArns"] = [launch["OrganizationalUnitArns"][0].replace(F, management)]
-    (finding,) = errors(stackset_call_as.RULE, stacks)
+    (finding,) = errors(RULE["GA-P010"], stacks)
     assert f"set CallAs: {expected}" in finding.message
 
 
@@ -280,30 +272,30 @@ def test_p011_warns_on_any_reservation_and_errors_past_the_standard_quota() -> N
     stacks = good()
     function = stacks["Consumers"]["resources"]["Function"]["Properties"]
     function["ReservedConcurrentExecutions"] = 1
-    (finding,) = warnings(reserved_concurrency.RULE, stacks)
+    (finding,) = warnings(RULE["GA-P011"], stacks)
     assert "undocumented size" in finding.message
     function["ReservedConcurrentExecutions"] = 901
-    assert len(errors(reserved_concurrency.RULE, stacks)) == 1
+    assert len(errors(RULE["GA-P011"], stacks)) == 1
 
 
 def test_p012_flags_a_recipe_policy_that_goes_with_its_image() -> None:
     stacks = good()
     policy = stacks["Factory"]["resources"]["Lifecycle"]
     policy["Properties"]["ResourceSelection"] = {"Recipes": [{"Name": "web", "SemanticVersion": "x.x.x"}]}
-    (finding,) = errors(lifecycle_survives.RULE, stacks)
+    (finding,) = errors(RULE["GA-P012"], stacks)
     assert finding.resources == ("Factory/Lifecycle",)
     policy["DeletionPolicy"] = "Retain"
-    assert errors(lifecycle_survives.RULE, stacks) == []
+    assert errors(RULE["GA-P012"], stacks) == []
 
 
 def test_p013_flags_a_destination_role_without_list_and_revoke_grants() -> None:
     stacks = good()
     statement = stacks["Destination"]["resources"]["RolePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     statement["Action"] = [a for a in statement["Action"] if a not in ("kms:ListGrants", "kms:RevokeGrant")]
-    (finding,) = errors(destination_role.RULE, stacks)
+    (finding,) = errors(RULE["GA-P013"], stacks)
     assert "kms:ListGrants, kms:RevokeGrant" in finding.message
     statement["Condition"] = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/golden-ami/distribution"]}}
-    assert len(warnings(destination_role.RULE, stacks)) == 1
+    assert len(warnings(RULE["GA-P013"], stacks)) == 1
 
 
 def test_readme_table_lists_every_rule_with_its_page() -> None:
@@ -317,16 +309,16 @@ def test_p007_accepts_an_image_whose_logical_id_carries_a_distribution_digest() 
     resources = stacks["Factory"]["resources"]
     del resources["FirstImage"]["Properties"]["ImagePipelineExecutionSettings"]
     resources["FirstImage0AE87D0BDCCF3008E"] = resources.pop("FirstImage")
-    assert errors(consumer_parameter.RULE, stacks) == []
+    assert errors(RULE["GA-P007"], stacks) == []
     resources["FirstImage0AE87D0B"] = resources.pop("FirstImage0AE87D0BDCCF3008E")
-    assert len(errors(consumer_parameter.RULE, stacks)) == 1
+    assert len(errors(RULE["GA-P007"], stacks)) == 1
 
 
 def test_p013_flags_launch_template_updates_the_destination_role_cannot_make() -> None:
     stacks = good()
     entry = stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"][0]
     entry["LaunchTemplateConfigurations"] = [{"LaunchTemplateId": "lt-0123456789abcdef0", "AccountId": D}]
-    (finding,) = errors(destination_role.RULE, stacks)
+    (finding,) = errors(RULE["GA-P013"], stacks)
     assert finding.resources == ("Destination/Role",)
     assert "ec2:CreateLaunchTemplateVersion, ec2:ModifyLaunchTemplate, ec2:CreateTags" in finding.message
     statement = stacks["Destination"]["resources"]["RolePolicy"]["Properties"]["PolicyDocument"]["Statement"]
@@ -337,7 +329,7 @@ def test_p013_flags_launch_template_updates_the_destination_role_cannot_make() -
             "Resource": "*",
         }
     )
-    assert errors(destination_role.RULE, stacks) == []
+    assert errors(RULE["GA-P013"], stacks) == []
 
 
 def test_p014_flags_a_launch_template_that_leaves_out_an_inherited_volume() -> None:
@@ -359,20 +351,20 @@ def test_p014_flags_a_launch_template_that_leaves_out_an_inherited_volume() -> N
     data = stacks["Consumers"]["resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
     data["ImageId"] = "resolve:ssm:/golden-ami/app/latest"
     data["BlockDeviceMappings"] = [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True}}]
-    (finding,) = errors(launch_template_volumes.RULE, stacks)
+    (finding,) = errors(RULE["GA-P014"], stacks)
     assert "/dev/xvdf (from web)" in finding.message
     data["BlockDeviceMappings"].append({"DeviceName": "/dev/xvdf", "Ebs": {"Encrypted": True}})
-    assert errors(launch_template_volumes.RULE, stacks) == []
+    assert errors(RULE["GA-P014"], stacks) == []
 
 
 def test_p006_flags_any_resource_that_names_a_key_of_a_stack_it_does_not_follow() -> None:
     stacks = good()
     alias = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":kms:us-east-1:{F}:alias/golden-ami/distribution"]]}
     stacks["Destination"]["resources"]["AutoScalingGrant"]["Properties"]["KeyArn"] = alias
-    (finding,) = errors(stack_order.RULE, stacks)
+    (finding,) = errors(RULE["GA-P006"], stacks)
     assert finding.resources == ("Destination/AutoScalingGrant", "Keys-us-east-1")
     stacks["Destination"]["dependencies"] = ["Keys-us-east-1"]
-    assert errors(stack_order.RULE, stacks) == []
+    assert errors(RULE["GA-P006"], stacks) == []
 
 
 def test_p001_flags_a_shared_copy_without_a_key_for_its_region() -> None:
@@ -380,6 +372,6 @@ def test_p001_flags_a_shared_copy_without_a_key_for_its_region() -> None:
     del stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"][1][
         "AmiDistributionConfiguration"
     ]["KmsKeyId"]
-    (finding,) = errors(default_ebs_key.RULE, stacks)
+    (finding,) = errors(RULE["GA-P001"], stacks)
     assert finding.resources == ("Factory/Distribution",)
     assert "KmsKeyId for us-east-1" in finding.message
