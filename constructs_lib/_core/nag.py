@@ -15,6 +15,14 @@ def acknowledge(resource: IConstruct, rule: str, reason: str, *more: tuple[str, 
     Validations.of(resource).acknowledge(*(Acknowledgment(id=r, reason=why) for r, why in ((rule, reason), *more)))
 
 
+def acknowledge_resources(role: IConstruct, wildcard: tuple[str, str], *more: tuple[str, str]) -> None:
+    """Accept cdk-nag's ``AwsSolutions-IAM5`` finding on each ``(resource, reason)`` of ``role``'s
+    policy, the resource written as the finding writes it (:func:`as_in_finding`, ``<Logs1234.Arn>``
+    for a reference)."""
+    first, *rest = ((f"AwsSolutions-IAM5[Resource::{resource}]", reason) for resource, reason in (wildcard, *more))
+    acknowledge(role, *first, *rest)
+
+
 def as_in_finding(value: str, pseudo: str) -> str:
     """How cdk-nag writes ``value`` in a finding ID: literally, or ``<AWS::Pseudo>`` when it is a token."""
     return f"<AWS::{pseudo}>" if is_token(value) else value

@@ -19,8 +19,8 @@ from constructs import Construct
 
 from .._core.enums import Architecture
 from .._core.limits import check_name, check_tags, is_token
-from .._core.nag import acknowledge, as_in_finding
-from ._waiter import AmiWaiter
+from ._waiter import AmiWaiter, ami_arns
+from ._waiter import remove_on_delete as remove_on_delete_statement
 from .base_image import BaseImage
 
 FUNCTION_CODE: Final = Path(__file__).parent / "capture_function"
@@ -102,34 +102,23 @@ class InstanceCapture(Construct):
             "Tags": all_tags,
             "RemoveOnDelete": str(remove_on_delete).lower(),
         }
-        tagged = {"StringEquals": {f"aws:ResourceTag/{SOURCE_TAG}": instance_id}}
+        amis = ami_arns(partition, region)
         statements = [
             iam.PolicyStatement(
                 sid="Capture",
                 actions=["ec2:CreateImage"],
-                resources=[
-                    f"arn:{partition}:ec2:{region}:{account}:instance/{instance_id}",
-                    f"arn:{partition}:ec2:{region}::image/*",
-                    f"arn:{partition}:ec2:{region}::snapshot/*",
-                ],
+                resources=[f"arn:{partition}:ec2:{region}:{account}:instance/{instance_id}", *amis],
             ),
             iam.PolicyStatement(
                 sid="TagOnCapture",
                 actions=["ec2:CreateTags"],
-                resources=[f"arn:{partition}:ec2:{region}::image/*", f"arn:{partition}:ec2:{region}::snapshot/*"],
+                resources=amis,
                 conditions={"StringEquals": {"ec2:CreateAction": "CreateImage"}},
             ),
             iam.PolicyStatement(sid="Follow", actions=["ec2:DescribeImages", "ec2:DescribeInstances"], resources=["*"]),
         ]
         if remove_on_delete:
-            statements.append(
-                iam.PolicyStatement(
-                    sid="RemoveOnDelete",
-                    actions=["ec2:DeregisterImage", "ec2:DeleteSnapshot"],
-                    resources=[f"arn:{partition}:ec2:{region}::image/*", f"arn:{partition}:ec2:{region}::snapshot/*"],
-                    conditions=tagged,
-                )
-            )
+            statements.append(remove_on_delete_statement(partition, region, SOURCE_TAG, instance_id))
         self.waiter = AmiWaiter(
             self,
             "Capture",
@@ -140,15 +129,9 @@ class InstanceCapture(Construct):
             statements=statements,
             removal_policy=RemovalPolicy.DESTROY if remove_on_delete else RemovalPolicy.RETAIN,
         )
-        here = f"arn:{as_in_finding(partition, 'Partition')}:ec2:{as_in_finding(region, 'Region')}"
-        acknowledge(
-            self.waiter.role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "DescribeImages and DescribeInstances have no resource-level permissions.",
-            *(
-                (f"AwsSolutions-IAM5[Resource::{here}::{kind}/*]", f"The {kind}s CreateImage makes, not known before.")
-                for kind in ("image", "snapshot")
-            ),
+        self.waiter.acknowledge_resources(
+            ("*", "DescribeImages and DescribeInstances have no resource-level permissions."),
+            amis=lambda kind: f"The {kind}s CreateImage makes, not known before.",
         )
         self.instance_id = instance_id
         self.ami_id = self.waiter.resource.get_att_string("AmiId")

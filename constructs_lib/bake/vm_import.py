@@ -19,14 +19,16 @@ from constructs import Construct
 
 from .._core.enums import Architecture, Platform
 from .._core.limits import check_name, check_tags, check_version
-from .._core.nag import acknowledge, as_in_finding
+from .._core.nag import as_in_finding
 from ._waiter import AmiWaiter
+from ._waiter import remove_on_delete as remove_on_delete_statement
 from .base_image import BaseImage
 from .vm_import_options import BootMode, DiskImage, LicenseType, check_import_options
 from .vm_import_role import VmImportRole
 
 FUNCTION_CODE: Final = Path(__file__).parent / "vm_import_function"
 RESOURCE_TYPE: Final = "Custom::GoldenAmiVmImport"
+SOURCE_TAG: Final = "golden-ami:source"
 
 
 class VmImportImage(Construct):
@@ -87,7 +89,7 @@ class VmImportImage(Construct):
                 f"disk: bucket {disk.bucket!r} is not one the import role may read ({', '.join(role.buckets)}); "
                 "add it to the VmImportRole's buckets"
             )
-        all_tags = {**check_tags("tags", tags or {}), "golden-ami:source": disk.s3_url}
+        all_tags = {**check_tags("tags", tags or {}), SOURCE_TAG: disk.s3_url}
         stack = Stack.of(self)
         partition, region, account = stack.partition, stack.region, stack.account
         name = f"{image_name}-import"
@@ -125,14 +127,7 @@ class VmImportImage(Construct):
             ),
         ]
         if remove_on_delete:
-            statements.append(
-                iam.PolicyStatement(
-                    sid="RemoveOnDelete",
-                    actions=["ec2:DeregisterImage", "ec2:DeleteSnapshot"],
-                    resources=[f"arn:{partition}:ec2:{region}::image/*", f"arn:{partition}:ec2:{region}::snapshot/*"],
-                    conditions={"StringEquals": {"aws:ResourceTag/golden-ami:source": disk.s3_url}},
-                )
-            )
+            statements.append(remove_on_delete_statement(partition, region, SOURCE_TAG, disk.s3_url))
             statements.append(
                 iam.PolicyStatement(
                     sid="RemoveImageBuilderImage",
@@ -152,25 +147,16 @@ class VmImportImage(Construct):
         )
         # The import names the role by name: wait for it to exist.
         self.waiter.resource.node.add_dependency(role)
-        where = f"{as_in_finding(region, 'Region')}:{as_in_finding(account, 'AccountId')}"
-        acknowledge(
-            self.waiter.role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "ImportImage, DescribeImportImageTasks, CancelImportTask: the task does not exist before the call.",
+        here = f"arn:{as_in_finding(partition, 'Partition')}:imagebuilder:{as_in_finding(region, 'Region')}"
+        self.waiter.acknowledge_resources(
+            ("*", "ImportImage, DescribeImportImageTasks, CancelImportTask: the task does not exist before the call."),
             (
-                f"AwsSolutions-IAM5[Resource::arn:{as_in_finding(partition, 'Partition')}:imagebuilder:{where}"
-                f":image/{name.lower()}/*]",
+                f"{here}:{as_in_finding(account, 'AccountId')}:image/{name.lower()}/*",
                 "The builds of this import's own Image Builder image.",
             ),
-            *(
-                (
-                    f"AwsSolutions-IAM5[Resource::arn:{as_in_finding(partition, 'Partition')}:ec2:"
-                    f"{as_in_finding(region, 'Region')}::{kind}/*]",
-                    f"Limited by condition to {kind}s tagged golden-ami:source={disk.s3_url}.",
-                )
-                for kind in ("image", "snapshot")
-                if remove_on_delete
-            ),
+            amis=(lambda kind: f"Limited by condition to {kind}s tagged {SOURCE_TAG}={disk.s3_url}.")
+            if remove_on_delete
+            else None,
         )
         self.ami_id = self.waiter.resource.get_att_string("AmiId")
         self.image_arn = self.waiter.resource.get_att_string("ImageArn")

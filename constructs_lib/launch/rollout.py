@@ -5,33 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from .._core.function import Exemption, Handler, package_functions
 from .._core.limits import check_range
-from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding, skip_checkov
+from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, acknowledge_resources, skip_checkov
 from .._core.targets import check_parameter_name
+from ._rollout_policy import rollout_statements, rollout_wildcards
 from .fleet import GoldenFleet
-from .rollout_function.tags import (
-    FUNCTION_TAGS,
-    METRIC_NAMESPACE,
-    NOT_CONVERGED_METRIC,
-    REFRESH_DETAIL_TYPES,
-    ROLLOUT_TAG,
-)
+from .rollout_function.tags import METRIC_NAMESPACE, NOT_CONVERGED_METRIC, REFRESH_DETAIL_TYPES
 
 FUNCTION_CODE: Final = Path(__file__).parent / "rollout_function"
-RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
 DEFAULT_SCHEDULE: Final = Duration.minutes(15)
 DEFAULT_CONVERGE_WITHIN: Final = Duration.hours(2)
 DEFAULT_GROUPS_PER_RUN: Final = 50
@@ -86,14 +79,7 @@ class ImageRollout(Construct):
         )
         check_range("groups_per_run", groups_per_run, 1, 100)
         stack = Stack.of(self)
-        partition, region, account = stack.partition, stack.region, stack.account
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=logs.RetentionDays.ONE_YEAR,
-            removal_policy=RemovalPolicy.RETAIN,
-            encryption_key=encryption_key,
-        )
+        where = {"partition": stack.partition, "region": stack.region, "account": stack.account}
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",
@@ -123,115 +109,54 @@ class ImageRollout(Construct):
             "This queue is the dead-letter queue of the EventBridge targets (their DeadLetterConfig); a queue "
             "behind it would only repeat it.",
         )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Rolls Auto Scaling groups onto the AMI in {parameter_name}",
+        # No reserved concurrency: Lambda refuses a reservation that leaves less than the
+        # account's unreserved minimum, which fails deploys in new or low-quota accounts.
+        # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+        unreserved = (
+            "No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts, and the "
+            "reconciler is safe under concurrent runs."
         )
-        tagged = {"StringEquals": {f"aws:ResourceTag/{ROLLOUT_TAG}": parameter_name}}
-        parameter_arn = f"arn:{partition}:ssm:{region}:{account}:parameter{parameter_name}"
-        groups = f"arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*"
-        statements = [
-            iam.PolicyStatement(
-                sid="WriteOwnLogs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[f"{self.log_group.log_group_arn}:log-stream:*"],
-            ),
-            iam.PolicyStatement(
-                sid="ReadAndLabelTheParameter",
-                actions=["ssm:GetParameter", "ssm:LabelParameterVersion"],
-                resources=[parameter_arn],
-            ),
-            iam.PolicyStatement(
-                sid="FindGroupsInstancesImagesAndRefreshes",
-                actions=[
-                    "autoscaling:DescribeAutoScalingGroups",
-                    "autoscaling:DescribeInstanceRefreshes",
-                    "ec2:DescribeImages",
-                    "ec2:DescribeInstances",
-                    "ec2:DescribeLaunchTemplateVersions",
-                ],
-                resources=["*"],
-            ),
-            iam.PolicyStatement(
-                sid="RefreshOptedInGroups",
-                actions=["autoscaling:StartInstanceRefresh", "autoscaling:CancelInstanceRefresh"],
-                resources=[groups],
-                conditions=tagged,
-            ),
-            # Only the function's own keys: it can neither opt a group in or out nor rewrite its
-            # preferences. https://docs.aws.amazon.com/autoscaling/ec2/userguide/control-access-using-iam.html
-            iam.PolicyStatement(
-                sid="TagOptedInGroupsWithOwnKeysOnly",
-                actions=["autoscaling:CreateOrUpdateTags"],
-                resources=[groups],
-                conditions={
-                    **tagged,
-                    "ForAllValues:StringEquals": {"aws:TagKeys": list(FUNCTION_TAGS)},
-                    "Null": {"aws:TagKeys": "false"},
-                },
-            ),
-            iam.PolicyStatement(
-                sid="VersionAndPruneOptedInTemplates",
-                actions=["ec2:CreateLaunchTemplateVersion", "ec2:DeleteLaunchTemplateVersions"],
-                resources=[f"arn:{partition}:ec2:{region}:{account}:launch-template/*"],
-                conditions=tagged,
-            ),
-            # Auto Scaling checks the caller of StartInstanceRefresh with a RunInstances dry run,
-            # which needs ec2:CreateTags when the template has tag specifications (as fleets'
-            # templates do). https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-launch-template-permissions.html
-            iam.PolicyStatement(
-                sid="TagOnLaunch",
-                actions=["ec2:CreateTags"],
-                resources=[f"arn:{partition}:ec2:{region}:{account}:*/*"],
-                conditions={"StringEquals": {"ec2:CreateAction": "RunInstances"}},
-            ),
-            iam.PolicyStatement(
-                sid="PublishNotConverged",
-                actions=["cloudwatch:PutMetricData"],
-                resources=["*"],
-                conditions={"StringEquals": {"cloudwatch:namespace": METRIC_NAMESPACE}},
-            ),
-            iam.PolicyStatement(
-                sid="KeepFailedEvents", actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn]
-            ),
-        ]
-        if encryption_key is not None:
-            statements.append(
-                iam.PolicyStatement(
-                    sid="EncryptFailedEvents",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=[encryption_key.key_arn],
-                )
-            )
-        for statement in statements:
-            self.role.add_to_principal_policy(statement)
-        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
-        self.function = lambda_.Function(
+        outside_vpc = (
+            "Calls only AWS APIs; inside a VPC it would need a NAT gateway or three interface endpoints per region "
+            "and would gain no isolation."
+        )
+        made = package_functions(
             self,
-            "Function",
-            runtime=RUNTIME,
-            handler="index.handler",
-            code=lambda_.Code.from_asset(str(FUNCTION_CODE), exclude=["__pycache__", "*.pyc"]),
-            # By reference: the role's ARN already orders it first, and a direct dependency would be
-            # a redundant DependsOn (cfn-lint W3005). The function waits for the policy below.
-            role=iam.Role.from_role_arn(self, "RoleRef", self.role.role_arn, mutable=False),
+            code=FUNCTION_CODE,
+            handlers=(
+                Handler(
+                    id="Function",
+                    entry="index.handler",
+                    description=f"Keeps opted-in Auto Scaling groups on the AMI in {parameter_name}",
+                ),
+            ),
+            role_description=f"Rolls Auto Scaling groups onto the AMI in {parameter_name}",
+            statements=rollout_statements(
+                **where,
+                parameter_name=parameter_name,
+                dead_letters_arn=self.dead_letters.queue_arn,
+                key_arn=encryption_key.key_arn if encryption_key is not None else None,
+            ),
+            exemptions=(
+                Exemption(checkov="CKV_AWS_117", compliance="LambdaInsideVPC", reason=outside_vpc),
+                Exemption(checkov="CKV_AWS_115", compliance="LambdaConcurrency", reason=unreserved),
+                Exemption(
+                    checkov="CKV_AWS_173",
+                    reason="The environment holds the parameter name and two numbers, no secret; Lambda encrypts "
+                    "it at rest.",
+                ),
+            ),
             timeout=Duration.minutes(5),
-            memory_size=256,
-            # No reserved concurrency: Lambda refuses a reservation that leaves less than the
-            # account's unreserved minimum, which fails deploys in new or low-quota accounts.
-            # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
             dead_letter_queue=self.dead_letters,
-            log_group=self.log_group,
             environment={
                 "PARAMETER_NAME": parameter_name,
                 "MAX_GROUPS": str(groups_per_run),
                 "CONVERGE_SECONDS": str(int(converge_within.to_seconds())),
             },
-            description=f"Keeps opted-in Auto Scaling groups on the AMI in {parameter_name}",
+            logs_key=encryption_key,
         )
-        self.function.node.add_dependency(self.role.node.find_child("DefaultPolicy"))
+        self.log_group, self.role, (self.function,) = made.log_group, made.role, made.functions
+        acknowledge_resources(self.role, *rollout_wildcards(**where, parameter_name=parameter_name))
         # Continue with the next page of groups: a policy of its own, so that the function (which
         # waits for the default policy) and this grant on the function's ARN form no cycle.
         continue_policy = iam.Policy(
@@ -247,31 +172,6 @@ class ImageRollout(Construct):
             ],
         )
         acknowledge_compliance(continue_policy, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
-        function_resource = self.function.node.default_child
-        assert isinstance(function_resource, lambda_.CfnFunction)
-        outside_vpc = (
-            "Calls only AWS APIs; inside a VPC it would need a NAT gateway or three interface endpoints per region "
-            "and would gain no isolation."
-        )
-        skip_checkov(function_resource, "CKV_AWS_117", outside_vpc)
-        skip_checkov(
-            function_resource,
-            "CKV_AWS_115",
-            "No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts, and the "
-            "reconciler is safe under concurrent runs.",
-        )
-        skip_checkov(
-            function_resource,
-            "CKV_AWS_173",
-            "The environment holds the parameter name and two numbers, no secret; Lambda encrypts it at rest.",
-        )
-        acknowledge_compliance(self.function, "LambdaInsideVPC", outside_vpc)
-        acknowledge_compliance(
-            self.function,
-            "LambdaConcurrency",
-            "No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts, and the "
-            "reconciler is safe under concurrent runs.",
-        )
 
         def target() -> targets.LambdaFunction:
             return targets.LambdaFunction(
@@ -335,29 +235,6 @@ class ImageRollout(Construct):
                 "Where a platform team is paged is its choice (alarm_topic=, or alarm.add_alarm_action); the "
                 "alarm is visible in CloudWatch meanwhile.",
             )
-        here = f"arn:{as_in_finding(partition, 'Partition')}"
-        where = f"{as_in_finding(region, 'Region')}:{as_in_finding(account, 'AccountId')}"
-        for resource, reason in (
-            ("*", "Describe calls of Auto Scaling and EC2 have no resource-level permissions."),
-            (
-                f"{here}:autoscaling:{where}:autoScalingGroup:*:autoScalingGroupName/*",
-                f"Limited by condition to groups tagged {ROLLOUT_TAG}={parameter_name}.",
-            ),
-            (
-                f"{here}:ec2:{where}:launch-template/*",
-                f"Limited by condition to launch templates tagged {ROLLOUT_TAG}={parameter_name}.",
-            ),
-            (
-                f"{here}:ec2:{where}:*/*",
-                "Tags on the instances and volumes a refresh launches; limited by condition to ec2:CreateAction "
-                "RunInstances, as AWS's own example.",
-            ),
-            (
-                f"<{stack.get_logical_id(self.log_group.node.default_child)}.Arn>:log-stream:*",  # type: ignore[arg-type]
-                "Log streams of the function's own log group, named at run time.",
-            ),
-        ):
-            acknowledge(self.role, f"AwsSolutions-IAM5[Resource::{resource}]", reason)
         self.parameter_name = parameter_name
         self.fleets: list[GoldenFleet] = []
 
