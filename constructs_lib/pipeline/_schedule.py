@@ -12,6 +12,11 @@ from ..bake.component import Component
 from ..bake.schedule import Schedule
 
 _Pipeline = imagebuilder.CfnImagePipeline
+NEVER_BUILDS = (
+    "schedule.start_condition is ON_DEPENDENCY_UPDATE but nothing the recipe uses has a wildcard "
+    "version, so the schedule never starts a build; use StartCondition.ON_SCHEDULE"
+)
+"""The warning on a pipeline whose schedule waits for an update that never comes (:func:`never_builds`)."""
 
 
 def start_condition(schedule: Schedule, base_image: BaseImage) -> StartCondition:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Annotations, Stack, Tags, Validations
+from aws_cdk import Annotations, Stack, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
@@ -24,13 +24,15 @@ from ..bake.base_image import BaseImage
 from ..bake.component import Component
 from ..bake.infrastructure import BuildInfrastructure, BuildResources
 from ..bake.recipe import GoldenImageRecipe
-from ..bake.schedule import Schedule, builds_per_month
+from ..bake.schedule import Schedule
 from ..bake.version_lock import DEFAULT_LOCK_FILE, VersionLock
-from ..retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost
+from ..retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate
 from ..retire.lifecycle import ImageLifecycle
-from ._checks import check_base_region, check_target, check_targets, instance_types_for, public_warning
+from ._checks import check_base_region, instance_types_for
+from ._cost import pipeline_builds_per_month, steady_state_cost
+from ._distribution import PipelineDistribution, pipeline_targets
 from ._execution import ExecutionRole
-from ._schedule import never_builds, render_schedule, start_condition
+from ._schedule import NEVER_BUILDS, never_builds, render_schedule, start_condition
 from .interfaces import ImportedPipeline, grant_start, start_command
 
 LOCK_FILE_CONTEXT = "golden-ami:versionLockFile"
@@ -145,9 +147,13 @@ class GoldenImagePipeline(Construct):
         check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")
         types = instance_types_for(instance_types, self.architecture)
         check_base_region(base_image, image_name, stack.region)
-        self._home_key = kms_key
-        self._encrypted = encrypt_volumes
-        targets = self._check_targets(stack, tuple(distributions), include_home_region)
+        targets = pipeline_targets(
+            self,
+            tuple(distributions),
+            include_home=include_home_region,
+            encrypted=encrypt_volumes,
+            home_key=kms_key is not None,
+        )
 
         self.recipe = GoldenImageRecipe(
             self,
@@ -178,15 +184,24 @@ class GoldenImagePipeline(Construct):
             notification_topic=notification_topic,
             resources=build_resources,
         )
-        self._distribute(stack, targets, tag_map)
-        self.resource = self._pipeline(
-            description=description,
-            image_tests=image_tests,
-            test_timeout_minutes=test_timeout_minutes,
-            image_scanning=image_scanning,
-            schedule=schedule,
-            components=components,
+        trace = _render.trace_tags(image_name, base_image.parent_image, self.recipe.component_versions)
+        self._execution = ExecutionRole(self, image_name, kms_key)
+        self._distribution = PipelineDistribution(
+            self,
+            image_name=image_name,
+            targets=targets,
+            ami_tags={**tag_map, **trace},
+            execution=self._execution,
+            encrypted=encrypt_volumes,
+            home_key=kms_key is not None,
         )
+        self.distribution = self._distribution.resource
+        self.region_targets = targets
+        self.parameter_names = self._distribution.parameter_names
+        self.image_tests = image_tests
+        self.test_timeout_minutes = test_timeout_minutes
+        self.image_scanning = image_scanning
+        self.resource = self._pipeline(description, self._schedule(schedule, components))
         self.lifecycle = self._retire(lifecycle, lifecycle_role)
         self.root_volume = root_volume or RootVolume()
         self.data_volumes = layered(base_image.inherited_data_volumes, data_volumes)
@@ -197,9 +212,6 @@ class GoldenImagePipeline(Construct):
             Tags.of(self).add(key, value)
 
         self.root_device_name = self.root_volume.device_name or base_image.root_device_name
-        self.image_tests = image_tests
-        self.test_timeout_minutes = test_timeout_minutes
-        self.image_scanning = image_scanning
         self.pipeline_arn = self.resource.attr_arn
         self.pipeline_name = image_name
         self.start_command = start_command(region=self.region, account=stack.account, image_name=image_name)
@@ -210,53 +222,11 @@ class GoldenImagePipeline(Construct):
 
     # -- the steps of __init__ ---------------------------------------------------------------
 
-    def _check_targets(
-        self, stack: Stack, given: tuple[RegionTarget, ...], include_home: bool
-    ) -> tuple[RegionTarget, ...]:
-        if not stack.region or stack.resolve(stack.region) != stack.region:
-            raise ValueError(
-                "stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))"
-            )
-        has_key = self._home_key is not None
-        targets = check_targets(
-            given, home=stack.region, include_home=include_home, encrypted=self._encrypted, home_key=has_key
-        )
-        for target in targets:
-            self._warn_if_public(target)
-        return targets
-
-    def _warn_if_public(self, target: RegionTarget) -> None:
-        if target.launch_permission.public:
-            Validations.of(self).add_warning("PublicAmi", public_warning(self.node.path, target.region))
-
-    def _distribute(self, stack: Stack, targets: tuple[RegionTarget, ...], tag_map: Mapping[str, str]) -> None:
-        """The distribution configuration, and the execution role that writes the parameters."""
-        image_name = self.image_name
-        recipe = self.recipe
-        trace = _render.trace_tags(image_name, self.base_image.parent_image, recipe.component_versions)
-        self._ami_tags = {**tag_map, **trace}
-        self.distribution = imagebuilder.CfnDistributionConfiguration(
-            self,
-            "Distribution",
-            name=image_name,
-            description=f"Regions and accounts that receive {image_name}",
-            distributions=[_render.distribution(t, image_name, self._ami_tags) for t in targets],
-        )
-        self.region_targets = targets
-        self.parameter_names = {t.region: n for t in targets if (n := _render.parameter_name(t, image_name))}
-        self._execution = ExecutionRole(self, image_name, self._home_key)
-        self._execution.allow_parameters(stack, self.parameter_names)
-
-    def _pipeline(
-        self,
-        *,
-        description: str | None,
-        image_tests: bool,
-        test_timeout_minutes: int,
-        image_scanning: bool,
-        schedule: Schedule | None,
-        components: Sequence[Component],
-    ) -> _Pipeline:
+    def _pipeline(self, description: str | None, schedule: _Pipeline.ScheduleProperty | None) -> _Pipeline:
+        """The pipeline resource, with what each build runs besides the recipe (tests, scan). Its
+        logging configuration is set by :class:`~constructs_lib.pipeline._logging.PipelineLogGroups`,
+        with the execution role (``_execution``) that Image Builder then requires
+        (https://docs.aws.amazon.com/imagebuilder/latest/userguide/pipeline-workflows.html)."""
         return _Pipeline(
             self,
             "Resource",
@@ -268,12 +238,12 @@ class GoldenImagePipeline(Construct):
             execution_role=self.execution_role.role_arn if self.execution_role else None,
             enhanced_image_metadata_enabled=True,
             image_tests_configuration=_Pipeline.ImageTestsConfigurationProperty(
-                image_tests_enabled=image_tests, timeout_minutes=test_timeout_minutes
+                image_tests_enabled=self.image_tests, timeout_minutes=self.test_timeout_minutes
             ),
             image_scanning_configuration=_Pipeline.ImageScanningConfigurationProperty(
-                image_scanning_enabled=image_scanning
+                image_scanning_enabled=self.image_scanning
             ),
-            schedule=self._schedule(schedule, self.base_image, components),
+            schedule=schedule,
             status="ENABLED",
         )
 
@@ -289,12 +259,7 @@ class GoldenImagePipeline(Construct):
     def _record_cost(self, schedule: Schedule | None) -> None:
         """Builds a month and the snapshot cost estimate, as pipeline metadata `make synth` prints."""
         self._volume_gib = self.root_volume.size_gib + sum(v.size_gib for v in self.data_volumes)
-        rate = builds_per_month(schedule.expression) if schedule else 1.0
-        parent_rate = self.base_image.builds_per_month
-        if parent_rate is not None and self._condition is StartCondition.ON_DEPENDENCY_UPDATE:
-            # A layer builds only when its parent has a new version.
-            rate = min(rate, parent_rate)
-        self.builds_per_month = rate
+        self.builds_per_month = pipeline_builds_per_month(schedule, self._condition, self.base_image.builds_per_month)
         estimate = self.snapshot_cost()
         unbounded = {"VersionsKept": "unbounded"}
         self.resource.add_metadata(COST_METADATA, estimate.as_metadata() if estimate else unbounded)
@@ -321,50 +286,27 @@ class GoldenImagePipeline(Construct):
     def parameter_name_in(self, region: str) -> str:
         """The latest-AMI SSM parameter this image publishes in ``region``; raises ``ValueError``
         naming the regions it reaches when it publishes none there."""
-        if region not in self.parameter_names:
-            reached = ", ".join(self.parameter_names) or "no region"
-            raise ValueError(
-                f"region: {self.image_name!r} publishes no latest-AMI parameter in {region}; it does in {reached}. "
-                f"Distribute it there (add_region(RegionTarget(region={region!r}))) or use a consumer in one of those"
-            )
-        return self.parameter_names[region]
+        return self._distribution.parameter_name_in(region)
 
     def add_region(self, target: RegionTarget) -> None:
         """Distribute the image to one more region (or, with ``target_accounts``, more accounts
         there). The same rules apply as to ``distributions``: one target per region, the home
         partition, a key of your own for sharing or copying encrypted AMIs."""
-        stack = Stack.of(self)
-        if target.region in {t.region for t in self.region_targets}:
-            raise ValueError(
-                f"add_region: region {target.region!r} is already distributed to; "
-                "merge its settings into the existing RegionTarget"
-            )
-        check_target(target, home=stack.region, encrypted=self._encrypted, home_key=self._home_key is not None)
-        self._warn_if_public(target)
-        self.region_targets = (*self.region_targets, target)
-        self.distribution.distributions = [
-            _render.distribution(t, self.image_name, self._ami_tags) for t in self.region_targets
-        ]
-        name = _render.parameter_name(target, self.image_name)
-        if name is not None:
-            self.parameter_names[target.region] = name
-            self._execution.allow_parameters(stack, self.parameter_names)
+        if self._distribution.add(target):
             self.resource.execution_role = self.execution_role.role_arn if self.execution_role else None
             self._execution.order_before(self.resource)
+        self.region_targets = self._distribution.targets
 
     def snapshot_cost(self, price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH) -> CostEstimate | None:
         """Snapshot storage this image holds at steady state under its lifecycle policy, and its
         monthly cost; None when nothing ever deletes its AMIs. Builds per month come from the
         schedule (one a month when built on demand)."""
-        kept = self.lifecycle.lifecycle.versions_kept(self.builds_per_month) if self.lifecycle else None
-        if kept is None:
-            return None
-        copies = sum(1 + len(t.target_accounts) for t in self.region_targets)
-        return estimate_snapshot_cost(
+        return steady_state_cost(
             image=self.image_name,
+            lifecycle=self.lifecycle.lifecycle if self.lifecycle else None,
+            builds_per_month=self.builds_per_month,
+            targets=self.region_targets,
             volume_gib=self._volume_gib,
-            copies=copies,
-            versions_kept=kept,
             price_per_gb_month=price_per_gb_month,
         )
 
@@ -385,16 +327,12 @@ class GoldenImagePipeline(Construct):
         return VersionLock.at(path, frozen=frozen)
 
     def _schedule(
-        self, schedule: Schedule | None, base_image: BaseImage, components: Sequence[Component]
+        self, schedule: Schedule | None, components: Sequence[Component]
     ) -> _Pipeline.ScheduleProperty | None:
         self._condition: StartCondition | None = None
         if schedule is None:
             return None
-        self._condition = condition = start_condition(schedule, base_image)
-        if never_builds(condition, base_image, components):
-            Annotations.of(self).add_warning_v2(
-                "golden-ami:never-builds",
-                "schedule.start_condition is ON_DEPENDENCY_UPDATE but nothing the recipe uses has a wildcard "
-                "version, so the schedule never starts a build; use StartCondition.ON_SCHEDULE",
-            )
+        self._condition = condition = start_condition(schedule, self.base_image)
+        if never_builds(condition, self.base_image, components):
+            Annotations.of(self).add_warning_v2("golden-ami:never-builds", NEVER_BUILDS)
         return render_schedule(schedule, condition)

@@ -1,0 +1,99 @@
+"""Where a pipeline's AMIs go: its distribution configuration and the latest-AMI parameter each
+region target publishes, which the pipeline's execution role may write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Stack, Validations
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import Construct
+
+from .._core import render as _render
+from .._core.targets import RegionTarget
+from ._checks import check_target, check_targets, public_warning
+from ._execution import ExecutionRole
+
+
+def pipeline_targets(
+    scope: Construct, given: tuple[RegionTarget, ...], *, include_home: bool, encrypted: bool, home_key: bool
+) -> tuple[RegionTarget, ...]:
+    """The targets of the pipeline ``scope``, checked (:func:`check_targets`), the home region
+    first unless listed or excluded; a public one raises a warning on ``scope``."""
+    stack = Stack.of(scope)
+    region = stack.region
+    if not region or stack.resolve(region) != region:
+        raise ValueError("stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))")
+    targets = check_targets(given, home=region, include_home=include_home, encrypted=encrypted, home_key=home_key)
+    for target in targets:
+        warn_if_public(scope, target)
+    return targets
+
+
+def warn_if_public(scope: Construct, target: RegionTarget) -> None:
+    """A warning on ``scope`` when ``target`` shares AMIs publicly: AWS blocks that by default."""
+    if target.launch_permission.public:
+        Validations.of(scope).add_warning("PublicAmi", public_warning(scope.node.path, target.region))
+
+
+class PipelineDistribution:
+    """Owns the distribution configuration (child ``Distribution`` of ``scope``) of ``targets``
+    and the parameter each publishes (region -> name), which ``execution`` may write."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        image_name: str,
+        targets: tuple[RegionTarget, ...],
+        ami_tags: Mapping[str, str],
+        execution: ExecutionRole,
+        encrypted: bool,
+        home_key: bool,
+    ) -> None:
+        self._scope = scope
+        self._image_name = image_name
+        self._ami_tags = dict(ami_tags)
+        self._encrypted = encrypted
+        self._home_key = home_key
+        self.targets = targets
+        self.resource = imagebuilder.CfnDistributionConfiguration(
+            scope,
+            "Distribution",
+            name=image_name,
+            description=f"Regions and accounts that receive {image_name}",
+            distributions=[_render.distribution(t, image_name, self._ami_tags) for t in targets],
+        )
+        self.parameter_names = {t.region: n for t in targets if (n := _render.parameter_name(t, image_name))}
+        self.execution = execution
+        self.execution.allow_parameters(Stack.of(scope), self.parameter_names)
+
+    def add(self, target: RegionTarget) -> bool:
+        """Distribute to one more region, under the same rules as the first targets; True when
+        it publishes a parameter there (the execution role may then be new)."""
+        stack = Stack.of(self._scope)
+        if target.region in {t.region for t in self.targets}:
+            raise ValueError(
+                f"add_region: region {target.region!r} is already distributed to; "
+                "merge its settings into the existing RegionTarget"
+            )
+        check_target(target, home=stack.region, encrypted=self._encrypted, home_key=self._home_key)
+        warn_if_public(self._scope, target)
+        self.targets = (*self.targets, target)
+        self.resource.distributions = [_render.distribution(t, self._image_name, self._ami_tags) for t in self.targets]
+        name = _render.parameter_name(target, self._image_name)
+        if name is None:
+            return False
+        self.parameter_names[target.region] = name
+        self.execution.allow_parameters(stack, self.parameter_names)
+        return True
+
+    def parameter_name_in(self, region: str) -> str:
+        """The parameter published in ``region``; ``ValueError`` naming the regions reached otherwise."""
+        if region not in self.parameter_names:
+            reached = ", ".join(self.parameter_names) or "no region"
+            raise ValueError(
+                f"region: {self._image_name!r} publishes no latest-AMI parameter in {region}; it does in {reached}. "
+                f"Distribute it there (add_region(RegionTarget(region={region!r}))) or use a consumer in one of those"
+            )
+        return self.parameter_names[region]
