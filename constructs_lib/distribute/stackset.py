@@ -59,6 +59,19 @@ def management_account_of(field: str, arns: Sequence[str]) -> str | None:
     return next(iter(accounts), None)
 
 
+def check_unit_ids(field: str, units: Sequence[str]) -> tuple[str, ...]:
+    """``units`` if each is an OU ID (``ou-...``) or a root ID (``r-...``) and none is listed twice;
+    else a ValueError naming ``field``, the value and the fix."""
+    units = check_unique(field, tuple(units))
+    if not units:
+        raise ValueError(f"{field}: none given; list the OU IDs (ou-...) or the root ID (r-...)")
+    for unit in units:
+        if not is_token(unit) and not _OU_ID_RE.fullmatch(unit):
+            hint = " (an OU ID, not its ARN: take the part after the last '/')" if unit.startswith("arn:") else ""
+            raise ValueError(f"{field}: {unit!r} is not an OU or root ID{hint}; use for example 'ou-ab12-cdefgh34'")
+    return units
+
+
 def resolve_call_as(*, factory_account: str, call_as: CallAs | None, management_account: str | None) -> CallAs:
     """``call_as`` as given, else derived: SELF when the factory account is the management
     account, DELEGATED_ADMIN otherwise. Raises when neither is known or they contradict."""
@@ -173,15 +186,7 @@ class DistributionAccountStackSet(Construct):
         super().__init__(scope, id)
         check_account("factory_account", factory_account)
         check_name("stack_set_name", stack_set_name)
-        units = check_unique("organizational_units", tuple(organizational_units))
-        if not units:
-            raise ValueError("organizational_units: none given; list the OU IDs (ou-...) or the root ID (r-...)")
-        for unit in units:
-            if not is_token(unit) and not _OU_ID_RE.fullmatch(unit):
-                hint = " (an OU ID, not its ARN: take the part after the last '/')" if unit.startswith("arn:") else ""
-                raise ValueError(
-                    f"organizational_units: {unit!r} is not an OU or root ID{hint}; use for example 'ou-ab12-cdefgh34'"
-                )
+        units = check_unit_ids("organizational_units", organizational_units)
         target_region = check_region("region", region or Stack.of(self).region)
         excluded = check_unique("exclude_accounts", tuple(exclude_accounts))
         for account in excluded:

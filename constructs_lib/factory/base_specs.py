@@ -52,6 +52,11 @@ class ImportSpec(_Model):
     def _check(self) -> ImportSpec:
         if not self.encrypted:
             raise ValueError("encrypted: an import is always encrypted with the factory's key; remove encrypted: false")
+        if self.license == "AWS" and self.platform == "Linux":
+            raise ValueError(
+                "license: 'AWS' is not possible for a Linux import; Linux imports support only BYOL (VM "
+                "Import/Export user guide, licensing considerations); write license: BYOL"
+            )
         self.disk()
         return self
 

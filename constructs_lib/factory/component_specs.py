@@ -58,6 +58,13 @@ class ComponentSpec(_Model):
         self.to_component(base_dir)
         return self
 
+    @property
+    def component_name(self) -> str:
+        """The name the recipe knows this component by (as :meth:`to_component` gives it)."""
+        if self.marketplace is not None:
+            return self.marketplace.name
+        return self.aws or self.name or Path(self.file or "").stem
+
     def to_component(self, base_dir: Path) -> Component:
         # Checked even when no parameters are given: a declared one without a default must be set.
         return self._component(base_dir).with_parameters(self.parameters or {})

@@ -23,7 +23,7 @@ from .model import FactoryModel, cross_field_problems
 
 MAX_FILE_BYTES: Final = 1024 * 1024
 """A factory file larger than this is refused before it is read (the largest example is 10 KiB)."""
-_PREFIX_RE: Final = re.compile(r"([a-z_]+(?:\[[^\]]*\])?(?:\.[a-z_]+)*): (.*)", re.ASCII | re.DOTALL)
+_PREFIX_RE: Final = re.compile(r"([a-z][a-z0-9_]*(?:\[[^\]]*\])?(?:\.[a-z][a-z0-9_]*)*): (.*)", re.ASCII | re.DOTALL)
 # The library's argument names that the factory file spells differently.
 _FILE_KEYS: Final = {
     "expression": "cron",
@@ -36,6 +36,9 @@ _FILE_KEYS: Final = {
     "subnet_ids": "subnets",
     "vpc_id": "vpc",
     "security_group_ids": "security_groups",
+    "license_type": "license",
+    "disk_format": "format",
+    "s3_url": "s3",
 }
 
 Loc = tuple[str | int, ...]
@@ -57,12 +60,14 @@ def _path(loc: Loc) -> str:
 
 
 def _fields_at(loc: Loc) -> list[str]:
-    """The keys a model accepts at ``loc`` (for suggesting a fix to a typo)."""
+    """The keys a model accepts at ``loc``, as written in the file (``import``, not ``import_``),
+    for suggesting a fix to a typo."""
     model: Any = FactoryModel
     for part in loc:
         if isinstance(part, int):
             continue
-        field = getattr(model, "model_fields", {}).get(part)
+        fields = getattr(model, "model_fields", {})
+        field = next((f for name, f in fields.items() if (f.alias or name) == part), None)
         if field is None:
             return []
         annotation = field.annotation
@@ -72,7 +77,7 @@ def _fields_at(loc: Loc) -> list[str]:
         model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
         if model is None:
             return []
-    return list(getattr(model, "model_fields", {}))
+    return [field.alias or name for name, field in getattr(model, "model_fields", {}).items()]
 
 
 def _as_written(loc: Loc, message: str) -> tuple[Loc, str]:
@@ -88,8 +93,13 @@ def _as_written(loc: Loc, message: str) -> tuple[Loc, str]:
         return tuple(int(index) if index else word for word, index in words), rest
     last = prefix.rsplit(".", 1)[-1].split("[", 1)[0]
     key = _FILE_KEYS.get(last, last)
-    if key in _fields_at(loc) and (not loc or loc[-1] != key):
+    here = _fields_at(loc)
+    if key in here and (not loc or loc[-1] != key):
         return (*loc, key), rest
+    # A check of the whole entry about one of its sub-entries' keys (base: import.license).
+    below = [(child, key) for child in here if key in _fields_at((*loc, child))]
+    if len(below) == 1:
+        return (*loc, *below[0]), rest
     return loc, rest
 
 

@@ -252,6 +252,26 @@ def _image_problems(images: list[Any]) -> list[tuple[Loc, str]]:
     return problems
 
 
+def _layer_architectures(images: list[Any], archs: Mapping[str, list[str]]) -> list[tuple[Loc, str]]:
+    """A layer builds on its parent's AMI of the same architecture, so it may name only
+    architectures its parent builds (:class:`~constructs_lib.pipeline.family.ImageFamily`)."""
+    problems: list[tuple[Loc, str]] = []
+    for i, raw in enumerate(images):
+        parent, own = raw.get("parent"), raw.get("architectures")
+        if parent not in archs or not own:
+            continue
+        for arch in own:
+            if arch not in archs[parent]:
+                problems.append(
+                    (
+                        ("images", i, "architectures"),
+                        f"{arch} is not built by its parent {parent!r} ({', '.join(archs[parent])}); add it to "
+                        "the parent's architectures or drop it here",
+                    )
+                )
+    return problems
+
+
 def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
     """The rules across fields, on the file's raw data, each as (key path of the offending entry,
     message). A rule is checked wherever the fields it needs are valid, so that its problems are
@@ -263,6 +283,8 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
     problems += _image_problems(images)
     archs = _image_architectures(images)
     problems += _os_architecture_problems(images, archs)
+    if archs is not None:
+        problems += _layer_architectures(images, archs)
     consumers = data.get("consumers")
     if archs is None or not isinstance(consumers, list):
         return problems

@@ -17,6 +17,7 @@ from .._core.targets import LaunchPermission, check_account, check_parameter_nam
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
 from ..bake.schedule import Schedule
+from ..distribute.stackset import check_unit_ids
 from ..launch.fleet import InstanceRefresh
 from ..launch.launch_template import check_pin
 from ..pipeline._logging import PipelineLogs
@@ -136,6 +137,18 @@ class ImageModel(_Model):
     def _parameter(cls, value: str | None) -> str | None:
         return check_parameter_name("parameter", value) if value is not None else None
 
+    @field_validator("components")
+    @classmethod
+    def _components(cls, value: list[ComponentSpec]) -> list[ComponentSpec]:
+        names = [c.component_name for c in value]
+        for second, name in enumerate(names):
+            if name in names[:second]:
+                raise ValueError(
+                    f"{name!r} is listed twice (components[{names.index(name)}] and components[{second}]); "
+                    "a recipe takes each component once: drop one"
+                )
+        return value
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
@@ -208,6 +221,11 @@ class StackSetSpec(_Model):
     """SELF when the factory account is the organization's management account, DELEGATED_ADMIN when it is
     a delegated StackSet administrator. Default: derived from the account in sharing's organization or OU
     ARNs (the management account); required when sharing names none."""
+
+    @field_validator("organizational_units")
+    @classmethod
+    def _units(cls, value: list[str]) -> list[str]:
+        return list(check_unit_ids("organizational_units", value))
 
 
 class AccountsSpec(_Model):

@@ -101,15 +101,24 @@ def test_out_of_band_import_of_another_disk_is_refused(tmp_path: Path) -> None:
     [
         (
             IMPORT % ", encrypted: false",
-            r"images\[0\]\.base\.import: an import is always encrypted with the factory's key",
+            r"images\[0\]\.base\.import\.encrypted: an import is always encrypted with the factory's key",
         ),
-        (IMPORT.replace("s3://disk-images/web.vmdk", "https://example.com/web.vmdk") % "", r"is not an S3 URL"),
-        (IMPORT.replace("web.vmdk", "web.qcow2") % "", r"'qcow2' .* is not a format VM Import/Export imports"),
-        (IMPORT % ", boot_mode: uefi-preferred", r"boot_mode"),
-        (IMPORT % ", license: AWS", r"images\[0\]\.base: 'AWS' is not possible for Linux"),
+        (
+            IMPORT.replace("s3://disk-images/web.vmdk", "https://example.com/web.vmdk") % "",
+            r"images\[0\]\.base\.import\.s3: 'https://example.com/web.vmdk' is not an S3 URL",
+        ),
+        (
+            IMPORT.replace("web.vmdk", "web.qcow2") % "",
+            r"images\[0\]\.base\.import\.format: 'qcow2' .* is not a format VM Import/Export imports",
+        ),
+        (IMPORT % ", boot_mode: uefi-preferred", r"images\[0\]\.base\.import\.boot_mode: "),
+        (
+            IMPORT % ", license: AWS",
+            r"images\[0\]\.base\.import\.license: 'AWS' is not possible for a Linux import; .* write license: BYOL",
+        ),
         (
             IMPORT.replace("      import:", "      architecture: arm64\n      import:") % "",
-            r"architecture: 'arm64' cannot be imported",
+            r"images\[0\]\.base\.architecture: 'arm64' cannot be imported",
         ),
         (INSTANCE.replace("i-0123456789abcdef0", "i-xyz"), r"'i-xyz' is not an EC2 instance ID"),
         (

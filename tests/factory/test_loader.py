@@ -347,3 +347,35 @@ def test_without_build_on_deploy_synth_says_what_to_run_for_a_new_region(tmp_pat
         "aws imagebuilder start-image-pipeline-execution --region eu-west-1 "
         "--image-pipeline-arn arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/base"
     )
+
+
+def test_what_the_constructs_would_refuse_is_refused_with_its_line(tmp_path: Path) -> None:
+    """Cases the long fuzz run found accepted by the loader and refused only by a construct (a
+    ValueError without file or line): each is a file error at its own entry now."""
+    twice = MINIMAL.replace("[{aws: update-linux}]", "[{aws: update-linux}, {file: c/update-linux.yaml}]")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "update-linux.yaml").write_text(
+        "name: u\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n"
+        "      - name: s\n        action: ExecuteBash\n        inputs: {commands: [echo]}\n"
+    )
+    (problem,) = problems(tmp_path, twice)
+    assert problem.endswith(
+        ":4: images[0].components: 'update-linux' is listed twice (components[0] and components[1]); "
+        "a recipe takes each component once: drop one"
+    )
+    arch = (
+        MINIMAL + "  - {name: app, parent: base, architectures: [x86_64, arm64], components: [{aws: update-linux}]}\n"
+    )
+    (problem,) = problems(tmp_path, arch)
+    assert problem.endswith(
+        ":5: images[1].architectures: arm64 is not built by its parent 'base' (x86_64); add it to the parent's "
+        "architectures or drop it here"
+    )
+    units = (
+        MINIMAL + "accounts:\n  stackset:\n    organizational_units: [ou-ab12-cdefgh34, stable]\n    call_as: SELF\n"
+    )
+    (problem,) = problems(tmp_path, units)
+    assert problem.endswith(
+        ":7: accounts.stackset.organizational_units: 'stable' is not an OU or root ID; use for example "
+        "'ou-ab12-cdefgh34'"
+    )
