@@ -9,6 +9,15 @@ a quarter of the cases are left unmutated or mutated only plausibly, so that a g
 synthesis. The suite runs a few cases (tests/test_fuzz.py); ``make fuzz N=10000`` runs the long
 version and prints the counts.
 
+Every accepted case is checked, but the work is done once per distinct thing: cases whose loaded
+model is the same (most often the unmutated seeds; the model is the loader's whole output and
+synthesis reads nothing else from the file) share one synthesis, and a template that is byte for
+byte one already linted (most stacks of a mutated multi-region file are unchanged) shares that
+lint. Both are exact, since synthesis and cfn-lint are deterministic; the counts say how many
+cases and how many distinct models there were. Each synthesized assembly also goes through the
+preflight; an error there counts as refused at synth (``make synth`` stops on it), a traceback as
+a failure.
+
     python -m scripts.fuzz --cases 10000 [--minutes 60] [--no-synth]
 """
 
@@ -17,6 +26,7 @@ from __future__ import annotations
 import argparse
 import collections
 import copy
+import hashlib
 import json
 import random
 import re
@@ -160,6 +170,10 @@ class Runner:
         (workdir / "examples").mkdir()
         self.counts: collections.Counter[str] = collections.Counter()
         self.failures: list[str] = []
+        self._models: dict[tuple[str, str], str] = {}  # (seed folder, model JSON) -> outcome
+        self._linted: dict[tuple[str, str], list[str]] = {}  # (region, template digest) -> problems
+        self.distinct_models = 0
+        self.templates_linted = 0
 
     def run(self, seed: Path, text: str) -> str:
         """The outcome: 'refused', 'synthesized' or 'failed' (recorded with its reason)."""
@@ -169,13 +183,21 @@ class Runner:
         path.write_text(text, encoding="utf-8")
         path.with_suffix(".lock.json").unlink(missing_ok=True)  # each case starts without a lock file
         try:
-            load_factory(path)
+            model = load_factory(path)
         except FactoryFileError:
             return self._count("refused")
         except Exception:
             return self._fail(seed, text, "loader", traceback.format_exc())
         if not self.synth:
             return self._count("accepted")
+        key = (str(path.parent), model.model_dump_json())
+        if key in self._models:
+            return self._count(self._models[key])
+        self.distinct_models += 1
+        outcome = self._models[key] = self._synthesize_case(seed, text, path)
+        return outcome
+
+    def _synthesize_case(self, seed: Path, text: str, path: Path) -> str:
         try:
             problems = self._synthesize(path)
         except Exception as error:
@@ -184,6 +206,8 @@ class Runner:
             if report and Path(report.group(1)).exists():
                 detail += Path(report.group(1)).read_text(encoding="utf-8")[:4000]
             return self._fail(seed, text, "synth", detail)
+        if problems and problems[0].startswith("preflight"):
+            return self._count("refused by the preflight")
         if problems:
             return self._fail(seed, text, "cfn-lint", "\n".join(problems))
         return self._count("synthesized")
@@ -193,6 +217,7 @@ class Runner:
         from cfnlint.api import ManualArgs, lint
 
         import app as factory_app
+        from constructs_lib.checks import preflight
 
         out = Path(tempfile.mkdtemp(dir=self.workdir))
         context = {
@@ -207,9 +232,17 @@ class Runner:
         problems: list[str] = []
         if self.lint:
             for stack in assembly.stacks:
-                template = json.dumps(stack.template)
-                matches = lint(template, config=ManualArgs(regions=[stack.environment.region]))
-                problems += [f"{stack.stack_name}: {m}" for m in matches if m.rule.id[0] in "EW"]
+                template = json.dumps(stack.template, sort_keys=True)
+                region = stack.environment.region
+                digest = (region, hashlib.sha256(template.encode()).hexdigest())
+                if digest not in self._linted:
+                    self.templates_linted += 1
+                    matches = lint(template, config=ManualArgs(regions=[region]))
+                    self._linted[digest] = [str(m) for m in matches if m.rule.id[0] in "EW"]
+                problems += [f"{stack.stack_name}: {m}" for m in self._linted[digest]]
+        if not problems:
+            findings = preflight.run(preflight.Assembly.from_directory(out))
+            problems = [f"preflight: {f}" for f in findings if f.severity is preflight.Severity.ERROR]
         shutil.rmtree(out, ignore_errors=True)
         path.with_suffix(".lock.json").unlink(missing_ok=True)
         return problems
@@ -245,12 +278,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {done} cases: {dict(runner.counts)}", flush=True)
     elapsed = time.monotonic() - started
     counts = runner.counts
-    reached = counts["synthesized"] + counts["accepted"] + counts["failed"]
+    reached = done - counts["refused"]
     print(f"fuzz: {done} of {args.cases} cases in {elapsed:.0f} s (seed {args.seed})")
-    for outcome in ("refused", "accepted", "synthesized", "failed"):
-        if counts[outcome] or outcome != "accepted":
-            print(f"  {outcome:12} {counts[outcome]:6}")
+    for outcome in ("refused", "accepted", "refused by the preflight", "synthesized", "failed"):
+        if counts[outcome] or outcome in ("refused", "synthesized", "failed"):
+            print(f"  {outcome:26} {counts[outcome]:6}")
     print(f"  past the loader: {reached / max(done, 1):.0%}")
+    if runner.synth:
+        print(f"  distinct models synthesized: {runner.distinct_models}; templates linted: {runner.templates_linted}")
     kinds = collections.Counter(f.rstrip().splitlines()[-1] for f in runner.failures)
     for kind, n in kinds.most_common():
         print(f"  failure x{n}: {kind}")

@@ -58,3 +58,17 @@ def test_an_accepted_mutation_synthesizes_under_the_packs(tmp_path: Path) -> Non
         if outcome == "synthesized":
             return
     pytest.fail("no case of 60 synthesized")
+
+
+def test_a_model_seen_before_shares_its_synthesis_and_lint(tmp_path: Path) -> None:
+    """The long run synthesizes each distinct model once and lints each distinct template once;
+    the second identical case must be counted, not synthesized again."""
+    runner = Runner(tmp_path, synth=True, lint=True)
+    seed = next(s for s in SEEDS if s.name == "minimal.yaml")
+    text = seed.read_text(encoding="utf-8")
+    assert runner.run(seed, text) == "synthesized", runner.failures
+    linted = runner.templates_linted
+    assert linted >= 1
+    assert runner.run(seed, "# the same model, written differently\n" + text) == "synthesized"
+    assert (runner.distinct_models, runner.templates_linted) == (1, linted)
+    assert runner.counts["synthesized"] == 2
