@@ -24,30 +24,45 @@ CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versio
 	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 export PIN
 
-.PHONY: synth test lint docs bench diff deploy clean fuzz
+.PHONY: synth test lint docs bench diff deploy clean fuzz lock
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# Every environment installs from a lock file with transitive pins and hashes (make lock writes them
+# from the requirements files). pip installs uv alone, hash-checked; uv installs the rest.
+UV := $(BIN)/uv
+export UV_LINK_MODE := copy
+export UV_NO_PROGRESS := 1
+INSTALL = $(UV) pip install --quiet --require-hashes --python
+$(VENV)/.installed: requirements-uv.lock requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing Python dependencies into $(VENV)"
-	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt >$(VENV)/pip.log 2>&1 \
-		|| { cat $(VENV)/pip.log; exit 1; }
+	@{ $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-uv.lock \
+		&& $(INSTALL) $(BIN)/python -r requirements.lock; } >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@touch $@
 
 # checkov pins an old boto3, so it lives in a virtual environment of its own.
-$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+$(CHECKOV_VENV)/.installed: requirements-checkov.lock $(VENV)/.installed
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	@echo "installing checkov into $(CHECKOV_VENV)"
-	@$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt \
-		>$(CHECKOV_VENV)/pip.log 2>&1 || { cat $(CHECKOV_VENV)/pip.log; exit 1; }
+	@$(INSTALL) $(CHECKOV_VENV)/bin/python -r requirements-checkov.lock >$(CHECKOV_VENV)/pip.log 2>&1 \
+		|| { cat $(CHECKOV_VENV)/pip.log; exit 1; }
 	@touch $@
 
 # The benchmark has its own environment: it adds aws-cdk's alpha Image Builder module to compare.
-$(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt
+$(BENCH_VENV)/.installed: requirements-bench.lock $(VENV)/.installed
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	@echo "installing the benchmark environment into $(BENCH_VENV)"
-	@$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt \
-		>$(BENCH_VENV)/pip.log 2>&1 || { cat $(BENCH_VENV)/pip.log; exit 1; }
+	@$(INSTALL) $(BENCH_VENV)/bin/python -r requirements-bench.lock >$(BENCH_VENV)/pip.log 2>&1 \
+		|| { cat $(BENCH_VENV)/pip.log; exit 1; }
 	@touch $@
+
+# After editing a requirements file: resolve again and rewrite the lock files (tests/test_makefile.py
+# fails while a lock disagrees with its requirements file).
+LOCK_FLAGS := --quiet --universal --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
+lock: $(VENV)/.installed
+	@sed -n 's/^\(uv==[^ ]*\).*/\1/p' requirements.txt | $(UV) pip compile $(LOCK_FLAGS) - -o requirements-uv.lock
+	@for name in requirements requirements-checkov requirements-bench; do \
+		$(UV) pip compile $(LOCK_FLAGS) $$name.txt -o $$name.lock; done
+	@echo "lock files written: requirements*.lock"
 
 node_modules/.installed: package.json package-lock.json
 	@echo "installing the pinned CDK CLI"
