@@ -50,11 +50,16 @@ class ComponentSpec(_Model):
         if self.inline is not None and not self.name:
             raise ValueError("an inline component needs a name")
         base_dir = (info.context or {}).get("base_dir", Path("."))
-        if self.file is not None and not (base_dir / self.file).exists():
-            raise ValueError(
-                f"file: {self.file!r} does not exist in {base_dir}; component paths are relative to the "
-                "directory of the factory file"
-            )
+        if self.file is not None:
+            try:
+                found = (base_dir / self.file).exists()
+            except OSError as error:  # a name too long for the file system, for one
+                raise ValueError(f"file: {self.file[:80]!r} cannot be a path here ({error.strerror})") from None
+            if not found:
+                raise ValueError(
+                    f"file: {self.file!r} does not exist in {base_dir}; component paths are relative to the "
+                    "directory of the factory file"
+                )
         self.to_component(base_dir)
         return self
 

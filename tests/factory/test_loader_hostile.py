@@ -80,6 +80,15 @@ def test_dev_zero_as_component_is_refused_without_reading(tmp_path: Path) -> Non
     )
 
 
+def test_component_path_too_long_for_the_file_system_is_refused(tmp_path: Path) -> None:
+    """Found by the long fuzz run: a 300-character file name raised OSError (ENAMETOOLONG)."""
+    text = MINIMAL.replace("[{aws: update-linux}]", "[{file: " + "x" * 300 + "}]")
+    (problem,) = problems(tmp_path, text)
+    assert problem.endswith(
+        ":4: images[0].components[0].file: '" + "x" * 80 + "' cannot be a path here (File name too long)"
+    )
+
+
 def test_key_given_twice_names_both_lines(tmp_path: Path) -> None:
     (problem,) = problems(
         tmp_path, MINIMAL + "images:\n  - {name: other, base: {os: ubuntu-24.04}, components: [{aws: update-linux}]}\n"
