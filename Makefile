@@ -113,9 +113,9 @@ deploy: synth
 clean:
 	rm -rf cdk.out $(NEXT) $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules
 
-# Generated and hostile factory files (scripts/fuzz.py): the loader on every case, synth, the packs
-# and cfn-lint on the accepted ones; prints the counts. FUZZ_MINUTES stops it early, reporting
-# how many cases ran.
+# Generated and hostile factory files (scripts/fuzz.py): the loader on every case; synth, the packs,
+# cfn-lint and the preflight on every distinct accepted model (identical models share one synth);
+# prints the counts. FUZZ_MINUTES stops it early, reporting how many cases ran.
 N ?= 10000
 FUZZ_MINUTES ?= 0
 fuzz: $(VENV)/.installed

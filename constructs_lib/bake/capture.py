@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .._core.enums import Architecture
-from .._core.limits import check_name, check_tags, is_token
+from .._core.limits import check_name, check_tags, check_unique, is_token
 from ._waiter import AmiWaiter, ami_arns
 from ._waiter import remove_on_delete as remove_on_delete_statement
 from .base_image import BaseImage
@@ -38,6 +38,19 @@ def check_instance_id(field: str, value: str) -> str:
             "for example 'i-0123456789abcdef0'"
         )
     return value
+
+
+def check_keep_devices(keep_devices: Sequence[str], root_device_name: str) -> tuple[str, ...]:
+    """``keep_devices`` if each is a device name, none twice, and the root device among them (an
+    AMI needs its root volume); an empty list keeps every device."""
+    for device in keep_devices:
+        if not _DEVICE_RE.fullmatch(device):
+            raise ValueError(f"keep_devices: {device!r} is not a device name; use names like '/dev/xvda' or '/dev/sdf'")
+    check_unique("keep_devices", tuple(keep_devices))
+    if keep_devices and root_device_name not in keep_devices:
+        listed = ", ".join(keep_devices)
+        raise ValueError(f"keep_devices: {listed} leaves out the root device {root_device_name}; add it")
+    return tuple(keep_devices)
 
 
 class InstanceCapture(Construct):
@@ -81,15 +94,7 @@ class InstanceCapture(Construct):
         super().__init__(scope, id)
         check_name("image_name", image_name)
         check_instance_id("instance_id", instance_id)
-        for device in keep_devices:
-            if not _DEVICE_RE.fullmatch(device):
-                raise ValueError(
-                    f"keep_devices: {device!r} is not a device name; use names like '/dev/xvda' or '/dev/sdf'"
-                )
-        if keep_devices and root_device_name not in keep_devices:
-            raise ValueError(
-                f"keep_devices: {', '.join(keep_devices)} leaves out the root device {root_device_name}; add it"
-            )
+        check_keep_devices(keep_devices, root_device_name)
         stack = Stack.of(self)
         partition, region, account = stack.partition, stack.region, stack.account
         all_tags = {**check_tags("tags", tags or {}), SOURCE_TAG: instance_id}

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from .._core.enums import Architecture, Platform
 from ..bake.base_image import BaseImage, OperatingSystem
-from ..bake.capture import check_instance_id
+from ..bake.capture import check_instance_id, check_keep_devices
 from ..bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, check_import_options
 from ._base import _Model
 
@@ -130,7 +130,7 @@ class BaseSpec(_Model):
         if self.import_ is not None:
             check_import_options(self.arch or Architecture.X86_64, *self.import_.options())
         elif self.instance is not None:
-            self.capture()
+            check_keep_devices(self.capture().keep_devices, self.root_device or "/dev/xvda")
         else:
             self.to_base_image()
         return self

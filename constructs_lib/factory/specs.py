@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from .._core.enums import Architecture, StartCondition, VolumeType
 from .._core.instance_types import check_instance_types
 from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
-from .._core.limits import check_name
+from .._core.limits import check_name, check_unique
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
@@ -137,6 +137,32 @@ class ImageModel(_Model):
     def _parameter(cls, value: str | None) -> str | None:
         return check_parameter_name("parameter", value) if value is not None else None
 
+    @field_validator("architectures")
+    @classmethod
+    def _architectures(cls, value: list[ArchName] | None) -> list[ArchName] | None:
+        if value is not None:
+            check_unique("architectures", tuple(value))
+        return value
+
+    @model_validator(mode="after")
+    def _devices(self) -> ImageModel:
+        """Each volume on its own device, the root's included where this entry's base says which it
+        is (a layer's root is its parent's, known only when the family is built)."""
+        data = tuple(v.device for v in self.volumes.data)
+        root = None
+        if self.base is not None and self.base.import_ is None and self.base.instance is None:
+            root = self.base.to_base_image().root_device_name
+        elif self.base is not None:
+            root = self.base.root_device or ("/dev/sda1" if self.base.import_ else "/dev/xvda")
+        for i, device in enumerate(data):
+            if device in data[:i] or device == root:
+                raise ValueError(
+                    f"volumes.data: device {device!r} is used twice"
+                    + (f" (the root volume is {root})" if root else "")
+                    + "; give each volume its own device, for example /dev/xvdf, /dev/xvdg"
+                )
+        return self
+
     @field_validator("components")
     @classmethod
     def _components(cls, value: list[ComponentSpec]) -> list[ComponentSpec]:
@@ -240,6 +266,7 @@ class AccountsSpec(_Model):
     def _accounts(cls, value: list[str]) -> list[str]:
         for account in value:
             check_account("destinations", account)
+        check_unique("destinations", tuple(value))
         return value
 
 

@@ -379,3 +379,38 @@ def test_what_the_constructs_would_refuse_is_refused_with_its_line(tmp_path: Pat
         ":7: accounts.stackset.organizational_units: 'stable' is not an OU or root ID; use for example "
         "'ou-ab12-cdefgh34'"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "components: [{aws: update-linux}]\n",
+            "components: [{aws: update-linux}]\n    architectures: [arm64, arm64]\n",
+            r":5: images\[0\]\.architectures: 'arm64' is listed twice; list each once",
+        ),
+        (
+            "components: [{aws: update-linux}]\n",
+            "components: [{aws: update-linux}]\n    volumes: {data: [{device: /dev/xvdf, size_gib: 8}, "
+            "{device: /dev/xvdf, size_gib: 9}]}\n",
+            r":5: images\[0\]\.volumes\.data: device '/dev/xvdf' is used twice \(the root volume is /dev/xvda\)",
+        ),
+        (
+            "base: {os: amazon-linux-2023}",
+            "base: {instance: {id: i-0123456789abcdef0, keep_devices: [/dev/xvdf]}}",
+            r":3: images\[0\]\.base\.instance\.keep_devices: /dev/xvdf leaves out the root device /dev/xvda; add it",
+        ),
+        (
+            "components: [{aws: update-linux}]\n",
+            "components: [{aws: update-linux}]\naccounts: {destinations: ['222222222222', '222222222222']}\n",
+            r":5: accounts\.destinations: '222222222222' is listed twice; list each once",
+        ),
+    ],
+    ids=["architectures", "devices", "keep-devices", "destinations"],
+)
+def test_lists_the_constructs_take_once_are_refused_with_their_line(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    """Found by the long fuzz run (each was a construct's ValueError, without file or line)."""
+    (problem,) = problems(tmp_path, MINIMAL.replace(old, new))
+    assert re.search(message, problem), problem
