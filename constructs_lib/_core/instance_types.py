@@ -7,7 +7,13 @@ from typing import Final
 
 from .enums import Architecture
 
-_INSTANCE_TYPE_RE: Final = re.compile(r"^(?P<family>[a-z][a-z0-9-]*)\.(?P<size>[a-z0-9]+)$", re.ASCII)
+# Sizes as the CDK's InstanceSize lists them (nano ... 224xlarge, metal, metal-16xl ... metal-96xl;
+# https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.InstanceSize.html). Whether a
+# type exists in a region is cfn-lint's check (E3628) at synth.
+_INSTANCE_TYPE_RE: Final = re.compile(
+    r"(?P<family>[a-z][a-z0-9-]*)\.(?P<size>nano|micro|small|medium|large|(?:[1-9][0-9]*)?xlarge|metal(-[1-9][0-9]*xl)?)",
+    re.ASCII,
+)
 # Graviton families carry a 'g' straight after the generation digit (m7g, c7gn, r6gd, t4g,
 # im4gn, is4gen, hpc7g); the first generation was 'a1'. GPU families such as g5 or g4dn put
 # the 'g' before the digit and are x86_64.

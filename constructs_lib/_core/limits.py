@@ -9,6 +9,7 @@ names the argument, the bad value and the way out, and skips values that are CDK
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Final
 
@@ -121,6 +122,12 @@ def check_version(field: str, value: str, *, wildcards: bool = False) -> str:
     return value
 
 
+def _tag_character(char: str) -> bool:
+    """IAM's tag pattern, ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]`` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html):
+    the strictest of the services the library tags."""
+    return unicodedata.category(char)[0] in "LZN" or char in "_.:/=+-@"
+
+
 def check_tags(field: str, tags: Mapping[str, str]) -> dict[str, str]:
     """Raise unless ``tags`` fits AWS's tag rules; returns a plain sorted dict."""
     if len(tags) > TAGS_MAX:
@@ -134,6 +141,12 @@ def check_tags(field: str, tags: Mapping[str, str]) -> dict[str, str]:
             raise ValueError(f"{field}: tag key {key!r} starts with 'aws:', which AWS reserves; rename it")
         if not isinstance(value, str) or len(value) > TAG_VALUE_MAX:
             raise ValueError(f"{field}: value of tag {key!r} must be a string of at most {TAG_VALUE_MAX} characters")
+        odd = next((c for c in key + value if not _tag_character(c)), None)
+        if odd is not None:
+            raise ValueError(
+                f"{field}: tag {key!r}: {value!r} holds {odd!r}; IAM, which tags the roles too, takes letters, digits, "
+                "spaces and _ . : / = + - @ in tag keys and values (IAM API reference, Tag), so drop or replace it"
+            )
     return dict(sorted(tags.items()))
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from constructs_lib import Architecture
@@ -42,3 +44,15 @@ def test_rejects_a_graviton_type_for_an_x86_image_naming_types_that_fit() -> Non
 def test_rejects_malformed_instance_types() -> None:
     with pytest.raises(ValueError, match=r"instance_types: 'large' is not an EC2 instance type; use family.size"):
         architecture_of("instance_types", "large")
+
+
+@pytest.mark.parametrize("instance_type", ["c7i.la", "m7i.xlarg", "m7i.0xlarge", "m7i.metal-", "m7i.huge"])
+def test_rejects_sizes_ec2_does_not_have(instance_type: str) -> None:
+    """Found by the long fuzz run: 'c7i.la' passed synth and failed cfn-lint (E3628)."""
+    with pytest.raises(ValueError, match=rf"'{re.escape(instance_type)}' is not an EC2 instance type"):
+        architecture_of("instance_types", instance_type)
+
+
+@pytest.mark.parametrize("instance_type", ["t3.nano", "m7i.xlarge", "m7i.48xlarge", "c7i.metal-24xl", "i3.metal"])
+def test_accepts_every_size_form(instance_type: str) -> None:
+    assert architecture_of("instance_types", instance_type) is Architecture.X86_64

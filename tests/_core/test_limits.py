@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import aws_cdk as cdk
 import pytest
 
@@ -59,6 +61,20 @@ def test_rejects_long_tag_values_and_keys() -> None:
         _limits.check_tags("tags", {"k": "v" * 257})
     with pytest.raises(ValueError, match=r"tag key '.*' must be 1 to 128 characters"):
         _limits.check_tags("tags", {"k" * 129: "v"})
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "odd"), [("Name", "{{ nope }}", "{"), ("team", "a\tb", "\t"), ("a#b", "v", "#")]
+)
+def test_rejects_characters_iam_refuses_in_tags(key: str, value: str, odd: str) -> None:
+    """Found by the long fuzz run: '{{ nope }}' as a tag value reached synth and failed IAM's pattern."""
+    with pytest.raises(ValueError, match=rf"tags: tag '{re.escape(key)}': .* holds {re.escape(repr(odd))}; IAM"):
+        _limits.check_tags("tags", {key: value})
+
+
+def test_accepts_letters_digits_spaces_and_the_allowed_marks_in_any_script() -> None:
+    tags = {"golden-ami:factory": "default", "Cost Center": "4200 / ops=1+2@x_y", "équipe": "données"}
+    assert _limits.check_tags("tags", tags) == dict(sorted(tags.items()))
 
 
 def test_tags_come_back_sorted() -> None:
