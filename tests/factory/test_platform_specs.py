@@ -92,7 +92,9 @@ def test_rejects_a_marketplace_component_with_a_bad_product_id(tmp_path: Path) -
     (problem,) = problems(
         tmp_path, image("{os: amazon-linux-2023}", "[{marketplace: {name: agent, product_id: wwo2b4p7dgrkk}}]")
     )
-    assert problem.startswith("4: images[0].components[0]: 'wwo2b4p7dgrkk' is not an AWS Marketplace product ID")
+    assert problem.startswith(
+        "4: images[0].components[0].marketplace.product_id: 'wwo2b4p7dgrkk' is not an AWS Marketplace product ID"
+    )
 
 
 def test_parameters_of_an_own_component(tmp_path: Path) -> None:
