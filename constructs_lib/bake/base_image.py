@@ -11,7 +11,7 @@ from typing import Final, Protocol
 
 from aws_cdk import Aws
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .._core.limits import is_token
 from .._core.volumes import DataVolume
 
@@ -29,7 +29,10 @@ class OperatingSystem(enum.Enum):
 
     Default users, from "Manage system users on your Amazon EC2 Linux instance"
     (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/managing-users.html): ``ec2-user`` for
-    Amazon Linux, ``ubuntu`` for Ubuntu, ``ec2-user`` (or ``root``) for RHEL and for SUSE.
+    Amazon Linux, ``ubuntu`` for Ubuntu, ``ec2-user`` (or ``root``) for RHEL and for SUSE. Windows
+    Server: ``Administrator``, whose password EC2 encrypts with the launch key pair ("Connect to
+    your Windows instance using an RDP client", "Retrieve the administrator password",
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/connect-rdp.html).
     """
 
     AMAZON_LINUX_2023 = "al2023"
@@ -51,6 +54,17 @@ class OperatingSystem(enum.Enum):
     """SUSE Linux Enterprise Server 15, x86_64 only: Image Builder's AWS-managed image
     ``arn:<partition>:imagebuilder:<region>:aws:image/suse-linux-enterprise-server-15-x86/x.x.x``.
     Root device ``/dev/sda1`` (see :meth:`OperatingSystem.parent_image`)."""
+    WINDOWS_SERVER_2022 = "windows-server-2022"
+    """Windows Server 2022 Datacenter, English, full (desktop experience) base, x86_64 only: public
+    parameter ``/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base``. Root device
+    ``/dev/sda1``; components and user data in PowerShell (see :attr:`platform`)."""
+    WINDOWS_SERVER_2025 = "windows-server-2025"
+    """Windows Server 2025, as 2022: ``/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base``."""
+
+    @property
+    def platform(self) -> Platform:
+        """Image Builder's platform of this OS: the ``Platform`` of the recipe's components."""
+        return Platform.WINDOWS if self in _WINDOWS else Platform.LINUX
 
     def parent_image(self, architecture: Architecture) -> str:
         """What the recipe's ``ParentImage`` names for this OS in ``architecture``.
@@ -71,6 +85,12 @@ class OperatingSystem(enum.Enum):
         ``/dev/sda1`` or ``/dev/xvda`` depending on the AMI); set ``RootVolume(device_name=...)``
         if a build shows otherwise.
         """
+        if self in _WINDOWS and architecture is not Architecture.X86_64:
+            raise ValueError(
+                f"architectures: {self.value} is x86_64 only (AWS publishes its Windows Server AMIs under "
+                f"/aws/service/ami-windows-latest for x86_64, no {architecture.value} one); build it for x86_64, "
+                "or choose a Linux base for arm64"
+            )
         if self in _MANAGED_IMAGE:
             if architecture is not Architecture.X86_64:
                 raise ValueError(
@@ -88,6 +108,8 @@ class OperatingSystem(enum.Enum):
             return f"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture.value}"
         if self is OperatingSystem.AMAZON_LINUX_2:
             return f"/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-{architecture.value}-gp2"
+        if self in _WINDOWS:
+            return f"/aws/service/ami-windows-latest/{_WINDOWS[self]}"
         if self in _MANAGED_IMAGE:
             raise ValueError(
                 f"operating_system: {self.value} has no public SSM parameter; its parent is Image Builder's "
@@ -106,6 +128,8 @@ class OperatingSystem(enum.Enum):
     @property
     def default_user(self) -> str:
         """The user AWS's images of this OS let log in with the launch key pair (see the class)."""
+        if self in _WINDOWS:
+            return "Administrator"
         return "ubuntu" if self.value.startswith("ubuntu") else "ec2-user"
 
     @property
@@ -117,6 +141,15 @@ class OperatingSystem(enum.Enum):
 _MANAGED_IMAGE: Final[Mapping[OperatingSystem, str]] = {
     OperatingSystem.RHEL_9: "red-hat-enterprise-linux-9-x86",
     OperatingSystem.SLES_15: "suse-linux-enterprise-server-15-x86",
+}
+_WINDOWS: Final[Mapping[OperatingSystem, str]] = {
+    # Names under AWS's public parameter path /aws/service/ami-windows-latest, which the Systems
+    # Manager guide documents ("Calling AMI public parameters in Parameter Store",
+    # https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters-ami.html);
+    # the 2022 and 2025 English full base names are those of AWS's Windows AMIs (Windows_Server-<year>-
+    # English-Full-Base-<date>). Inconclusive: no docs.aws.amazon.com page found lists these two names.
+    OperatingSystem.WINDOWS_SERVER_2022: "Windows_Server-2022-English-Full-Base",
+    OperatingSystem.WINDOWS_SERVER_2025: "Windows_Server-2025-English-Full-Base",
 }
 END_OF_SUPPORT: Final[Mapping[OperatingSystem, datetime.date]] = {
     # AWS's Amazon Linux 2 pages give June 30, 2026 as its end of support
@@ -136,6 +169,7 @@ class IParentPipeline(Protocol):
     region: str
     builds_per_month: float
     data_volumes: tuple[DataVolume, ...]
+    platform: Platform
 
     @property
     def image_arn_wildcard(self) -> str: ...
@@ -168,6 +202,8 @@ class BaseImage:
     (a parent pipeline's, its own ancestors' included)."""
     end_of_life_allowed: bool = False
     """True when the base is an OS past its end of support, allowed explicitly."""
+    platform: Platform = Platform.LINUX
+    """The operating system family: the recipe's components must run on it."""
 
     def for_architecture(self, architecture: Architecture) -> BaseImage:
         """The same base for ``architecture``: AWS-managed images resolve per architecture; any
@@ -222,6 +258,7 @@ class BaseImage:
             tracks_updates=not parent.startswith("ssm:"),
             operating_system=operating_system,
             end_of_life_allowed=ended is not None and allow_end_of_life,
+            platform=operating_system.platform,
         )
 
     @classmethod
@@ -244,15 +281,22 @@ class BaseImage:
             region=pipeline.region,
             builds_per_month=pipeline.builds_per_month,
             inherited_data_volumes=tuple(pipeline.data_volumes),
+            platform=pipeline.platform,
         )
 
     @classmethod
     def from_ami_id(
-        cls, ami_id: str, *, architecture: Architecture | None = None, root_device_name: str = "/dev/xvda"
+        cls,
+        ami_id: str,
+        *,
+        architecture: Architecture | None = None,
+        root_device_name: str | None = None,
+        platform: Platform = Platform.LINUX,
     ) -> BaseImage:
         """A fixed AMI in the pipeline's region, for example ``ami-0123456789abcdef0``.
 
-        Default root device: ``/dev/xvda``; pass the AMI's own if it differs (``/dev/sda1``).
+        Default root device: ``/dev/xvda`` (``/dev/sda1`` for ``platform=Platform.WINDOWS``); pass
+        the AMI's own if it differs. Default platform: Linux.
         """
         if not is_token(ami_id) and not _AMI_ID_RE.fullmatch(ami_id):
             raise ValueError(
@@ -263,12 +307,18 @@ class BaseImage:
             parent_image=ami_id,
             description=f"AMI {ami_id}",
             architecture=architecture,
-            root_device_name=root_device_name,
+            root_device_name=_root_device(platform, root_device_name),
+            platform=platform,
         )
 
     @classmethod
     def from_marketplace(
-        cls, product_id: str, *, architecture: Architecture | None = None, root_device_name: str = "/dev/xvda"
+        cls,
+        product_id: str,
+        *,
+        architecture: Architecture | None = None,
+        root_device_name: str | None = None,
+        platform: Platform = Platform.LINUX,
     ) -> BaseImage:
         """An AWS Marketplace product the account subscribes to, by product ID."""
         if not is_token(product_id) and (
@@ -282,12 +332,18 @@ class BaseImage:
             parent_image=product_id,
             description=f"AWS Marketplace product {product_id}",
             architecture=architecture,
-            root_device_name=root_device_name,
+            root_device_name=_root_device(platform, root_device_name),
+            platform=platform,
         )
 
     @classmethod
     def from_ssm_parameter(
-        cls, parameter_name: str, *, architecture: Architecture | None = None, root_device_name: str = "/dev/xvda"
+        cls,
+        parameter_name: str,
+        *,
+        architecture: Architecture | None = None,
+        root_device_name: str | None = None,
+        platform: Platform = Platform.LINUX,
     ) -> BaseImage:
         """The AMI ID held by an SSM parameter, read by Image Builder at each build."""
         if not is_token(parameter_name) and not _SSM_NAME_RE.fullmatch(parameter_name):
@@ -299,5 +355,22 @@ class BaseImage:
             parent_image=f"ssm:{parameter_name}",
             description=f"AMI in SSM parameter {parameter_name}",
             architecture=architecture,
-            root_device_name=root_device_name,
+            root_device_name=_root_device(platform, root_device_name),
+            platform=platform,
         )
+
+
+def _root_device(platform: Platform, root_device_name: str | None) -> str:
+    """The root device of a base given by AMI, product or parameter, checked against ``platform``:
+    Windows AMIs boot from ``/dev/sda1`` ("Device names for volumes on Amazon EC2 instances",
+    https://docs.aws.amazon.com/ebs/latest/userguide/device_naming.html), so ``/dev/xvda`` is refused."""
+    if platform is Platform.MACOS:
+        raise ValueError("platform: macOS images are not built here; use Platform.LINUX or Platform.WINDOWS")
+    if platform is Platform.WINDOWS:
+        if root_device_name is not None and not is_token(root_device_name) and root_device_name != "/dev/sda1":
+            raise ValueError(
+                f"root_device_name: {root_device_name!r} is a Linux root device name, but the base is Windows; "
+                "Windows AMIs boot from /dev/sda1, so pass root_device_name='/dev/sda1' or leave it unset"
+            )
+        return "/dev/sda1"
+    return root_device_name or "/dev/xvda"

@@ -58,6 +58,9 @@ class Component:
     """The parameters the document declares; None when there is no document at synth."""
     parameters: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
     """The values the recipe sets (``ComponentConfiguration.Parameters``), see :meth:`with_parameters`."""
+    platform: Platform | None = None
+    """The platform it runs on: the one an own document was checked for; for a referenced component
+    the one its name says (``update-linux``, ``update-windows``); None when its name says neither."""
 
     @property
     def is_managed(self) -> bool:
@@ -86,7 +89,9 @@ class Component:
                 "name the Image Builder console lists, for example 'update-linux'"
             )
         check_version(f"components[{name}].version", version, wildcards=True)
-        return cls(name=name, description=f"AWS-managed {name}", version=version, source="aws")
+        return cls(
+            name=name, description=f"AWS-managed {name}", version=version, source="aws", platform=platform_by_name(name)
+        )
 
     @classmethod
     def from_marketplace(cls, name: str, product_id: str, version: str = "x.x.x") -> Component:
@@ -120,6 +125,7 @@ class Component:
             source="aws-marketplace",
             owner="aws-marketplace",
             marketplace_product=product_id,
+            platform=platform_by_name(name),
         )
 
     def with_parameters(self, values: Mapping[str, str | Sequence[str]]) -> Component:
@@ -235,7 +241,20 @@ class Component:
             version=version,
             source=source,
             declared=declared_parameters(document),
+            platform=platform,
         )
+
+
+def platform_by_name(name: str) -> Platform | None:
+    """The platform a referenced component's name says: AWS names its managed components per platform
+    with a ``-linux`` or ``-windows`` part (``update-linux``, ``update-windows``,
+    ``aws-cli-version-2-windows``, as the Image Builder console lists them); None when it says neither."""
+    parts = set(name.split("-"))
+    if "windows" in parts and "linux" not in parts:
+        return Platform.WINDOWS
+    if "linux" in parts and "windows" not in parts:
+        return Platform.LINUX
+    return None
 
 
 def declared_parameters(document: Mapping[str, Any]) -> tuple[DeclaredParameter, ...]:

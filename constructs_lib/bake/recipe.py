@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from .._core import render as _render
+from .._core.enums import Platform
 from .._core.limits import check_name, check_version
 from .._core.volumes import DataVolume, RootVolume
 from .base_image import BaseImage
@@ -59,11 +60,15 @@ class GoldenImageRecipe(Construct):
         if not components:
             raise ValueError(
                 "components: none given; a recipe needs at least one, for example Component.aws_managed('update-linux')"
+                " (or 'update-windows')"
             )
         names = [c.name for c in components]
         if len(set(names)) != len(names):
             twice = next(n for n in names if names.count(n) > 1)
             raise ValueError(f"components: {twice!r} is listed twice; list each component once")
+        platform = base_image.platform
+        for component in components:
+            check_platform(component, platform)
         stack = Stack.of(self)
         self.component_versions: dict[str, str] = {}
         arns: list[str] = []
@@ -76,7 +81,7 @@ class GoldenImageRecipe(Construct):
             full_name = check_name("components.name", f"{name}-{component.name}")
             properties = {
                 "Name": full_name,
-                "Platform": "Linux",
+                "Platform": platform.value,
                 "Data": component.data,
                 "Description": component.description,
             }
@@ -85,7 +90,7 @@ class GoldenImageRecipe(Construct):
                 self,
                 f"Component{component.name}",
                 name=full_name,
-                platform="Linux",
+                platform=platform.value,
                 version=version,
                 data=component.data,
                 description=component.description,
@@ -111,6 +116,30 @@ class GoldenImageRecipe(Construct):
         )
         self.name = name
         self.arn = self.resource.attr_arn
+        self.platform = platform
+
+
+def check_platform(component: Component, platform: Platform) -> None:
+    """Raise ``ValueError`` when ``component`` runs on another platform than the recipe's image.
+
+    An own document is checked by AWSTOE's rules for the platform it was read for (``ExecuteBash``
+    runs on Linux only, ``ExecutePowerShell`` on Windows only, "Action modules supported by AWSTOE",
+    https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html); a referenced one
+    by the platform its name says. One of unknown platform passes.
+    """
+    if component.platform is None or component.platform is platform:
+        return
+    if component.is_managed:
+        fix = f"use its {platform.value} counterpart (for example 'update-{platform.value.lower()}')"
+    else:
+        fix = (
+            f"write it for {platform.value} ({'ExecutePowerShell' if platform is Platform.WINDOWS else 'ExecuteBash'}) "
+            f"and read it with platform=Platform.{platform.name}"
+        )
+    raise ValueError(
+        f"components: {component.name!r} runs on {component.platform.value}, but the image's base is "
+        f"{platform.value}; {fix}"
+    )
 
 
 def _configuration(arn: str, component: Component) -> _Recipe.ComponentConfigurationProperty:

@@ -11,7 +11,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .._core.instance_types import check_instance_types
 from .._core.limits import is_token
 from .._core.targets import check_parameter_name
@@ -67,6 +67,7 @@ class GoldenLaunchTemplate(Construct):
         pin: int | str | None = None,
         instance_type: str | None = None,
         architecture: Architecture | None = None,
+        platform: Platform | None = None,
         role: iam.IRole | None = None,
         security_group: ec2.ISecurityGroup | None = None,
         user_data: ec2.UserData | None = None,
@@ -86,9 +87,13 @@ class GoldenLaunchTemplate(Construct):
             newest AMI. Default: none, always the newest.
         :param instance_type: Default: none (the Auto Scaling group or the launch call says).
         :param architecture: checked against ``instance_type``. Default: the image's, when known.
+        :param platform: Linux or Windows: the user data's language and the root device it allows
+            (see :func:`check_launch_platform`). Default: the image's, else Linux.
         :param role: instance role; an instance profile is made for it. Default: none.
         :param security_group: Default: none (the group or subnet default applies).
-        :param user_data: Default: none.
+        :param user_data: ``ec2.UserData.for_linux()`` (a shell script) for Linux,
+            ``ec2.UserData.for_windows()`` (``<powershell>...</powershell>``) for Windows. Default: an
+            empty script of the platform's kind.
         :param root_volume: Default: the image's root volume (30 GiB gp3), encrypted.
         :param data_volumes: Default: the image's whole set of data volumes (a layer's ancestors'
             included, as its AMI carries them), encrypted.
@@ -137,14 +142,21 @@ class GoldenLaunchTemplate(Construct):
         source = image if isinstance(image, IDistributedGoldenImage) else None
         root = root_volume or (source.root_volume if source else RootVolume())
         data = tuple(data_volumes) if data_volumes is not None else (source.data_volumes if source else ())
-        root_device = root.device_name or root_device_name or (source.root_device_name if source else "/dev/xvda")
+        os_platform = platform or (source.platform if source else Platform.LINUX)
+        fallback = "/dev/sda1" if os_platform is Platform.WINDOWS else "/dev/xvda"
+        root_device = root.device_name or root_device_name or (source.root_device_name if source else fallback)
+        check_launch_platform(os_platform, root_device, user_data)
         self.parameter_name = name
         self.image_id = f"resolve:ssm:{name}" + (f":{version}" if version else "")
         self.launch_template = ec2.LaunchTemplate(
             self,
             "Resource",
             launch_template_name=launch_template_name,
-            machine_image=ec2.MachineImage.generic_linux({region: self.image_id}),
+            machine_image=(
+                ec2.MachineImage.generic_windows({region: self.image_id})
+                if os_platform is Platform.WINDOWS
+                else ec2.MachineImage.generic_linux({region: self.image_id})
+            ),
             instance_type=ec2.InstanceType(instance_type) if instance_type else None,
             require_imdsv2=True,
             http_tokens=ec2.LaunchTemplateHttpTokens.REQUIRED,
@@ -166,8 +178,44 @@ class GoldenLaunchTemplate(Construct):
         self.pin = version
         self.instance_type = instance_type
         self.architecture = arch
+        self.platform = os_platform
         self.image_builder_updates = image_builder_updates
         self.image_name = source.image_name if source else name
+
+
+LINUX_ROOT_DEVICES: Final = ("/dev/xvda",)
+"""Root device names of Linux AMIs that a Windows AMI never has (its root is ``/dev/sda1``)."""
+
+
+def check_launch_platform(platform: Platform, root_device: str, user_data: ec2.UserData | None) -> None:
+    """Raise ``ValueError`` for a setting of the other platform's.
+
+    Windows: the root device is ``/dev/sda1`` ("Device names for volumes on Amazon EC2 instances",
+    https://docs.aws.amazon.com/ebs/latest/userguide/device_naming.html), and user data is a script
+    EC2Launch runs only inside a ``<powershell>`` (or ``<script>``) tag ("Run commands when you launch
+    an EC2 instance with user data input", "User data scripts",
+    https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2-windows-user-data.html): a shell script
+    is refused. Linux: a ``<powershell>`` or ``<script>`` script is refused (cloud-init does not read it).
+    """
+    if platform is Platform.WINDOWS and root_device in LINUX_ROOT_DEVICES:
+        raise ValueError(
+            f"root_device_name: {root_device!r} is a Linux root device, but the image is Windows; Windows AMIs "
+            "boot from /dev/sda1, so drop it or use '/dev/sda1'"
+        )
+    if user_data is None:
+        return
+    text = user_data.render().lstrip()
+    windows = text.startswith(("<powershell>", "<script>"))
+    if platform is Platform.WINDOWS and not windows:
+        raise ValueError(
+            f"user_data: {text[:40]!r} is not PowerShell, but the image is Windows and EC2Launch runs only a "
+            "script inside <powershell>...</powershell>; use ec2.UserData.for_windows()"
+        )
+    if platform is not Platform.WINDOWS and windows:
+        raise ValueError(
+            f"user_data: {text[:40]!r} is a Windows script, but the image is {platform.value}; use "
+            "ec2.UserData.for_linux() and shell commands"
+        )
 
 
 def _block_device(device: str, volume: RootVolume | DataVolume) -> ec2.BlockDevice:

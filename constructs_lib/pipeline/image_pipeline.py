@@ -141,7 +141,7 @@ class GoldenImagePipeline(Construct):
         stack = Stack.of(self)
         self.image_name = image_name
         self.region = stack.region
-        self.architecture = base_image.architecture
+        self.architecture, self.platform = base_image.architecture, base_image.platform
         self.base_image = base_image
         tag_map = check_tags("tags", tags or {})
         check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")

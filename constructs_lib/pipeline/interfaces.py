@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from aws_cdk import aws_iam as iam
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .._core.render import slug
 from .._core.targets import partition_of
 from .._core.volumes import DataVolume, RootVolume
@@ -27,6 +27,7 @@ class IDistributedGoldenImage(IGoldenImage, Protocol):
     so that consumers can be checked against it at synth."""
 
     architecture: Architecture | None
+    platform: Platform
     root_device_name: str
     root_volume: RootVolume
     data_volumes: tuple[DataVolume, ...]
