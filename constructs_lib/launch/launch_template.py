@@ -92,8 +92,8 @@ class GoldenLaunchTemplate(Construct):
         :param role: instance role; an instance profile is made for it. Default: none.
         :param security_group: Default: none (the group or subnet default applies).
         :param user_data: ``ec2.UserData.for_linux()`` (a shell script) for Linux,
-            ``ec2.UserData.for_windows()`` (``<powershell>...</powershell>``) for Windows. Default: an
-            empty script of the platform's kind.
+            ``ec2.UserData.for_windows()`` (``<powershell>...</powershell>``) for Windows; the other
+            platform's kind is refused. Default: none.
         :param root_volume: Default: the image's root volume (30 GiB gp3), encrypted.
         :param data_volumes: Default: the image's whole set of data volumes (a layer's ancestors'
             included, as its AMI carries them), encrypted.
