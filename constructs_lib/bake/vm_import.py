@@ -167,4 +167,5 @@ class VmImportImage(Construct):
             architecture=architecture,
             root_device_name=root_device_name,
             region=region,
+            platform=platform,
         )

@@ -131,7 +131,8 @@ def build_factory(
     bases = made_bases(
         model, {name: by_index[index] for name, index in placement.items()}, lock=lock, home_key=home_key
     )
-    specs = [image.to_spec(base_dir, bases.get(image.name)) for image in model.images]
+    platforms = model.platforms()
+    specs = [image.to_spec(base_dir, bases.get(image.name), platforms[image.name]) for image in model.images]
 
     targets = [
         RegionTarget(

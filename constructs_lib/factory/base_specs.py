@@ -13,18 +13,35 @@ from ..bake.capture import check_instance_id, check_keep_devices
 from ..bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType, check_import_options
 from ._base import _Model
 
-_OS = {
+OS_BY_NAME = {
     "amazon-linux-2023": OperatingSystem.AMAZON_LINUX_2023,
     "amazon-linux-2": OperatingSystem.AMAZON_LINUX_2,
     "ubuntu-24.04": OperatingSystem.UBUNTU_24_04,
     "ubuntu-22.04": OperatingSystem.UBUNTU_22_04,
     "rhel-9": OperatingSystem.RHEL_9,
     "sles-15": OperatingSystem.SLES_15,
+    "windows-server-2022": OperatingSystem.WINDOWS_SERVER_2022,
+    "windows-server-2025": OperatingSystem.WINDOWS_SERVER_2025,
 }
-OsName = Literal["amazon-linux-2023", "amazon-linux-2", "ubuntu-24.04", "ubuntu-22.04", "rhel-9", "sles-15"]
+OsName = Literal[
+    "amazon-linux-2023",
+    "amazon-linux-2",
+    "ubuntu-24.04",
+    "ubuntu-22.04",
+    "rhel-9",
+    "sles-15",
+    "windows-server-2022",
+    "windows-server-2025",
+]
 ArchName = Literal["x86_64", "arm64"]
-X86_ONLY = ("rhel-9", "sles-15")
-"""The os bases offered for x86_64 only (see OperatingSystem.parent_image)."""
+PlatformName = Literal["Linux", "Windows"]
+X86_ONLY = {
+    "rhel-9": "AWS documents no name for its {arch} managed image",
+    "sles-15": "AWS documents no name for its {arch} managed image",
+    "windows-server-2022": "AWS publishes Windows Server AMIs for x86_64 only, no {arch} one",
+    "windows-server-2025": "AWS publishes Windows Server AMIs for x86_64 only, no {arch} one",
+}
+"""The os bases offered for x86_64 only, and why (see OperatingSystem.parent_image)."""
 
 
 class ImportSpec(_Model):
@@ -110,23 +127,30 @@ class BaseSpec(_Model):
     architecture: ArchName | None = None
     """The architecture of an ami, marketplace, ssm, import or instance base (os bases follow the image's)."""
     root_device: str | None = None
-    """Root device of the base. Default: /dev/sda1 for an import, else /dev/xvda."""
+    """Root device of the base. Default: /dev/sda1 for an import or a Windows base, else /dev/xvda."""
+    platform: PlatformName | None = None
+    """Linux or Windows, for an ami, marketplace or ssm base (os bases and imports know theirs). Default: Linux."""
 
     @model_validator(mode="after")
     def _one(self) -> BaseSpec:
         given = [k for k in ("os", "ami", "marketplace", "ssm", "import_", "instance") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of os, ami, marketplace, ssm, import, instance ({len(given)} given)")
-        if self.allow_end_of_life and (self.os is None or _OS[self.os].end_of_support is None):
+        if self.allow_end_of_life and (self.os is None or OS_BY_NAME[self.os].end_of_support is None):
             raise ValueError(
                 f"allow_end_of_life: true, but {self.os or 'this base'!r} is not past its end of support; remove it"
             )
-        ended = _OS[self.os].end_of_support if self.os is not None else None
+        ended = OS_BY_NAME[self.os].end_of_support if self.os is not None else None
         if ended is not None and not self.allow_end_of_life:
             raise ValueError(
                 f"os: {self.os!r} reached end of support on {ended.isoformat()} and gets no security updates; use "
                 "os: amazon-linux-2023, or add allow_end_of_life: true to build on it anyway"
             )
+        if self.platform is not None and (self.os is not None or self.import_ is not None or self.instance):
+            where = "os bases know their platform" if self.os else "an import takes import.platform"
+            if self.instance is not None:
+                where = "an instance base is captured as a Linux image"
+            raise ValueError(f"platform: {where}; remove platform")
         if self.import_ is not None:
             check_import_options(self.arch or Architecture.X86_64, *self.import_.options())
         elif self.instance is not None:
@@ -149,17 +173,28 @@ class BaseSpec(_Model):
         assert self.instance is not None
         return InstanceSpec(id=self.instance) if isinstance(self.instance, str) else self.instance
 
+    def os_platform(self) -> Platform:
+        """The platform the base runs: the os's, the import's, else the platform key (default Linux)."""
+        if self.os is not None:
+            return OS_BY_NAME[self.os].platform
+        if self.import_ is not None:
+            return Platform(self.import_.platform)
+        return Platform(self.platform or "Linux")
+
     def to_base_image(self) -> BaseImage:
         arch = self.arch
-        device = self.root_device or "/dev/xvda"
+        device = self.root_device
+        platform = Platform(self.platform or "Linux")
         if self.os is not None:
             return BaseImage.aws_managed(
-                _OS[self.os], arch or Architecture.X86_64, allow_end_of_life=self.allow_end_of_life
+                OS_BY_NAME[self.os], arch or Architecture.X86_64, allow_end_of_life=self.allow_end_of_life
             )
         if self.ami is not None:
-            return BaseImage.from_ami_id(self.ami, architecture=arch, root_device_name=device)
+            return BaseImage.from_ami_id(self.ami, architecture=arch, root_device_name=device, platform=platform)
         if self.marketplace is not None:
-            return BaseImage.from_marketplace(self.marketplace, architecture=arch, root_device_name=device)
+            return BaseImage.from_marketplace(
+                self.marketplace, architecture=arch, root_device_name=device, platform=platform
+            )
         if self.ssm is not None:
-            return BaseImage.from_ssm_parameter(self.ssm, architecture=arch, root_device_name=device)
+            return BaseImage.from_ssm_parameter(self.ssm, architecture=arch, root_device_name=device, platform=platform)
         raise ValueError("base: an import or instance base is made by the factory app, not by the file alone")

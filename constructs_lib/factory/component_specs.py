@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationInfo, model_validator
 
+from .._core.enums import Platform
 from ..bake.component import Component
 from ._base import _Model
 
@@ -70,11 +71,22 @@ class ComponentSpec(_Model):
             return self.marketplace.name
         return self.aws or self.name or Path(self.file or "").stem
 
-    def to_component(self, base_dir: Path) -> Component:
+    def to_component(self, base_dir: Path, platform: Platform | None = None) -> Component:
+        """The component, an own document checked for ``platform`` (the image's). Without one (the
+        file's own check, before the image's platform is known) a document passes when it is valid
+        for Linux or for Windows; the image's platform is checked across fields."""
         # Checked even when no parameters are given: a declared one without a default must be set.
-        return self._component(base_dir).with_parameters(self.parameters or {})
+        if platform is not None:
+            return self._component(base_dir, platform).with_parameters(self.parameters or {})
+        try:
+            return self._component(base_dir, Platform.LINUX).with_parameters(self.parameters or {})
+        except ValueError as linux:
+            try:
+                return self._component(base_dir, Platform.WINDOWS).with_parameters(self.parameters or {})
+            except ValueError:
+                raise linux from None
 
-    def _component(self, base_dir: Path) -> Component:
+    def _component(self, base_dir: Path, platform: Platform) -> Component:
         if self.aws is not None:
             return Component.aws_managed(self.aws, self.version or "x.x.x")
         if self.marketplace is not None:
@@ -82,6 +94,8 @@ class ComponentSpec(_Model):
                 self.marketplace.name, self.marketplace.product_id, self.version or "x.x.x"
             )
         if self.file is not None:
-            return Component.from_file(base_dir / self.file, name=self.name, version=self.version or "1.0.0")
+            return Component.from_file(
+                base_dir / self.file, name=self.name, version=self.version or "1.0.0", platform=platform
+            )
         assert self.inline is not None and self.name is not None
-        return Component.from_inline(self.name, self.inline, version=self.version or "1.0.0")
+        return Component.from_inline(self.name, self.inline, version=self.version or "1.0.0", platform=platform)

@@ -186,7 +186,7 @@ def load_factory(path: str | Path) -> FactoryModel:
     except ValidationError as error:
         for loc, message in _field_problems(error, data, parsed.numbers, known):
             located.append((_line(lines, loc), loc, message))
-    for loc, message in cross_field_problems(data):
+    for loc, message in cross_field_problems(data, file.parent):
         located.append((_line(lines, loc), loc, message))
     if model is None or located:
         problems: list[str] = []

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .._core.instance_types import check_instance_types
 from .._core.limits import check_tags
 from .._core.targets import check_account, check_region
@@ -17,6 +18,7 @@ from ..pipeline.family import variant_name
 from ._base import _Model
 from .base_specs import X86_ONLY
 from .network_specs import BuildNetworkSpec
+from .platforms import image_platforms, platform_problems
 from .specs import AccountsSpec, ConsumerSpec, ImageModel, LifecycleSpec, SharingSpec
 
 
@@ -73,7 +75,7 @@ class FactoryModel(_Model):
         # The loader runs these rules itself, on the raw data, so that they are reported together
         # with field errors and at the line of the entry they are about.
         if (info.context or {}).get("across", True):
-            found = cross_field_problems(self.model_dump(mode="python"))
+            found = cross_field_problems(self.model_dump(mode="python"), (info.context or {}).get("base_dir"))
             if found:
                 loc, message = found[0]
                 raise ValueError(f"{_dotted(loc)}: {message}")
@@ -113,6 +115,10 @@ class FactoryModel(_Model):
         for image in self.images:
             of(image)
         return found
+
+    def platforms(self) -> dict[str, Platform]:
+        """Each image's platform: its base's, else its parent's (see :func:`image_platforms`)."""
+        return image_platforms(self.model_dump(mode="python")["images"])
 
     def pipeline_names(self) -> list[str]:
         """Every pipeline the file makes (an image in two architectures makes two)."""
@@ -193,11 +199,16 @@ def _os_architecture_problems(images: list[Any], archs: dict[str, list[str]] | N
             continue
         others = [a for a in archs[raw["name"]] if a != "x86_64"]
         if others:
+            why = X86_ONLY[os_name].format(arch=others[0])
+            own = (
+                "a Linux base for arm64"
+                if os_name.startswith("windows")
+                else "a base of your own (ami or ssm) for arm64"
+            )
             problems.append(
                 (
                     ("images", i, "architectures"),
-                    f"{os_name} is offered for x86_64 only (AWS documents no name for its {others[0]} managed "
-                    "image); build it for x86_64, or use a base of your own (ami or ssm) for arm64",
+                    f"{os_name} is offered for x86_64 only ({why}); build it for x86_64, or use {own}",
                 )
             )
     return problems
@@ -272,7 +283,7 @@ def _layer_architectures(images: list[Any], archs: Mapping[str, list[str]]) -> l
     return problems
 
 
-def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) -> list[tuple[Loc, str]]:
     """The rules across fields, on the file's raw data, each as (key path of the offending entry,
     message). A rule is checked wherever the fields it needs are valid, so that its problems are
     reported together with the field errors."""
@@ -285,6 +296,7 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
     problems += _os_architecture_problems(images, archs)
     if archs is not None:
         problems += _layer_architectures(images, archs)
+    problems += platform_problems(images, base_dir)
     consumers = data.get("consumers")
     if archs is None or not isinstance(consumers, list):
         return problems

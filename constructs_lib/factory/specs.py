@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .._core.enums import Architecture, StartCondition, VolumeType
+from .._core.enums import Architecture, Platform, StartCondition, VolumeType
 from .._core.instance_types import check_instance_types
 from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .._core.limits import check_name, check_unique
@@ -180,8 +180,11 @@ class ImageModel(_Model):
     def _name(cls, value: str) -> str:
         return check_name("name", value)
 
-    def to_spec(self, base_dir: Path, base_image: BaseImage | None = None) -> ImageSpec:
-        """The image's spec; ``base_image`` is the base when a construct makes it (an import or a capture)."""
+    def to_spec(
+        self, base_dir: Path, base_image: BaseImage | None = None, platform: Platform = Platform.LINUX
+    ) -> ImageSpec:
+        """The image's spec; ``base_image`` is the base when a construct makes it (an import or a capture);
+        ``platform`` is the image's (its base's, or its parent's), which its own documents are checked for."""
         schedule = None
         if isinstance(self.schedule, ScheduleSpec):
             schedule = self.schedule.to_schedule()
@@ -191,7 +194,7 @@ class ImageModel(_Model):
             base_image=base_image or (self.base.to_base_image() if self.base else None),
             parent=self.parent,
             architectures=tuple(Architecture(a) for a in self.architectures) if self.architectures else None,
-            components=tuple(c.to_component(base_dir) for c in self.components),
+            components=tuple(c.to_component(base_dir, platform) for c in self.components),
             root_volume=RootVolume(size_gib=self.volumes.root_gib),
             data_volumes=tuple(v.to_volume() for v in self.volumes.data),
             schedule=schedule,

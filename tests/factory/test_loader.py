@@ -78,7 +78,7 @@ images:
     assert ":10: images[1].name: required key 'name' is missing; add it" in joined
     assert (
         ":10: images[1].base.os: Input should be 'amazon-linux-2023', 'amazon-linux-2', 'ubuntu-24.04', "
-        "'ubuntu-22.04', 'rhel-9' or 'sles-15' (got 'windows')" in joined
+        "'ubuntu-22.04', 'rhel-9', 'sles-15', 'windows-server-2022' or 'windows-server-2025' (got 'windows')" in joined
     )
     assert ":11: images[1].components: List should have at least 1 item after validation" in joined
     assert len(found) == 7
