@@ -46,6 +46,7 @@ def test_examples_cover_the_major_features() -> None:
         "large-fleet",
         "vm-import",
         "capture",
+        "windows",
     }
 
 

@@ -88,6 +88,7 @@ def _row(pipeline: GoldenImagePipeline, factory: Factory) -> Sequence[str]:
     )
     return (
         pipeline.base_image.description,
+        f"{pipeline.platform.value}, root device {pipeline.root_device_name}",
         ", ".join(f"{name} {version}" for name, version in pipeline.component_versions.items()),
         ", ".join(t.region for t in pipeline.region_targets),
         ", ".join(_sharing(factory)) or "owner only",
@@ -123,6 +124,7 @@ def render(factory: Factory) -> str:
     ]
     headers = (
         "base",
+        "platform",
         "components",
         "regions",
         "sharing",

@@ -32,6 +32,7 @@ def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) ->
     for name in ("base-al2023-x86-64", "base-al2023-arm64", "web-server"):
         assert f"\n## {name}\n" in report
     assert "| components | nginx 1.0.0 |" in report
+    assert "| platform | Linux, root device /dev/xvda |" in report
     assert "| latest-AMI parameters | /golden-ami/web-server/latest |" in report
     assert "| lifecycle | deprecate after 90 days, delete after 180 days |" in report
     assert "| snapshots/month | about $405.00 (8100 GiB) |" in report
@@ -55,3 +56,14 @@ def test_report_names_end_of_support_marketplace_components_and_cloudwatch_logs(
         "| logs | build logs in S3; CloudWatch /aws/imagebuilder/rhel-base and /aws/imagebuilder/pipeline/rhel-base, "
         "kept 365 days, KMS-encrypted |" in report
     )
+
+
+def test_report_names_the_windows_platform_and_root_device(tmp_path: Path) -> None:
+    context = {**CONTEXT, "factory": str(ROOT / "examples" / "windows.yaml"), "golden-ami:versionLockFrozen": "true"}
+    report = render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path))))
+    assert (
+        "| base | windows-server-2022 x86_64 (AWS-managed, "
+        "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base) |" in report
+    )
+    assert report.count("| platform | Windows, root device /dev/sda1 |") == 2
+    assert "| components | iis-site 1.0.0 |" in report
