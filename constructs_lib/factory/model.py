@@ -194,8 +194,9 @@ def _os_architecture_problems(images: list[Any], archs: dict[str, list[str]] | N
     """An AWS-managed base offered for x86_64 only (RHEL, SUSE) asked for in another architecture."""
     problems: list[tuple[Loc, str]] = []
     for i, raw in enumerate(images):
-        os_name = (raw.get("base") or {}).get("os") if isinstance(raw, Mapping) else None
-        if archs is None or os_name not in X86_ONLY or raw["name"] not in archs:
+        base = raw.get("base") if isinstance(raw, Mapping) else None
+        os_name = base.get("os") if isinstance(base, Mapping) else None
+        if archs is None or not isinstance(os_name, str) or os_name not in X86_ONLY or raw["name"] not in archs:
             continue
         others = [a for a in archs[raw["name"]] if a != "x86_64"]
         if others:

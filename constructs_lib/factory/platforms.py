@@ -30,7 +30,10 @@ def image_platforms(images: list[Any]) -> dict[str, Platform]:
             made = base.get("import") or base.get("import_")
             chosen = made.get("platform") if isinstance(made, Mapping) else base.get("platform")
             os_name = base.get("os")
-            result = OS_BY_NAME[os_name].platform if os_name in OS_BY_NAME else Platform(chosen or "Linux")
+            if isinstance(os_name, str) and os_name in OS_BY_NAME:
+                result = OS_BY_NAME[os_name].platform
+            else:
+                result = Platform(chosen if isinstance(chosen, str) else "Linux")
         elif isinstance(parent, str) and parent not in seen:
             result = of(parent, seen | {parent})
         if result is not None:
@@ -93,12 +96,14 @@ def platform_problems(images: list[Any], base_dir: Path | None) -> list[tuple[Lo
 def _valid_for(entry: Mapping[str, Any], base_dir: Path | None, platform: Platform) -> str | None:
     """None when the own document of ``entry`` checks for ``platform`` (or there is none to check),
     else the checker's message."""
+    if entry.get("name") is not None and not isinstance(entry.get("name"), str):
+        return None  # a field error
     try:
         if isinstance(entry.get("file"), str) and base_dir is not None:
             if (base_dir / entry["file"]).is_file():
                 Component.from_file(base_dir / entry["file"], name=entry.get("name"), platform=platform)
         elif isinstance(entry.get("inline"), str | Mapping) and isinstance(entry.get("name"), str):
             Component.from_inline(entry["name"], entry["inline"], platform=platform)
-    except ValueError as error:
+    except (ValueError, OSError) as error:
         return str(error)
     return None

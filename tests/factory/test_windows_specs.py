@@ -112,3 +112,12 @@ def test_platform_on_an_os_base_is_refused(tmp_path: Path) -> None:
     assert problems(tmp_path, image("{os: windows-server-2022, platform: Windows}", "[{aws: update-windows}]")) == [
         "3: images[0].base.platform: os bases know their platform; remove platform"
     ]
+
+
+@pytest.mark.parametrize("base", ["1.5", "{os: [windows-server-2022]}", "{ami: ami-0123456789abcdef0, platform: [1]}"])
+def test_malformed_bases_are_refused_without_a_crash(tmp_path: Path, base: str) -> None:
+    text = (
+        image(base, "[{aws: update-windows}]")
+        + "  - name: layer\n    parent: win\n    components: [{file: hello.yaml}]\n"
+    )
+    assert problems(tmp_path, text)
