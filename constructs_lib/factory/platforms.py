@@ -77,9 +77,9 @@ def platform_problems(images: list[Any], base_dir: Path | None) -> list[tuple[Lo
                     )
                 continue
             other = Platform.LINUX if platform is Platform.WINDOWS else Platform.WINDOWS
-            if _valid_for(entry, base_dir, platform) is None and _valid_for(entry, base_dir, other) is None:
-                continue  # invalid for both: the document's own problems are field errors
             problem = _valid_for(entry, base_dir, platform)
+            if problem is None or _valid_for(entry, base_dir, other) is not None:
+                continue  # valid here, or invalid for both (the document's own problems are field errors)
             if problem is not None:
                 where = "file" if entry.get("file") is not None else "inline"
                 first = problem.splitlines()[0].removeprefix("components: ")
