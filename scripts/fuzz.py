@@ -253,6 +253,8 @@ class Runner:
 
     def _fail(self, seed: Path, text: str, stage: str, detail: str) -> str:
         self.failures.append(f"--- {seed.name} ({stage})\n{text}\n{detail}")
+        # At once, so that a long run shows what fails while it runs.
+        print(f"  failed: {seed.name} ({stage}): {detail.rstrip().splitlines()[-1][:300]}", file=sys.stderr, flush=True)
         return self._count("failed")
 
 
