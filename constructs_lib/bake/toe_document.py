@@ -274,6 +274,30 @@ class _Checker:
                     self.add(loc, f"'{{{{ {ref} }}}}' names no parameter or constant; declare {ref!r} under parameters")
 
 
+_PSEUDO_REFERENCE_RE: Final = re.compile(r"\$\{AWS::[A-Za-z]+\}", re.ASCII)
+
+
+def _pseudo_references(checker: _Checker, node: Any, loc: Loc) -> None:
+    """A CloudFormation pseudo parameter written into a document (``${AWS::AccountId}``) is never
+    substituted: the document reaches the template as a plain string, and cfn-lint and the CDK's
+    CloudFormation validation refuse an embedded parameter outside ``Fn::Sub`` (found by the long
+    fuzz run). AWSTOE's own variables are written ``{{ name }}``."""
+    if isinstance(node, str):
+        found = _PSEUDO_REFERENCE_RE.search(node)
+        if found:
+            checker.add(
+                loc,
+                f"{found.group()} is a CloudFormation reference, which nothing substitutes in a component "
+                "document; pass the value as a component parameter ({{ name }}) or read it on the instance",
+            )
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _pseudo_references(checker, value, (*loc, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _pseudo_references(checker, value, (*loc, index))
+
+
 def check_document(text: str, source: str, platform: Platform = Platform.LINUX) -> dict[str, Any]:
     """Parse ``text`` as an AWSTOE component document and check it for ``platform``; raise
     ``ValueError`` listing every problem as ``components: <source>:<line>: <key path>: <message>``."""
@@ -290,6 +314,7 @@ def check_document(text: str, source: str, platform: Platform = Platform.LINUX) 
     for loc, line, message in parsed.problems:
         checker.problems.append((line, f"{_dotted(loc)}: {message}"))
     checker.document(document)
+    _pseudo_references(checker, document, ())
     if checker.problems:
         raise ValueError(
             "\n".join(f"components: {source}:{line}: {message}" for line, message in sorted(checker.problems))

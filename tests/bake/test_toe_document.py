@@ -190,3 +190,16 @@ def test_module_table_covers_the_thirty_modules_aws_lists() -> None:
     assert len(ACTION_MODULES) == 30
     assert ACTION_MODULES["ExecuteBash"] == frozenset({Platform.LINUX})
     assert ACTION_MODULES["Assert"] == frozenset(Platform)
+
+
+def test_a_cloudformation_pseudo_parameter_in_a_document_is_refused_with_its_line() -> None:
+    """Found by the long fuzz run: '${AWS::AccountId}' in a document synthesized, then failed
+    CloudFormation's validation (an embedded parameter outside Fn::Sub)."""
+    text = (
+        "name: x\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: s\n"
+        "        action: ExecuteBash\n        inputs:\n          commands: ['echo ${AWS::AccountId}', 'echo ${HOME}']\n"
+    )
+    with pytest.raises(ValueError) as caught:
+        check_document(text, "x.yaml")
+    (problem,) = str(caught.value).splitlines()
+    assert problem.startswith("components: x.yaml:9: phases[0].steps[0].inputs.commands[0]: ${AWS::AccountId} is a")
