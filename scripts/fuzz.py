@@ -170,6 +170,7 @@ class Runner:
         (workdir / "examples").mkdir()
         self.counts: collections.Counter[str] = collections.Counter()
         self.failures: list[str] = []
+        self.preflight_refusals: list[str] = []
         self._models: dict[tuple[str, str], str] = {}  # (seed folder, model JSON) -> outcome
         self._linted: dict[tuple[str, str], list[str]] = {}  # (region, template digest) -> problems
         self.distinct_models = 0
@@ -205,8 +206,12 @@ class Runner:
             report = re.search(r"found in: (\S+validation-report\.json)", str(error))
             if report and Path(report.group(1)).exists():
                 detail += Path(report.group(1)).read_text(encoding="utf-8")[:4000]
-            return self._fail(seed, text, "synth", detail)
+            first = (str(error).splitlines() or [""])[0]
+            return self._fail(seed, text, "synth", detail, summary=f"{type(error).__name__}: {first}")
         if problems and problems[0].startswith("preflight"):
+            # A clean refusal, but one the loader should have made at its line: shown as it happens.
+            print(f"  refused by the preflight: {seed.name}: {problems[0][:300]}", file=sys.stderr, flush=True)
+            self.preflight_refusals.append(f"--- {seed.name}\n{text}\n" + "\n".join(problems))
             return self._count("refused by the preflight")
         if problems:
             return self._fail(seed, text, "cfn-lint", "\n".join(problems))
@@ -251,10 +256,12 @@ class Runner:
         self.counts[outcome] += 1
         return outcome
 
-    def _fail(self, seed: Path, text: str, stage: str, detail: str) -> str:
+    def _fail(self, seed: Path, text: str, stage: str, detail: str, *, summary: str = "") -> str:
         self.failures.append(f"--- {seed.name} ({stage})\n{text}\n{detail}")
-        # At once, so that a long run shows what fails while it runs.
-        print(f"  failed: {seed.name} ({stage}): {detail.rstrip().splitlines()[-1][:300]}", file=sys.stderr, flush=True)
+        # At once, so that a long run shows what fails while it runs; a synth failure by the
+        # exception's own line (a validation report's last line is only its closing brace).
+        line = summary or detail.rstrip().splitlines()[-1]
+        print(f"  failed: {seed.name} ({stage}): {line[:300]}", file=sys.stderr, flush=True)
         return self._count("failed")
 
 
@@ -291,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = collections.Counter(f.rstrip().splitlines()[-1] for f in runner.failures)
     for kind, n in kinds.most_common():
         print(f"  failure x{n}: {kind}")
-    for failure in runner.failures[:5]:
+    for failure in runner.failures[:5] + runner.preflight_refusals[:5]:
         print(failure, file=sys.stderr)
     return 1 if counts["failed"] else 0
 

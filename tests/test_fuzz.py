@@ -72,3 +72,26 @@ def test_a_model_seen_before_shares_its_synthesis_and_lint(tmp_path: Path) -> No
     assert runner.run(seed, "# the same model, written differently\n" + text) == "synthesized"
     assert (runner.distinct_models, runner.templates_linted) == (1, linted)
     assert runner.counts["synthesized"] == 2
+
+
+def test_a_synth_failure_is_printed_by_its_first_line_and_a_preflight_refusal_as_it_happens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A long run shows each failure while it runs; a validation error's report ends in its closing
+    brace, so the line printed is the exception's first, and a preflight refusal is kept with its text."""
+    runner = Runner(tmp_path, synth=True, lint=False)
+    seed = next(s for s in SEEDS if s.name == "minimal.yaml")
+    text = seed.read_text(encoding="utf-8")
+
+    def fails(path: Path) -> list[str]:
+        raise RuntimeError('Stack Factory failed validation\n{\n  "errors": []\n}')
+
+    monkeypatch.setattr(runner, "_synthesize", fails)
+    assert runner.run(seed, text) == "failed"
+    assert "failed: minimal.yaml (synth): RuntimeError: Stack Factory failed validation" in capsys.readouterr().err
+
+    runner = Runner(tmp_path / "second", synth=True, lint=False)
+    monkeypatch.setattr(runner, "_synthesize", lambda path: ["preflight: GA-P001 the key is the default"])
+    assert runner.run(seed, text) == "refused by the preflight"
+    assert "refused by the preflight: minimal.yaml: preflight: GA-P001" in capsys.readouterr().err
+    assert runner.preflight_refusals and "GA-P001" in runner.preflight_refusals[0]

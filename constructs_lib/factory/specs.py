@@ -18,7 +18,7 @@ from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
 from ..bake.schedule import Schedule
 from ..distribute.stackset import check_unit_ids
-from ..launch.fleet import InstanceRefresh
+from ..launch.fleet import InstanceRefresh, check_capacity
 from ..launch.launch_template import check_pin
 from ..pipeline._logging import PipelineLogs
 from ..pipeline.family import ImageSpec
@@ -382,3 +382,8 @@ class ConsumerSpec(_Model):
         if value is not None:
             check_pin("pin", value)
         return value
+
+    @model_validator(mode="after")
+    def _capacity(self) -> ConsumerSpec:
+        check_capacity(self.min_capacity, self.max_capacity)
+        return self

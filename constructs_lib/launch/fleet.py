@@ -72,6 +72,15 @@ class InstanceRefresh:
 
 
 DEFAULT_REFRESH: Final = InstanceRefresh()
+
+
+def check_capacity(min_capacity: int, max_capacity: int, desired_capacity: int | None = None) -> None:
+    """Raise ``ValueError`` unless 0 <= min <= desired <= max and 1 <= max <= 10,000 (the bounds
+    this library allows a group; the factory file's consumers are checked with it too)."""
+    check_range("max_capacity", max_capacity, 1, 10_000)
+    check_range("min_capacity", min_capacity, 0, max_capacity)
+    if desired_capacity is not None:
+        check_range("desired_capacity", desired_capacity, min_capacity, max_capacity)
 """Keep 90% healthy, checkpoint at 50% for 10 minutes, warm up 5 minutes, roll back on failure."""
 
 
@@ -117,10 +126,7 @@ class GoldenFleet(Construct):
                 "launch_template: it names no instance type, which an Auto Scaling group needs; "
                 "set GoldenLaunchTemplate(instance_type=...)"
             )
-        check_range("max_capacity", max_capacity, 1, 10_000)
-        check_range("min_capacity", min_capacity, 0, max_capacity)
-        if desired_capacity is not None:
-            check_range("desired_capacity", desired_capacity, min_capacity, max_capacity)
+        check_capacity(min_capacity, max_capacity, desired_capacity)
         subnets = vpc_subnets or ec2.SubnetSelection(
             subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if vpc.private_subnets else ec2.SubnetType.PRIVATE_ISOLATED
         )

@@ -414,3 +414,16 @@ def test_lists_the_constructs_take_once_are_refused_with_their_line(
     """Found by the long fuzz run (each was a construct's ValueError, without file or line)."""
     (problem,) = problems(tmp_path, MINIMAL.replace(old, new))
     assert re.search(message, problem), problem
+
+
+@pytest.mark.parametrize(
+    ("capacity", "expected"),
+    [
+        ("max_capacity: 123456789012", ":7: consumers[0].max_capacity: 123456789012 is outside"),
+        ("min_capacity: 3", ":7: consumers[0].min_capacity: 3 is outside"),
+    ],
+)
+def test_consumer_capacity_is_refused_at_its_entry(tmp_path: Path, capacity: str, expected: str) -> None:
+    text = MINIMAL + f"consumers:\n  - image: base\n    {capacity}\n"
+    (problem,) = problems(tmp_path, text)
+    assert expected in problem, problem
