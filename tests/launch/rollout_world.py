@@ -3,6 +3,7 @@ Stubber for Auto Scaling (moto lacks instance refresh) and Lambda (the continue 
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -267,7 +268,9 @@ class World:
                     },
                 }
             ],
-            StartTime="2000-01-01T00:00:00Z",
-            EndTime="2100-01-01T00:00:00Z",
+            # The function sends no timestamp, so the data point is at the clock's now; a narrow
+            # window keeps moto from walking a century of periods.
+            StartTime=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+            EndTime=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1),
         )
         return list(found["MetricDataResults"][0]["Values"])

@@ -13,8 +13,12 @@ It also labels the parameter's current version with the image version (``v1.2.3-
 the number of groups not converged long after the parameter changed (``GoldenAmi/Rollout``
 ``GroupsNotConverged``), on which the construct's alarm fires.
 
-Every decision is logged as one JSON line. An AWS error on one group does not stop the others;
-the invocation fails at the end so that the failure is visible.
+Every decision is logged as one JSON line. Throttled calls are retried by botocore
+(:data:`CLIENT_CONFIG`). An AWS error that outlasts the retries fails the run: before any group is
+touched for the parameter read; otherwise at the end, after the other groups, the continue event
+and the metric were attempted (an error on one group does not stop the others; a failed label,
+continue event or metric does not stop the groups). A failed run is visible (Lambda ``Errors``),
+retried by Lambda's asynchronous invocation, and repeated by the schedule.
 """
 
 from __future__ import annotations
@@ -29,45 +33,24 @@ from botocore.exceptions import ClientError
 
 try:  # in the package (tests, synthesis)
     from . import decide as d
-    from .observe import Clients, GroupView, observe
-    from .tags import (
-        CONTINUE_DETAIL_TYPE,
-        FUNCTION_TAGS,
-        IMAGE_BUILDER_ARN_TAG,
-        IMAGE_TAG,
-        METRIC_NAMESPACE,
-        NOT_CONVERGED_METRIC,
-        PREFERENCES_TAG,
-        REFRESH_DETAIL_TYPES,
-        ROLLOUT_TAG,
-        STATE_TAG,
-        VERSION_DESCRIPTION,
-        version_label,
-    )
+    from . import observe, tags
 except ImportError:  # in Lambda, where this file is the top-level module ``index``
     import decide as d  # type: ignore[no-redef,import-not-found]
-    from observe import Clients, GroupView, observe  # type: ignore[no-redef,import-not-found]
-    from tags import (  # type: ignore[no-redef,import-not-found]
-        CONTINUE_DETAIL_TYPE,
-        FUNCTION_TAGS,
-        IMAGE_BUILDER_ARN_TAG,
-        IMAGE_TAG,
-        METRIC_NAMESPACE,
-        NOT_CONVERGED_METRIC,
-        PREFERENCES_TAG,
-        REFRESH_DETAIL_TYPES,
-        ROLLOUT_TAG,
-        STATE_TAG,
-        VERSION_DESCRIPTION,
-        version_label,
-    )
+    import observe  # type: ignore[no-redef,import-not-found]
+    import tags  # type: ignore[no-redef,import-not-found]
 
-__all__ = ["FUNCTION_TAGS", "IMAGE_TAG", "PREFERENCES_TAG", "ROLLOUT_TAG", "STATE_TAG", "Clients", "rollout"]
+Clients = observe.Clients
+GroupView = observe.GroupView
+
+__all__ = ["Clients", "RolloutError", "handler", "rollout"]
 
 KEEP_VERSIONS = 3
 MAX_GROUPS = 50
 """Groups per invocation (one DescribeAutoScalingGroups page); the rest in a continue event."""
 CONVERGE_SECONDS = 2 * 3600
+CLIENT_CONFIG: dict[str, Any] = {"retries": {"mode": "adaptive", "max_attempts": 8}}
+"""botocore's client settings in Lambda: throttled calls (``Throttling``, ``ThrottlingException``,
+``TooManyRequestsException``, ...) are retried with back-off before the run reports them."""
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -95,7 +78,7 @@ def parse_preferences(value: str) -> dict[str, Any]:
             preferences["InstanceWarmup"] = int(fields["warmup"])
     except ValueError as error:
         raise ValueError(
-            f"{PREFERENCES_TAG}: {value!r} is not 'min=90;max=100;checkpoints=50,100;delay=600;warmup=300;"
+            f"{tags.PREFERENCES_TAG}: {value!r} is not 'min=90;max=100;checkpoints=50,100;delay=600;warmup=300;"
             f"rollback=true' ({error}); redeploy the fleet to rewrite the tag"
         ) from None
     preferences["AutoRollback"] = fields.get("rollback", "true") == "true"
@@ -119,9 +102,9 @@ def trigger(event: Any, parameter: str) -> str | None:
     if kind == "Parameter Store Change":
         ok = detail.get("name") == parameter and detail.get("operation") in ("Create", "Update")
         return "parameter" if ok else None
-    if kind in REFRESH_DETAIL_TYPES:
+    if kind in tags.REFRESH_DETAIL_TYPES:
         return "refresh" if isinstance(detail.get("AutoScalingGroupName"), str) else None
-    if kind == CONTINUE_DETAIL_TYPE:
+    if kind == tags.CONTINUE_DETAIL_TYPE:
         return "continue" if isinstance(detail.get("NextToken"), str) and detail["NextToken"] else None
     return None
 
@@ -130,8 +113,8 @@ def label_parameter(clients: Clients, parameter: str, current: dict[str, Any]) -
     """Label the parameter's current version with its image version, from the AMI's
     ``Ec2ImageBuilderArn`` tag; None when the AMI carries none."""
     images = clients.ec2.describe_images(Filters=[{"Name": "image-id", "Values": [current["Value"]]}])["Images"]
-    tags = {t["Key"]: t["Value"] for image in images for t in image.get("Tags", [])}
-    label = version_label(tags.get(IMAGE_BUILDER_ARN_TAG, ""))
+    found = {t["Key"]: t["Value"] for image in images for t in image.get("Tags", [])}
+    label = tags.version_label(found.get(tags.IMAGE_BUILDER_ARN_TAG, ""))
     if label is not None:
         clients.ssm.label_parameter_version(Name=parameter, ParameterVersion=current["Version"], Labels=[label])
     return label
@@ -140,8 +123,8 @@ def label_parameter(clients: Clients, parameter: str, current: dict[str, Any]) -
 def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: str, now: float) -> str:
     """Create the launch template version and start the refresh; undo the version if it does not start."""
     name = group["AutoScalingGroupName"]
-    tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
-    preferences = parse_preferences(tags.get(PREFERENCES_TAG, ""))
+    group_tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
+    preferences = parse_preferences(group_tags.get(tags.PREFERENCES_TAG, ""))
     note = ""
     if preferences["AutoRollback"] and not view.rollback_ok:
         preferences["AutoRollback"] = False
@@ -149,7 +132,7 @@ def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: st
     number = clients.ec2.create_launch_template_version(
         LaunchTemplateId=view.template_id,
         SourceVersion=view.version,
-        VersionDescription=f"{VERSION_DESCRIPTION}{desired}",
+        VersionDescription=f"{tags.VERSION_DESCRIPTION}{desired}",
         LaunchTemplateData={"ImageId": desired},
     )["LaunchTemplateVersion"]["VersionNumber"]
     try:
@@ -169,7 +152,7 @@ def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: st
     clients.autoscaling.create_or_update_tags(
         Tags=[
             {"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": k, "Value": v, "PropagateAtLaunch": False}
-            for k, v in ((IMAGE_TAG, desired), (STATE_TAG, state))
+            for k, v in ((tags.IMAGE_TAG, desired), (tags.STATE_TAG, state))
         ]
     )
     pruned = prune(clients, view.template_id, keep={view.version, str(number)})
@@ -188,7 +171,7 @@ def prune(clients: Clients, template_id: str, *, keep: set[str]) -> list[str]:
         for v in page["LaunchTemplateVersions"]:
             if v.get("DefaultVersion"):
                 keep = keep | {str(v["VersionNumber"])}
-            elif v.get("VersionDescription", "").startswith(VERSION_DESCRIPTION):
+            elif v.get("VersionDescription", "").startswith(tags.VERSION_DESCRIPTION):
                 made.append(int(v["VersionNumber"]))
     made.sort(reverse=True)
     doomed = [str(n) for n in made[KEEP_VERSIONS:] if str(n) not in keep]
@@ -199,7 +182,7 @@ def prune(clients: Clients, template_id: str, *, keep: set[str]) -> list[str]:
 
 def reconcile(clients: Clients, group: dict[str, Any], desired: str, now: float) -> tuple[d.Action, str]:
     """Observe, decide and act on one group; the action and what was done."""
-    view = observe(clients, group, desired, now)
+    view = observe.observe(clients, group, desired, now)
     action = d.decide(view.observed)
     refresh = view.refresh or {}
     if action is d.Action.REPLACE:
@@ -238,13 +221,15 @@ def rollout(
     current = clients.ssm.get_parameter(Name=parameter)["Parameter"]
     desired = current["Value"]
     label = None
+    problems: list[str] = []
     if kind != "continue":
         try:
             label = label_parameter(clients, parameter, current)
-        except ClientError as error:  # a label is a convenience; the next run labels it
+        except ClientError as error:  # reported at the end: the groups come first
             _log(parameter=parameter, action="label failed", error=str(error))
+            problems.append(f"labelling {parameter} version {current.get('Version')} failed ({error})")
     request: dict[str, Any] = {
-        "Filters": [{"Name": f"tag:{ROLLOUT_TAG}", "Values": [parameter]}],
+        "Filters": [{"Name": f"tag:{tags.ROLLOUT_TAG}", "Values": [parameter]}],
         "MaxRecords": max_groups,
     }
     if kind == "continue":
@@ -264,26 +249,39 @@ def rollout(
     changed = current.get("LastModifiedDate")
     age = now - changed.timestamp() if hasattr(changed, "timestamp") else converge_seconds
     late = behind if age >= converge_seconds else 0
-    clients.cloudwatch.put_metric_data(
-        Namespace=METRIC_NAMESPACE,
-        MetricData=[
-            {
-                "MetricName": NOT_CONVERGED_METRIC,
-                "Dimensions": [{"Name": "Parameter", "Value": parameter}],
-                "Value": late,
-            }
-        ],
-    )
     if page.get("NextToken"):
-        clients.lambda_.invoke(
-            FunctionName=clients.function_arn,
-            InvocationType="Event",
-            Payload=json.dumps({"detail-type": CONTINUE_DETAIL_TYPE, "detail": {"NextToken": page["NextToken"]}}),
+        # Before the metric: a failure there must not strand the groups of the following pages.
+        try:
+            clients.lambda_.invoke(
+                FunctionName=clients.function_arn,
+                InvocationType="Event",
+                Payload=json.dumps(
+                    {"detail-type": tags.CONTINUE_DETAIL_TYPE, "detail": {"NextToken": page["NextToken"]}}
+                ),
+            )
+            _log(parameter=parameter, action="continue", groups=len(outcomes))
+        except ClientError as error:
+            _log(parameter=parameter, action="continue failed", groups=len(outcomes), error=str(error))
+            problems.append(f"continuing to the next page of groups failed ({error}); they wait for the next run")
+    try:
+        clients.cloudwatch.put_metric_data(
+            Namespace=tags.METRIC_NAMESPACE,
+            MetricData=[
+                {
+                    "MetricName": tags.NOT_CONVERGED_METRIC,
+                    "Dimensions": [{"Name": "Parameter", "Value": parameter}],
+                    "Value": late,
+                }
+            ],
         )
-        _log(parameter=parameter, action="continue", groups=len(outcomes))
+    except ClientError as error:  # the alarm treats missing data as fine: the run must fail instead
+        _log(parameter=parameter, action="metric failed", late=late, error=str(error))
+        problems.append(f"publishing {tags.NOT_CONVERGED_METRIC}={late} failed ({error})")
     failed = sorted(name for name, outcome in outcomes.items() if outcome.startswith("failed"))
     if failed:
-        raise RolloutError(f"reconciling failed for {', '.join(failed)}; see the log lines above")
+        problems.insert(0, f"reconciling failed for {', '.join(failed)}")
+    if problems:
+        raise RolloutError("; ".join(problems) + "; see the log lines above")
     return outcomes
 
 
@@ -292,7 +290,7 @@ def handler(event: Any, context: Any) -> dict[str, str]:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"mode": "adaptive", "max_attempts": 8})
+    config = Config(**CLIENT_CONFIG)
     clients = Clients(
         ssm=boto3.client("ssm", config=config),
         ec2=boto3.client("ec2", config=config),
