@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .pipeline.interfaces import IDistributedGoldenImage, IGoldenImage, ImportedPipeline
     from .retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
     from .retire.lifecycle import ImageLifecycle
+    from .retire.revoker_role import RevokerRole
 
 _WHERE: dict[str, str] = {
     "Architecture": "_core.enums",
@@ -97,6 +98,7 @@ _WHERE: dict[str, str] = {
     "Platform": "_core.enums",
     "RegionTarget": "_core.targets",
     "RevokeAccessRole": "distribute.revoke_role",
+    "RevokerRole": "retire.revoker_role",
     "RootVolume": "_core.volumes",
     "SNAPSHOT_PRICE_PER_GB_MONTH": "retire.cost",
     "Schedule": "bake.schedule",
@@ -177,6 +179,7 @@ __all__ = [
     "PreflightSeverity",
     "RegionTarget",
     "RevokeAccessRole",
+    "RevokerRole",
     "RootVolume",
     "Schedule",
     "StartCondition",

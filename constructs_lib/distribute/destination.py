@@ -31,9 +31,9 @@ class DistributionAccountRole(Construct):
     asked: use of keys of the factory account (``kms:ListGrants`` and ``kms:RevokeGrant``
     included; each key's policy decides), writing the latest-AMI parameters, and new versions
     (and their ``CreatedBy`` tags) of launch templates tagged
-    ``golden-ami:image-builder-updates=true``. With parameters it also makes the revoke
-    command's :class:`RevokeAccessRole`. IAM roles are global: create it once per account, in
-    one region.
+    ``golden-ami:image-builder-updates=true``. It also makes the revoke command's
+    :class:`RevokeAccessRole` (parameters or not: the copies are deprecated either way). IAM roles
+    are global: create it once per account, in one region.
 
     It trusts the factory account's root, as AWS's example trust policy on that page does. It
     may write every latest-AMI parameter it is given, so a narrower trust would be better, but
@@ -171,11 +171,10 @@ class DistributionAccountRole(Construct):
                 "AwsSolutions-IAM5[Resource::*]",
                 "ec2:DescribeLaunchTemplates and DescribeLaunchTemplateVersions have no resource-level permissions.",
             )
-        # The revoke command's way in: it rewrites the same parameters (README: revoke runbook).
-        self.revoke_role = (
-            RevokeAccessRole(self, "Revoke", factory_account=factory_account, parameter_names=parameter_names)
-            if parameter_names
-            else None
+        # The revoke command's way in: it rewrites the same parameters and deprecates the copies
+        # (README: revoke runbook). Every account that receives AMIs gets it, StackSet members too.
+        self.revoke_role = RevokeAccessRole(
+            self, "Revoke", factory_account=factory_account, parameter_names=parameter_names
         )
         self.factory_account = factory_account
         self.role_arn = self.role.role_arn

@@ -19,8 +19,8 @@ class RevokeAccessRole(Construct):
 
     Trusts one role of the factory account (``GoldenAmiRevoker``), not the whole account. May
     write only the named parameters, and deprecate and tag (``golden-ami:revoked`` only) only
-    images tagged ``golden-ami:pipeline``. Made by :class:`DistributionAccountRole` when it writes
-    parameters; IAM roles are global, so once per account.
+    images tagged ``golden-ami:pipeline``. Made by :class:`DistributionAccountRole`, and so in every
+    account of a :class:`DistributionAccountStackSet`; IAM roles are global, so once per account.
 
     Example::
 
@@ -30,12 +30,11 @@ class RevokeAccessRole(Construct):
     def __init__(self, scope: Construct, id: str, *, factory_account: str, parameter_names: Sequence[str]) -> None:
         """
         :param factory_account: the account whose ``GoldenAmiRevoker`` role may assume this one.
-        :param parameter_names: the latest-AMI parameters a revoke may rewrite, at least one.
+        :param parameter_names: the latest-AMI parameters a revoke may rewrite; none for an account
+            that receives AMIs without parameters (then it only deprecates and tags them).
         """
         super().__init__(scope, id)
         check_account("factory_account", factory_account)
-        if not parameter_names:
-            raise ValueError("parameter_names: () names no parameter; a revoke role rewrites at least one")
         for name in parameter_names:
             check_parameter_name("parameter_names", name)
         stack = Stack.of(self)
@@ -48,12 +47,15 @@ class RevokeAccessRole(Construct):
             description="Revokes a golden AMI here: rewrites the latest-AMI parameters, deprecates and tags the AMI",
         )
         factory_made = {"StringLike": {f"aws:ResourceTag/{FACTORY_IMAGE_TAG}": "?*"}}
-        for statement in (
+        rewrite = (
             iam.PolicyStatement(
                 sid="RewriteLatestAmiParameters",
                 actions=["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"],
                 resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in parameter_names],
             ),
+        )
+        for statement in (
+            *(rewrite if parameter_names else ()),
             iam.PolicyStatement(
                 sid="FindImagesAndPinnedTemplates",
                 actions=["ec2:DescribeImages", "ec2:DescribeLaunchTemplates"],

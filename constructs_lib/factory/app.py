@@ -4,7 +4,8 @@ Stack layout:
 
 - ``GoldenAmiKeys-<region>``: the distribution key of each region (when AMIs are copied or shared);
   the home region's also encrypts the recipes' volumes.
-- ``GoldenAmiFactory``, ``GoldenAmiFactory2``, ...: the pipelines, at most
+- ``GoldenAmiFactory``, ``GoldenAmiFactory2``, ...: the pipelines (and, in the first, the revoke
+  command's role ``GoldenAmiRevoker``), at most
   :data:`PIPELINES_PER_STACK` per stack (about 9 resources each with shared build resources, under CloudFormation's
   500). Which stack an image is in is recorded in the version lock, so adding, removing or
   reordering images never moves an existing one (which would replace its resources).
@@ -33,6 +34,7 @@ from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
 from ..launch.pins import parse_pins, pin_for
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
+from ..retire.revoker_role import RevokerRole
 from .bases import made_bases
 from .model import FactoryModel
 
@@ -168,6 +170,14 @@ def build_factory(
                 f"{pipeline.start_command}"
             )
     stacks: list[cdk.Stack] = [*keys, *factory_stacks]
+    # golden-ami-revoke's role, which every destination's GoldenAmiRevoke trusts; accounts reached
+    # through the StackSet are not known here, so then any account's GoldenAmiRevoke.
+    RevokerRole(
+        factory_stacks[0],
+        "Revoker",
+        parameter_names=parameters,
+        destination_accounts=None if model.accounts.stackset is not None or not destinations else destinations,
+    )
 
     for destination in destinations:
         receiver = cdk.Stack(

@@ -9,7 +9,9 @@ the AMIs went (``GetImage`` output resources: region and account), and in each p
    exists, is not deprecated and not revoked), so the fleets reconcile onto it;
 3. deprecates the revoked AMI now and tags it ``golden-ami:revoked`` with who, when and why.
 
-In destination accounts it assumes ``GoldenAmiRevoke`` (made with the destination role). One
+It runs as the factory account's ``GoldenAmiRevoker`` (``RevokerRole``, made by the factory;
+``--role-arn`` assumes it first). In destination accounts it assumes ``GoldenAmiRevoke`` (made
+with the destination role, trusting only ``GoldenAmiRevoker``). One
 unreachable place is reported and left unchanged; the others go on, and a rerun completes it
 (every step checks first). Finally it disables the image's pipeline, else its next build would
 publish the same components again; enable it once a new version of one of its components is out.
@@ -31,9 +33,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from .._core.revoke_names import PIN_TAG, REVOKE_ROLE_NAME, REVOKED_TAG
+from .._core.revoke_names import PIN_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
 
 _VERSION: Final = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}/[0-9]{1,9}", re.ASCII)
+_ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _IMAGE: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9 ._-]{0,127}", re.ASCII)
 # UpdateImagePipeline replaces the whole pipeline: these fields of GetImagePipeline are sent back.
 _PIPELINE_FIELDS: Final = (
@@ -89,6 +92,29 @@ def check_version(version: str) -> str:
     if not isinstance(version, str) or not _VERSION.fullmatch(version):
         raise ValueError(f"--version: {version!r} is not an image build version; write it as 1.2.3/4")
     return version
+
+
+def check_role_arn(arn: str) -> str:
+    """An IAM role ARN, for ``--role-arn``."""
+    if not isinstance(arn, str) or not _ROLE_ARN.fullmatch(arn):
+        raise ValueError(
+            f"--role-arn: {arn!r} is not an IAM role ARN; write it as "
+            f"arn:aws:iam::111111111111:role/{REVOKER_ROLE_NAME}"
+        )
+    return arn
+
+
+def assume(session: Any, role_arn: str, region: str | None) -> Any:
+    """A session acting as ``role_arn`` (``GoldenAmiRevoker``), assumed with ``session``."""
+    import boto3
+
+    creds = session.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="golden-ami-revoke")["Credentials"]
+    return boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=region or session.region_name,
+    )
 
 
 def version_label(version: str) -> str:
@@ -239,6 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reason", required=True, help="why; recorded on the AMI")
     parser.add_argument("--region", help="the factory's home region. Default: the AWS CLI's region")
     parser.add_argument("--parameter", help="Default: /golden-ami/<image>/latest")
+    parser.add_argument(
+        "--role-arn",
+        help=f"assume this factory-account role first, e.g. arn:aws:iam::<factory>:role/{REVOKER_ROLE_NAME} "
+        "(made by the factory; the destination accounts trust only it). Default: act as the caller, "
+        "who must then be that role",
+    )
     parser.add_argument("--execute", action="store_true", help="act; without it, only show what would change")
     parser.add_argument("--with-descendants", action="store_true", help="refused; see the message")
     args = parser.parse_args(argv)
@@ -252,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         import boto3  # the [cli] extra
 
         session = boto3.session.Session(region_name=args.region)
+        if args.role_arn:
+            session = assume(session, check_role_arn(args.role_arn), args.region)
         identity = session.client("sts").get_caller_identity()
         factory, partition = identity["Account"], identity["Arn"].split(":")[1]
         slug = args.image.lower().replace(" ", "-")

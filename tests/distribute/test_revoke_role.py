@@ -3,9 +3,9 @@ from __future__ import annotations
 import json
 
 import aws_cdk as cdk
-import pytest
 
-from constructs_lib import DistributionAccountRole, RevokeAccessRole
+from constructs_lib import DistributionAccountRole
+from constructs_lib.distribute.stackset import render_role_template
 from tests.conftest import lint_errors, synth_with_nag, template
 
 FACTORY = "999999999999"
@@ -38,10 +38,26 @@ def test_destination_role_with_parameters_makes_the_revoke_role(stack: cdk.Stack
     synth_with_nag(stack)
 
 
-def test_destination_role_without_parameters_has_no_revoke_role(stack: cdk.Stack) -> None:
-    assert DistributionAccountRole(stack, "Access", factory_account=FACTORY).revoke_role is None
+def test_destination_role_without_parameters_still_makes_a_revoke_role_that_only_deprecates(stack: cdk.Stack) -> None:
+    access = DistributionAccountRole(stack, "Access", factory_account=FACTORY)
+    assert access.revoke_role is not None
+    policies = template(stack).find_resources("AWS::IAM::Policy").values()
+    sids = [s["Sid"] for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert "RewriteLatestAmiParameters" not in sids
+    assert {"DeprecateFactoryImages", "MarkFactoryImagesRevoked", "FindImagesAndPinnedTemplates"} <= set(sids)
+    synth_with_nag(stack)
 
 
-def test_rejects_a_revoke_role_without_parameters(stack: cdk.Stack) -> None:
-    with pytest.raises(ValueError, match=r"parameter_names: \(\) names no parameter"):
-        RevokeAccessRole(stack, "Revoke", factory_account=FACTORY, parameter_names=())
+def test_stackset_members_get_the_revoke_role_with_or_without_parameters() -> None:
+    for parameters in ((), ("/golden-ami/web/latest",)):
+        body = render_role_template(
+            factory_account=FACTORY, key_names=(), parameter_names=parameters, launch_templates=False
+        )
+        roles = [r["Properties"] for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+        assert sorted(r["RoleName"] for r in roles) == [
+            "EC2ImageBuilderDistributionCrossAccountRole",
+            "GoldenAmiRevoke",
+        ]
+        revoke = next(r for r in roles if r["RoleName"] == "GoldenAmiRevoke")
+        assert f":iam::{FACTORY}:role/GoldenAmiRevoker" in json.dumps(revoke["AssumeRolePolicyDocument"])
+        assert not lint_errors(body), "the member template must pass cfn-lint"

@@ -38,7 +38,11 @@ def test_service_managed_auto_deployed_to_the_ous_in_one_region(stack: cdk.Stack
     ]
     body = json.loads(props["TemplateBody"])
     roles = [r for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    assert [r["Properties"]["RoleName"] for r in roles] == ["EC2ImageBuilderDistributionCrossAccountRole"]
+    # the destination role, and the revoke command's way in (IAM is global: one each per account)
+    assert [r["Properties"]["RoleName"] for r in roles] == [
+        "EC2ImageBuilderDistributionCrossAccountRole",
+        "GoldenAmiRevoke",
+    ]
     # Standalone: no CDK bootstrap parameter or rule, so member accounts need no bootstrap.
     assert "Parameters" not in body and "Rules" not in body
     assert not lint_errors(body), "the member template itself must pass cfn-lint"

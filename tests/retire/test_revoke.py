@@ -18,6 +18,8 @@ from constructs_lib.retire.revoke import (
     DESCENDANTS_REFUSED,
     Place,
     RevokeError,
+    assume,
+    check_role_arn,
     disable_pipeline,
     find_places,
     main,
@@ -264,3 +266,20 @@ def test_with_descendants_is_refused_with_the_reason(capsys: pytest.CaptureFixtu
 def test_rejects_a_malformed_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--image", "web-server", "--version", "7", "--reason", "r"]) == 2
     assert "--version: '7' is not an image build version; write it as 1.2.3/4" in capsys.readouterr().err
+
+
+def test_rejects_a_malformed_role_arn(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--image", "web-server", "--version", VERSION, "--reason", "r", "--role-arn", "GoldenAmiRevoker"]) == 2
+    assert "--role-arn: 'GoldenAmiRevoker' is not an IAM role ARN; write it as arn:aws:iam::" in capsys.readouterr().err
+
+
+def test_role_arn_acts_as_the_factory_revoker_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(key, "testing")
+    with mock_aws():
+        caller = boto3.session.Session(region_name="eu-west-1")
+        role = f"arn:aws:iam::{FACTORY}:role/GoldenAmiRevoker"
+        acting = assume(caller, check_role_arn(role), None)
+        identity = acting.client("sts").get_caller_identity()
+    assert acting.region_name == "eu-west-1"
+    assert identity["Arn"] == f"arn:aws:sts::{FACTORY}:assumed-role/GoldenAmiRevoker/golden-ami-revoke"
