@@ -20,6 +20,7 @@ from ..bake.schedule import Schedule
 from ..distribute.stackset import check_unit_ids
 from ..launch.fleet import InstanceRefresh, check_capacity
 from ..launch.launch_template import check_pin
+from ..launch.pins import IMAGE_VERSION_LABEL
 from ..pipeline._logging import PipelineLogs
 from ..pipeline.family import ImageSpec
 from ._base import _Model
@@ -28,6 +29,7 @@ from .component_specs import ComponentSpec
 from .network_specs import BuildNetworkSpec, FleetNetworkSpec
 
 SCHEMA_FILE = "factory.schema.json"
+PIN_EXAMPLE = "v1.2.3-4 for image version 1.2.3/4"
 
 
 class DataVolumeSpec(_Model):
@@ -363,8 +365,9 @@ class ConsumerSpec(_Model):
     max_capacity: int = 2
     refresh: RefreshSpec | Literal["off"] = RefreshSpec()
     """Roll onto each new image, or off."""
-    pin: int | str | None = None
-    """A parameter version or label to launch instead of the newest AMI."""
+    pin: str | None = None
+    """An image version label (v1.2.3-4, as the rollout function labels each parameter version) to launch instead
+    of the newest AMI. Not a bare parameter version: versions differ per region and per image."""
     networks: dict[str, FleetNetworkSpec] = {}
     """Per region, an existing VPC, subnets and security groups by ID. A region without one gets a new VPC of
     isolated subnets with no route anywhere (for trying the factory out)."""
@@ -376,12 +379,21 @@ class ConsumerSpec(_Model):
             check_instance_types("instance_type", (value,), None)
         return value
 
-    @field_validator("pin")
+    @field_validator("pin", mode="before")
     @classmethod
-    def _pin(cls, value: int | str | None) -> int | str | None:
-        if value is not None:
-            check_pin("pin", value)
-        return value
+    def _pin(cls, value: object) -> object:
+        if value is None:
+            return value
+        if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+            raise ValueError(
+                f"{value!r} is a bare parameter version, which names a different image in each region and for "
+                f"each image; pin an image version label instead, e.g. {PIN_EXAMPLE}"
+            )
+        if not isinstance(value, str) or not IMAGE_VERSION_LABEL.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not an image version label; write v<major>.<minor>.<patch>-<build>, e.g. {PIN_EXAMPLE}"
+            )
+        return check_pin("pin", value)
 
     @model_validator(mode="after")
     def _capacity(self) -> ConsumerSpec:

@@ -128,7 +128,10 @@ consumers:
     assert "consumers[0].regions: 'us-west-2' is not a region the factory distributes to (eu-west-1)" in problem
     pin = MINIMAL + "consumers:\n  - {image: base, pin: aws-latest}\n"
     (problem,) = problems(tmp_path, pin)
-    assert "consumers[0].pin: 'aws-latest' is neither a positive version number nor a parameter label" in problem
+    assert (
+        "consumers[0].pin: 'aws-latest' is not an image version label; write v<major>.<minor>.<patch>-<build>"
+        in problem
+    )
 
 
 def test_component_files_are_read_relative_to_the_factory_file(tmp_path: Path) -> None:
@@ -427,3 +430,21 @@ def test_consumer_capacity_is_refused_at_its_entry(tmp_path: Path, capacity: str
     text = MINIMAL + f"consumers:\n  - image: base\n    {capacity}\n"
     (problem,) = problems(tmp_path, text)
     assert expected in problem, problem
+
+
+@pytest.mark.parametrize("bare", ["7", "'7'", "7.0"])
+def test_a_consumer_pin_that_is_a_bare_parameter_version_is_refused_at_its_line(tmp_path: Path, bare: str) -> None:
+    text = MINIMAL + f"consumers:\n  - image: base\n    pin: {bare}\n"
+    (problem,) = problems(tmp_path, text)
+    line = text.splitlines().index(f"    pin: {bare}") + 1
+    assert re.fullmatch(
+        rf".*factory\.yaml:{line}: consumers\[0\]\.pin: .* is a bare parameter version, which names a different image "
+        r"in each region and for each image; pin an image version label instead, e\.g\. v1\.2\.3-4 for image version "
+        r"1\.2\.3/4",
+        problem,
+    ), problem
+
+
+def test_a_consumer_pin_names_an_image_version_label(tmp_path: Path) -> None:
+    model = load_factory(write(tmp_path, MINIMAL + "consumers:\n  - {image: base, pin: v1.2.3-4}\n"))
+    assert model.consumers[0].pin == "v1.2.3-4"
