@@ -165,23 +165,6 @@ def test_an_unrelated_validation_error_is_reported_and_leaves_no_version(world: 
     assert world.versions("web") == {}
 
 
-def test_two_runs_at_once_one_starts_and_the_other_finds_the_refresh_in_progress(world: World) -> None:
-    world.template("web", image_id=world.old)
-    world.group("web", world.instances(world.old))
-    world.describe("web")
-    world.refreshes("web")
-    world.expect_start("web", 2, rollback=True)
-    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
-    assert world.run()["web"].startswith("started")
-    # the second run saw no refresh (it described before the first started), then loses the race
-    world.describe("web")
-    world.refreshes("web")
-    world.expect_start("web", 3, rollback=True, error="InstanceRefreshInProgress")
-    world.expect_delete("web", 3)
-    assert world.run() == {"web": "wait: another run started a refresh meanwhile"}
-    assert world.versions("web") == {2: world.new}
-
-
 STEPS = [
     ("ec2", "DescribeLaunchTemplateVersions"),
     ("ec2", "DescribeInstances"),
