@@ -16,6 +16,7 @@ from . import (
     org_sharing_key,
     parent_image,
     reserved_concurrency,
+    revoker_trust,
     role_names,
     stack_order,
     stackset_call_as,
@@ -39,5 +40,6 @@ RULES: tuple[Rule, ...] = tuple(
         destination_role,
         launch_template_volumes,
         import_role_key,
+        revoker_trust,
     )
 )

@@ -1,0 +1,83 @@
+"""GA-P016: the factory role every destination account's revoke role trusts exists.
+
+Each ``GoldenAmiRevoke`` (``RevokeAccessRole``, StackSet member templates included) trusts one
+named role of the factory account, ``GoldenAmiRevoker``. A role's trust policy may name a role
+that does not exist yet, but then nobody can assume it and the revoke command cannot act in that
+account: the factory app must create the trusted role (``RevokerRole``) in a stack of that
+account. IAM: a trust policy's ``Principal`` names an existing role by ARN
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles);
+the trust chain is AWS's role-assumption rule
+(https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+
+from ...._core.revoke_names import REVOKE_ROLE_NAME
+from .._model import listed
+from .._policy import statements
+from ..assembly import Assembly, Stack
+from ..finding import Finding, Rule
+
+_ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)", re.ASCII)
+
+
+def _revoke_roles(assembly: Assembly) -> Iterator[tuple[Assembly, Stack, dict[str, Any], str]]:
+    """(assembly to resolve in, stack, role properties, path) of every revoke role."""
+    for stack, logical_id, resource in assembly.resources("AWS::IAM::Role"):
+        if assembly.text(stack, resource.get("Properties", {}).get("RoleName")) == REVOKE_ROLE_NAME:
+            yield assembly, stack, dict(resource.get("Properties", {})), f"{stack.name}/{logical_id}"
+    for stack, logical_id, resource in assembly.resources("AWS::CloudFormation::StackSet"):
+        try:
+            body = json.loads(resource.get("Properties", {}).get("TemplateBody", "{}"))
+        except (TypeError, ValueError):
+            continue
+        member = Stack(name=f"{stack.name}/{logical_id}", account=None, region=None, template=body)
+        inner = Assembly([member])
+        for role in member.resources.values():
+            properties = role.get("Properties", {})
+            if role.get("Type") == "AWS::IAM::Role" and properties.get("RoleName") == REVOKE_ROLE_NAME:
+                yield inner, member, dict(properties), f"{stack.name}/{logical_id}"
+
+
+def _created_roles(assembly: Assembly) -> set[tuple[str, str]]:
+    """(account, role name) of every role a stack of the assembly creates by name."""
+    made = set()
+    for stack, _, resource in assembly.resources("AWS::IAM::Role"):
+        name = assembly.text(stack, resource.get("Properties", {}).get("RoleName"))
+        if name and stack.account:
+            made.add((stack.account, name))
+    return made
+
+
+def check(assembly: Assembly) -> Iterator[Finding]:
+    made = _created_roles(assembly)
+    for inner, stack, properties, path in _revoke_roles(assembly):
+        for statement in statements(properties.get("AssumeRolePolicyDocument")):
+            principal = statement.get("Principal")
+            trusted = listed(principal.get("AWS")) if isinstance(principal, dict) else []
+            for value in trusted:
+                arn = inner.text(stack, value)
+                match = _ROLE_ARN.fullmatch(arn) if arn else None
+                if match is None:
+                    continue  # an account or an unresolved value: nothing to look for
+                account, name = match.groups()
+                if (account, name) not in made:
+                    yield RULE.error(
+                        (path,),
+                        f"{REVOKE_ROLE_NAME} trusts role {name!r} of account {account}, which no stack of that "
+                        f"account creates, so the revoke command cannot act here; add RevokerRole to the factory "
+                        f"app (the factory makes it in GoldenAmiFactory), or create {name!r} in account {account}",
+                    )
+
+
+RULE = Rule(
+    id="GA-P016",
+    title="the factory role every revoke role trusts is created by the factory app",
+    citation="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
+    check=check,
+)

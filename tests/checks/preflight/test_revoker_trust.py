@@ -1,0 +1,38 @@
+"""GA-P016: every GoldenAmiRevoke trusts a role the factory app creates (good and bad fixtures in
+tests/fixtures/preflight/revoker_trust/, as ``assemble`` takes them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from constructs_lib.checks.preflight import Severity
+from constructs_lib.checks.preflight.rules import revoker_trust
+from tests.checks.preflight.scenario import assemble
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "preflight" / "revoker_trust"
+
+
+def errors(name: str) -> list[Any]:
+    stacks = json.loads((FIXTURES / f"{name}.json").read_text())
+    return [f for f in revoker_trust.RULE.check(assemble(stacks)) if f.severity is Severity.ERROR]
+
+
+def test_accepts_revoke_roles_whose_trusted_factory_role_the_app_creates() -> None:
+    assert errors("good") == []
+
+
+def test_flags_each_revoke_role_whose_trusted_role_no_stack_creates_stackset_members_included() -> None:
+    found = errors("bad")
+    assert sorted(f.resources[0] for f in found) == [
+        "GoldenAmiDestination-222222222222/Revoke",
+        "GoldenAmiMemberAccounts/Members",
+    ]
+    assert all(
+        f.message.startswith(
+            "GoldenAmiRevoke trusts role 'GoldenAmiRevoker' of account 111111111111, which no stack of that account "
+            "creates, so the revoke command cannot act here; add RevokerRole to the factory app"
+        )
+        for f in found
+    )
