@@ -19,7 +19,9 @@ def statements(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
 
 def test_role_has_the_fixed_name_the_managed_policy_and_trusts_only_the_factory(stack: cdk.Stack) -> None:
     DistributionAccountRole(stack, "Access", factory_account=FACTORY)
-    (role,) = template(stack).find_resources("AWS::IAM::Role").values()
+    (role,) = template(stack).find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": "EC2ImageBuilderDistributionCrossAccountRole"}}
+    ).values()
     props = role["Properties"]
     assert props["RoleName"] == "EC2ImageBuilderDistributionCrossAccountRole"
     assert "Ec2ImageBuilderCrossAccountDistributionAccess" in json.dumps(props["ManagedPolicyArns"])
@@ -67,7 +69,14 @@ def test_parameters_and_launch_templates_when_asked(stack: cdk.Stack) -> None:
 
 def test_unencrypted_copies_need_no_key_permissions(stack: cdk.Stack) -> None:
     DistributionAccountRole(stack, "Access", factory_account=FACTORY, key_names=())
-    assert template(stack).find_resources("AWS::IAM::Policy") == {}
+    policies = template(stack).find_resources("AWS::IAM::Policy")
+    # Only the revoke role's policy (every destination account gets one); none on the distribution role.
+    assert [p["Properties"]["Roles"] for p in policies.values()] == [[{"Ref": next(iter(revoke_roles(stack)))}]]
+    assert "kms:" not in json.dumps(policies)
+
+
+def revoke_roles(stack: cdk.Stack) -> dict[str, object]:
+    return template(stack).find_resources("AWS::IAM::Role", {"Properties": {"RoleName": "GoldenAmiRevoke"}})
 
 
 def test_passes_cdk_nag_in_an_account_agnostic_stack() -> None:
