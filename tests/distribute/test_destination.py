@@ -13,15 +13,23 @@ FACTORY = "999999999999"
 
 
 def statements(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
-    policies = template(stack).find_resources("AWS::IAM::Policy").values()
+    """The distribution role's statements by Sid (the revoke role made beside it has its own tests)."""
+    revoke = [{"Ref": logical_id} for logical_id in revoke_roles(stack)]
+    policies = [
+        p
+        for p in template(stack).find_resources("AWS::IAM::Policy").values()
+        if not any(ref in p["Properties"]["Roles"] for ref in revoke)
+    ]
     return {s["Sid"]: s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]}
 
 
 def test_role_has_the_fixed_name_the_managed_policy_and_trusts_only_the_factory(stack: cdk.Stack) -> None:
     DistributionAccountRole(stack, "Access", factory_account=FACTORY)
-    (role,) = template(stack).find_resources(
-        "AWS::IAM::Role", {"Properties": {"RoleName": "EC2ImageBuilderDistributionCrossAccountRole"}}
-    ).values()
+    (role,) = (
+        template(stack)
+        .find_resources("AWS::IAM::Role", {"Properties": {"RoleName": "EC2ImageBuilderDistributionCrossAccountRole"}})
+        .values()
+    )
     props = role["Properties"]
     assert props["RoleName"] == "EC2ImageBuilderDistributionCrossAccountRole"
     assert "Ec2ImageBuilderCrossAccountDistributionAccess" in json.dumps(props["ManagedPolicyArns"])
