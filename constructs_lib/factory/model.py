@@ -13,6 +13,7 @@ from .._core.enums import Architecture, Platform
 from .._core.instance_types import check_instance_types
 from .._core.limits import check_tags
 from .._core.targets import check_account, check_region
+from .._core.volumes import RootVolume
 from ..distribute.stackset import CALL_AS_RULE, CallAs, management_account_of
 from ..pipeline.family import variant_name
 from ._base import _Model
@@ -284,6 +285,51 @@ def _layer_architectures(images: list[Any], archs: Mapping[str, list[str]]) -> l
     return problems
 
 
+def _root_sizes(images: list[Any]) -> list[tuple[Loc, str]]:
+    """A layer's build starts from its parent's AMI, whose root snapshot is the parent's root volume;
+    EC2 refuses a volume smaller than the snapshot it is made from ("If you specify volumeSize, it
+    must be equal or greater than the size of the snapshot":
+    https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_ec2/EbsDeviceSnapshotOptions.html;
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html), so a layer's
+    root_gib is at least its parent's. Left out, it is the parent's (:class:`ImageFamily`)."""
+    given: dict[str, tuple[int, int | None]] = {}  # name -> (index, root_gib as written)
+    parents: dict[str, str] = {}
+    for i, raw in enumerate(images):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
+            continue
+        volumes = raw.get("volumes")
+        size = volumes.get("root_gib") if isinstance(volumes, Mapping) else None
+        given[raw["name"]] = (i, size if isinstance(size, int) and not isinstance(size, bool) else None)
+        if isinstance(raw.get("parent"), str):
+            parents[raw["name"]] = raw["parent"]
+
+    def effective(name: str, seen: frozenset[str] = frozenset()) -> int:
+        _, size = given[name]
+        if size is not None:
+            return size
+        parent = parents.get(name)
+        if parent in given and parent not in seen:
+            return effective(parent, seen | {name})
+        return RootVolume().size_gib
+
+    problems: list[tuple[Loc, str]] = []
+    for name, parent in parents.items():
+        index, size = given[name]
+        if parent not in given or size is None:
+            continue
+        floor = effective(parent, frozenset({name}))
+        if size < floor:
+            problems.append(
+                (
+                    ("images", index, "volumes", "root_gib"),
+                    f"{size} GiB is smaller than the root volume of its parent {parent!r} ({floor} GiB), whose "
+                    f"snapshot the layer is built from; EC2 needs at least the snapshot's size: use {floor} or "
+                    "more, or leave it out to take the parent's",
+                )
+            )
+    return problems
+
+
 def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) -> list[tuple[Loc, str]]:
     """The rules across fields, on the file's raw data, each as (key path of the offending entry,
     message). A rule is checked wherever the fields it needs are valid, so that its problems are
@@ -298,6 +344,7 @@ def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) 
     if archs is not None:
         problems += _layer_architectures(images, archs)
     problems += platform_problems(images, base_dir)
+    problems += _root_sizes(images)
     consumers = data.get("consumers")
     if archs is None or not isinstance(consumers, list):
         return problems

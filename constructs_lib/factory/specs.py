@@ -56,15 +56,16 @@ class DataVolumeSpec(_Model):
 
 
 class VolumesSpec(_Model):
-    root_gib: int = 30
-    """Size of the root volume. Default: 30."""
+    root_gib: int | None = None
+    """Size of the root volume. Default: 30, or for a layer its parent's (at least that: see ImageFamily)."""
     data: list[DataVolumeSpec] = []
     """Extra volumes baked into the image."""
 
     @field_validator("root_gib")
     @classmethod
-    def _root(cls, value: int) -> int:
-        RootVolume(size_gib=value)
+    def _root(cls, value: int | None) -> int | None:
+        if value is not None:
+            RootVolume(size_gib=value)
         return value
 
 
@@ -197,7 +198,7 @@ class ImageModel(_Model):
             parent=self.parent,
             architectures=tuple(Architecture(a) for a in self.architectures) if self.architectures else None,
             components=tuple(c.to_component(base_dir, platform) for c in self.components),
-            root_volume=RootVolume(size_gib=self.volumes.root_gib),
+            root_volume=None if self.volumes.root_gib is None else RootVolume(size_gib=self.volumes.root_gib),
             data_volumes=tuple(v.to_volume() for v in self.volumes.data),
             schedule=schedule,
             on_demand=self.schedule == "on-demand",

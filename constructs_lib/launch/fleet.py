@@ -72,6 +72,7 @@ class InstanceRefresh:
 
 
 DEFAULT_REFRESH: Final = InstanceRefresh()
+"""Keep 90% healthy, checkpoint at 50% for 10 minutes, warm up 5 minutes, roll back on failure."""
 
 
 def check_capacity(min_capacity: int, max_capacity: int, desired_capacity: int | None = None) -> None:
@@ -81,7 +82,6 @@ def check_capacity(min_capacity: int, max_capacity: int, desired_capacity: int |
     check_range("min_capacity", min_capacity, 0, max_capacity)
     if desired_capacity is not None:
         check_range("desired_capacity", desired_capacity, min_capacity, max_capacity)
-"""Keep 90% healthy, checkpoint at 50% for 10 minutes, warm up 5 minutes, roll back on failure."""
 
 
 class GoldenFleet(Construct):

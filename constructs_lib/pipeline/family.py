@@ -56,6 +56,7 @@ class ImageSpec:
     parent: str | None = None
     architectures: tuple[Architecture, ...] | None = None
     root_volume: RootVolume | None = None
+    """Default: 30 GiB (RootVolume()); for a layer, its parent's, and a layer's own may not be smaller."""
     data_volumes: tuple[DataVolume, ...] = ()
     schedule: Schedule | None = None
     on_demand: bool = False
@@ -220,6 +221,7 @@ class ImageFamily(Construct):
             )
             variants: dict[Architecture, GoldenImagePipeline] = {}
             for arch in architectures:
+                root_volume: RootVolume | None
                 if parent is not None:
                     if arch not in parent:
                         raise ValueError(
@@ -227,9 +229,11 @@ class ImageFamily(Construct):
                             f"{spec.parent!r} ({', '.join(a.value for a in parent)}); add it to the parent"
                         )
                     base = BaseImage.from_pipeline(parent[arch])
+                    root_volume = _layer_root(spec, parent[arch].root_volume)
                 else:
                     assert spec.base_image is not None
                     base = spec.base_image.for_architecture(arch)
+                    root_volume = spec.root_volume
                 name = variant_name(spec.name, arch, len(architectures))
                 image_targets = distributions
                 if spec.parameter_name is not None:
@@ -247,7 +251,7 @@ class ImageFamily(Construct):
                     description=spec.description,
                     base_image=base,
                     components=spec.components,
-                    root_volume=spec.root_volume,
+                    root_volume=root_volume,
                     data_volumes=spec.data_volumes,
                     schedule=None if spec.on_demand else spec.schedule or (LAYER_SCHEDULE if parent else Schedule()),
                     distributions=image_targets,
@@ -296,3 +300,19 @@ class ImageFamily(Construct):
     def all_pipelines(self) -> list[GoldenImagePipeline]:
         """Every pipeline, parents before layers."""
         return [p for variants in self.pipelines.values() for p in variants.values()]
+
+
+def _layer_root(spec: ImageSpec, parent_root: RootVolume) -> RootVolume:
+    """A layer's root volume: its own, at least as large as its parent's, else the parent's. The
+    layer's build starts from the parent's AMI, and EC2 refuses a volume smaller than the snapshot it
+    is made from ("If you specify volumeSize, it must be equal or greater than the size of the
+    snapshot": https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.aws_ec2/EbsDeviceSnapshotOptions.html)."""
+    if spec.root_volume is None:
+        return parent_root
+    if spec.root_volume.size_gib < parent_root.size_gib:
+        raise ValueError(
+            f"images[{spec.name}].root_volume.size_gib: {spec.root_volume.size_gib} GiB is smaller than the root "
+            f"volume of its parent {spec.parent!r} ({parent_root.size_gib} GiB), whose snapshot the layer is built "
+            f"from; use {parent_root.size_gib} or more, or leave root_volume unset to take the parent's"
+        )
+    return spec.root_volume

@@ -448,3 +448,38 @@ def test_a_consumer_pin_that_is_a_bare_parameter_version_is_refused_at_its_line(
 def test_a_consumer_pin_names_an_image_version_label(tmp_path: Path) -> None:
     model = load_factory(write(tmp_path, MINIMAL + "consumers:\n  - {image: base, pin: v1.2.3-4}\n"))
     assert model.consumers[0].pin == "v1.2.3-4"
+
+
+def test_a_layer_root_volume_smaller_than_its_parents_is_refused_at_its_line(tmp_path: Path) -> None:
+    text = """\
+images:
+  - name: base
+    base: {os: amazon-linux-2023}
+    components: [{aws: update-linux}]
+    volumes: {root_gib: 80}
+  - name: web
+    parent: base
+    components: [{aws: update-linux}]
+  - name: app
+    parent: web
+    components: [{aws: update-linux}]
+    volumes:
+      root_gib: 40
+"""
+    (problem,) = problems(tmp_path, text)
+    assert problem.endswith(
+        ":13: images[2].volumes.root_gib: 40 GiB is smaller than the root volume of its parent 'web' (80 GiB), "
+        "whose snapshot the layer is built from; EC2 needs at least the snapshot's size: use 80 or more, or "
+        "leave it out to take the parent's"
+    ), problem
+
+
+def test_a_layer_without_root_gib_takes_its_parents(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "components: [{aws: update-linux}]", "components: [{aws: update-linux}]\n    volumes: {root_gib: 80}"
+    )
+    text += "  - name: web\n    parent: base\n    components: [{aws: update-linux}]\n"
+    model = load_factory(write(tmp_path, text))
+    (base, web) = model.images
+    assert (base.volumes.root_gib, web.volumes.root_gib) == (80, None)
+    assert web.to_spec(tmp_path).root_volume is None  # the family gives it the parent's

@@ -15,6 +15,7 @@ from constructs_lib import (
     ImageSpec,
     OperatingSystem,
     RegionTarget,
+    RootVolume,
     VersionLock,
     build_order,
 )
@@ -99,6 +100,42 @@ def test_layer_cannot_ask_for_an_architecture_its_parent_lacks(stack: cdk.Stack,
     ):
         ImageFamily(
             stack, "Images", version_lock=lock, images=[spec("base"), spec("web", "base", architectures=(ARM,))]
+        )
+
+
+def test_a_layer_takes_its_parents_root_volume_and_may_not_shrink_it(stack: cdk.Stack, lock: VersionLock) -> None:
+    """The layer's build starts from the parent's AMI; a root volume smaller than its snapshot fails
+    only at build time (InvalidBlockDeviceMapping), so it is refused here and left out, inherited."""
+    big = RootVolume(size_gib=80)
+    family = ImageFamily(
+        stack,
+        "Images",
+        version_lock=lock,
+        images=[
+            spec("base", root_volume=big),
+            spec("web", "base"),
+            spec("app", "web", root_volume=RootVolume(size_gib=100)),
+        ],
+    )
+    assert family.pipeline("web").root_volume.size_gib == 80
+    assert family.pipeline("app").root_volume.size_gib == 100
+    sizes = {
+        name: props["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"]
+        for name, props in resources(stack, "AWS::ImageBuilder::ImageRecipe").items()
+    }
+    assert sizes == {"base": 80, "web": 80, "app": 100}
+
+
+def test_a_layer_root_volume_smaller_than_its_parents_is_refused(stack: cdk.Stack, lock: VersionLock) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"images\[web\].root_volume.size_gib: 30 GiB is smaller than the root volume of its parent 'base' \(80 GiB\)",
+    ):
+        ImageFamily(
+            stack,
+            "Images",
+            version_lock=lock,
+            images=[spec("base", root_volume=RootVolume(size_gib=80)), spec("web", "base", root_volume=RootVolume())],
         )
 
 
