@@ -147,7 +147,8 @@ _WINDOWS: Final[Mapping[OperatingSystem, str]] = {
     # Manager guide documents ("Calling AMI public parameters in Parameter Store",
     # https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-public-parameters-ami.html);
     # the 2022 and 2025 English full base names are those of AWS's Windows AMIs (Windows_Server-<year>-
-    # English-Full-Base-<date>). Inconclusive: no docs.aws.amazon.com page found lists these two names.
+    # English-Full-Base-<date>). Inconclusive: no docs.aws.amazon.com page found lists these two names;
+    # a test holds them to the ones aws-cdk-lib's ec2.WindowsImage reads (tests/bake/test_windows_bases.py).
     OperatingSystem.WINDOWS_SERVER_2022: "Windows_Server-2022-English-Full-Base",
     OperatingSystem.WINDOWS_SERVER_2025: "Windows_Server-2025-English-Full-Base",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+import aws_cdk.aws_ec2 as ec2
 import pytest
 
 from constructs_lib import (
@@ -164,3 +165,20 @@ def test_windows_pipeline_builds_on_x86_defaults(stack: cdk.Stack, lock: Version
     )
     layer = BaseImage.from_pipeline(pipeline)
     assert layer.platform is Platform.WINDOWS
+
+
+@pytest.mark.parametrize(
+    ("system", "version"),
+    [
+        (OperatingSystem.WINDOWS_SERVER_2022, "WINDOWS_SERVER_2022_ENGLISH_FULL_BASE"),
+        (OperatingSystem.WINDOWS_SERVER_2025, "WINDOWS_SERVER_2025_ENGLISH_FULL_BASE"),
+    ],
+)
+def test_windows_parameter_is_the_one_aws_cdk_lib_reads(system: OperatingSystem, version: str) -> None:
+    """No docs.aws.amazon.com page lists the two parameter names; aws-cdk-lib's ``ec2.WindowsImage``
+    (AWS's own library, which reads /aws/service/ami-windows-latest/<version>) is the cross-check."""
+    stack = cdk.Stack(cdk.App(), "Reference", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    ec2.WindowsImage(getattr(ec2.WindowsVersion, version)).get_image(stack)
+    parameters = cdk.assertions.Template.from_stack(stack).to_json().get("Parameters", {})
+    read = {p["Default"] for p in parameters.values() if p["Default"].startswith("/aws/service/")}
+    assert read == {system.ssm_parameter(Architecture.X86_64)}
