@@ -19,7 +19,8 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 
 from .._core.safe_yaml import YamlRefused, parse, read_bounded
-from .model import FactoryModel, cross_field_problems
+from .cross_field import cross_field_problems
+from .model import FactoryModel
 
 MAX_FILE_BYTES: Final = 1024 * 1024
 """A factory file larger than this is refused before it is read (the largest example is 10 KiB)."""

@@ -1,4 +1,4 @@
-"""The parts of a factory file (base, components, volumes, schedule, sharing, lifecycle, consumers),
+"""The parts of a factory file (base, components, volumes, schedule, sharing, lifecycle),
 each a frozen pydantic model whose validators call the library's own checks, so that a value is
 refused with the same message as in the Python API."""
 
@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .._core.enums import Architecture, Platform, StartCondition, VolumeType
-from .._core.instance_types import check_instance_types
 from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .._core.limits import check_name, check_unique
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
@@ -18,18 +17,14 @@ from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
 from ..bake.schedule import Schedule
 from ..distribute.stackset import check_unit_ids
-from ..launch.fleet import InstanceRefresh, check_capacity
-from ..launch.launch_template import check_pin
-from ..launch.pins import IMAGE_VERSION_LABEL
 from ..pipeline._logging import PipelineLogs
 from ..pipeline.family import ImageSpec
 from ._base import _Model
 from .base_specs import ArchName, BaseSpec
 from .component_specs import ComponentSpec
-from .network_specs import BuildNetworkSpec, FleetNetworkSpec
+from .network_specs import BuildNetworkSpec
 
 SCHEMA_FILE = "factory.schema.json"
-PIN_EXAMPLE = "v1.2.3-4 for image version 1.2.3/4"
 
 
 class DataVolumeSpec(_Model):
@@ -325,78 +320,3 @@ class LifecycleSpec(_Model):
             exclude_launched_within_days=self.exclude_launched_within_days,
             exclude_public=self.exclude_public,
         )
-
-
-class RefreshSpec(_Model):
-    min_healthy_percentage: int = 90
-    max_healthy_percentage: int = 100
-    checkpoints: list[int] = [50, 100]
-    checkpoint_delay_seconds: int = 600
-    instance_warmup_seconds: int = 300
-    auto_rollback: bool = True
-
-    @model_validator(mode="after")
-    def _check(self) -> RefreshSpec:
-        self.to_refresh()
-        return self
-
-    def to_refresh(self) -> InstanceRefresh:
-        return InstanceRefresh(
-            min_healthy_percentage=self.min_healthy_percentage,
-            max_healthy_percentage=self.max_healthy_percentage,
-            checkpoints=tuple(self.checkpoints),
-            checkpoint_delay_seconds=self.checkpoint_delay_seconds,
-            instance_warmup_seconds=self.instance_warmup_seconds,
-            auto_rollback=self.auto_rollback,
-        )
-
-
-class ConsumerSpec(_Model):
-    """A launch template and an Auto Scaling group for one image, in each of its regions."""
-
-    image: str
-    """An image of this file (with -x86-64 / -arm64 for one of two architectures)."""
-    name: str | None = None
-    """Names the fleet's constructs. Default: the image; needed when one region has two fleets of it."""
-    regions: list[str] | None = None
-    """Default: every region of the factory."""
-    instance_type: str | None = None
-    """Default: m7i.large, or m7g.large for arm64 images."""
-    min_capacity: int = 1
-    max_capacity: int = 2
-    refresh: RefreshSpec | Literal["off"] = RefreshSpec()
-    """Roll onto each new image, or off."""
-    pin: str | None = None
-    """An image version label (v1.2.3-4, as the rollout function labels each parameter version) to launch instead
-    of the newest AMI. Not a bare parameter version: versions differ per region and per image."""
-    networks: dict[str, FleetNetworkSpec] = {}
-    """Per region, an existing VPC, subnets and security groups by ID. A region without one gets a new VPC of
-    isolated subnets with no route anywhere (for trying the factory out)."""
-
-    @field_validator("instance_type")
-    @classmethod
-    def _instance_type(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_instance_types("instance_type", (value,), None)
-        return value
-
-    @field_validator("pin", mode="before")
-    @classmethod
-    def _pin(cls, value: object) -> object:
-        if value is None:
-            return value
-        if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-            raise ValueError(
-                f"{value!r} is a bare parameter version, which names a different image in each region and for "
-                f"each image; pin an image version label instead, e.g. {PIN_EXAMPLE}"
-            )
-        if not isinstance(value, str) or not IMAGE_VERSION_LABEL.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not an image version label; write v<major>.<minor>.<patch>-<build>, e.g. {PIN_EXAMPLE}"
-            )
-        return check_pin("pin", value)
-
-    @model_validator(mode="after")
-    def _capacity(self) -> ConsumerSpec:
-        check_capacity(self.min_capacity, self.max_capacity)
-        return self
