@@ -58,7 +58,7 @@ class RevokeAccessRole(Construct):
             *(rewrite if parameter_names else ()),
             iam.PolicyStatement(
                 sid="FindImagesAndPinnedTemplates",
-                actions=["ec2:DescribeImages", "ec2:DescribeLaunchTemplates"],
+                actions=["ec2:DescribeImages", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
                 resources=["*"],
             ),
             iam.PolicyStatement(
@@ -88,7 +88,7 @@ class RevokeAccessRole(Construct):
             f"AMI IDs are known only when a revoke runs; limited by condition to images tagged {FACTORY_IMAGE_TAG}.",
             (
                 "AwsSolutions-IAM5[Resource::*]",
-                "DescribeImages and DescribeLaunchTemplates have no resource-level permissions.",
+                "EC2 Describe actions (images, launch templates, their versions) take no resource-level permissions.",
             ),
             *(
                 (

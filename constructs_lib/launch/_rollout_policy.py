@@ -59,9 +59,11 @@ def rollout_statements(
             resources=[f"arn:{partition}:ec2:{region}:{account}:launch-template/*"],
             conditions=tagged,
         ),
-        # Auto Scaling checks the caller of StartInstanceRefresh with a RunInstances dry run,
-        # which needs ec2:CreateTags when the template has tag specifications (as fleets'
-        # templates do). https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-launch-template-permissions.html
+        # The page says Auto Scaling checks the caller's RunInstances permissions (with ec2:CreateTags
+        # when the template has tag specifications, as fleets' templates do) when a group is created
+        # or updated with a launch template. That StartInstanceRefresh with a desired configuration
+        # checks the same is our inference, not stated there: granted rather than risk a refresh
+        # refused. https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-launch-template-permissions.html
         iam.PolicyStatement(
             sid="TagOnLaunch",
             actions=["ec2:CreateTags"],

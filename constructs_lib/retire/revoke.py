@@ -3,8 +3,9 @@
 Dry run by default (``--execute`` acts). For the image build version it asks Image Builder where
 the AMIs went (``GetImage`` output resources: region and account), and in each place:
 
-1. refuses when a launch template there is still pinned to the version (``golden-ami:pinned``),
-   or when the parameter never named another AMI (the only version);
+1. refuses when a launch template there is still pinned to the version (tagged ``golden-ami:pinned``
+   with its label, or reading the parameter at a version or label that names the revoked AMI), or
+   when the parameter never named another AMI (the only version);
 2. writes the latest-AMI parameter anew with the last good AMI of its history (one that still
    exists, is not deprecated and not revoked), so the fleets reconcile onto it;
 3. deprecates the revoked AMI now and tags it ``golden-ami:revoked`` with who, when and why.
@@ -38,20 +39,10 @@ from .._core.revoke_names import PIN_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER
 _VERSION: Final = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}/[0-9]{1,9}", re.ASCII)
 _ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _IMAGE: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9 ._-]{0,127}", re.ASCII)
-# UpdateImagePipeline replaces the whole pipeline: these fields of GetImagePipeline are sent back.
-_PIPELINE_FIELDS: Final = (
-    "description",
-    "imageRecipeArn",
-    "containerRecipeArn",
-    "infrastructureConfigurationArn",
-    "distributionConfigurationArn",
-    "imageTestsConfiguration",
-    "enhancedImageMetadataEnabled",
-    "schedule",
-    "imageScanningConfiguration",
-    "workflows",
-    "executionRole",
-)
+# UpdateImagePipeline "doesn't support selective updates ... Any optional property that you omit is
+# removed or reset to its default" (Image Builder API reference, UpdateImagePipeline): every field of
+# GetImagePipeline that the call takes is sent back, except these, which the call sets itself.
+_NOT_SENT_BACK: Final = frozenset({"imagePipelineArn", "clientToken", "status"})
 DESCENDANTS_REFUSED: Final = (
     "--with-descendants: not offered. An image records its parent only as given to the recipe (an SSM "
     "parameter or an x.x.x ARN, tag golden-ami:base-image), not the AMI resolved at build time: Image Builder "
@@ -154,12 +145,34 @@ def _usable(image: dict[str, Any] | None, now: dt.datetime) -> bool:
     return not deprecated or dt.datetime.fromisoformat(deprecated.replace("Z", "+00:00")) > now
 
 
+def pinned_templates(ssm: Any, ec2: Any, parameter: str, ami: str, label: str) -> list[str]:
+    """The launch templates here pinned to ``ami``: tagged ``golden-ami:pinned`` with this version's
+    label, or whose default or latest version reads ``resolve:ssm:<parameter>:<pin>`` with a pin (a
+    parameter version or any label) that names ``ami`` now."""
+    found: list[str] = []
+    pages = ec2.get_paginator("describe_launch_templates").paginate(Filters=[{"Name": "tag-key", "Values": [PIN_TAG]}])
+    for template in (t for page in pages for t in page["LaunchTemplates"]):
+        template_id = template["LaunchTemplateId"]
+        if any(tag["Key"] == PIN_TAG and tag["Value"] == label for tag in template.get("Tags", [])):
+            found.append(template_id)
+            continue
+        versions = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["$Default", "$Latest"])
+        for version in versions["LaunchTemplateVersions"]:
+            image = version.get("LaunchTemplateData", {}).get("ImageId", "")
+            name, _, pin = image.removeprefix("resolve:ssm:").rpartition(":")
+            if not image.startswith("resolve:ssm:") or name != parameter or not pin:
+                continue
+            if ssm.get_parameter(Name=f"{parameter}:{pin}")["Parameter"]["Value"] == ami:
+                found.append(template_id)
+                break
+    return found
+
+
 def plan(ssm: Any, ec2: Any, parameter: str, place: Place, label: str, now: dt.datetime) -> tuple[str, str, str]:
     """``(status, detail, last good AMI)`` for one place without changing it, or a refusal."""
-    pinned = ec2.describe_launch_templates(Filters=[{"Name": f"tag:{PIN_TAG}", "Values": [label]}])["LaunchTemplates"]
+    pinned = pinned_templates(ssm, ec2, parameter, place.ami, label)
     if pinned:
-        names = ", ".join(t["LaunchTemplateId"] for t in pinned)
-        return "refused", f"still pinned by launch template {names}; unpin (PIN) before revoking", ""
+        return "refused", f"still pinned by launch template {', '.join(pinned)}; unpin (PIN) before revoking", ""
     history: list[str] = []
     for page in ssm.get_paginator("get_parameter_history").paginate(Name=parameter):
         history.extend(p["Value"] for p in page["Parameters"])
@@ -247,7 +260,7 @@ def disable_pipeline(imagebuilder: Any, pipeline_arn: str, execute: bool) -> str
     if not execute:
         return f"would disable pipeline {pipeline_arn} until a new version of one of its components is published"
     members = imagebuilder.meta.service_model.operation_model("UpdateImagePipeline").input_shape.members
-    fields = {k: pipeline[k] for k in _PIPELINE_FIELDS if k in pipeline and k in members}
+    fields = {k: v for k, v in pipeline.items() if k in members and k not in _NOT_SENT_BACK}
     imagebuilder.update_image_pipeline(imagePipelineArn=pipeline_arn, status="DISABLED", **fields)
     return (
         f"disabled pipeline {pipeline_arn}: its next build would publish the same components again. Enable it "

@@ -34,7 +34,9 @@ class RevokerRole(Construct):
       configurations' ``Get*``) is not stated on a page found: inconclusive, so not granted.
     - SSM ``GetParameter``, ``GetParameterHistory`` and ``PutParameter`` on the latest-AMI
       parameters by name, in every region. The command labels nothing (the rollout function does).
-    - EC2 ``DescribeImages`` and ``DescribeLaunchTemplates`` (no resource-level permissions),
+    - EC2 ``DescribeImages``, ``DescribeLaunchTemplates`` and ``DescribeLaunchTemplateVersions`` (pinned
+      templates; EC2's Describe actions take no resource-level permissions,
+      https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ec2-api-permissions.html),
       ``EnableImageDeprecation`` and ``CreateTags`` (``golden-ami:revoked`` only) on images tagged
       ``golden-ami:pipeline``, in every region.
     - ``sts:AssumeRole`` on ``GoldenAmiRevoke`` only: in the destination accounts when they are
@@ -127,7 +129,7 @@ class RevokerRole(Construct):
             ),
             iam.PolicyStatement(
                 sid="FindImagesAndPinnedTemplates",
-                actions=["ec2:DescribeImages", "ec2:DescribeLaunchTemplates"],
+                actions=["ec2:DescribeImages", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
                 resources=["*"],
             ),
             iam.PolicyStatement(
@@ -158,7 +160,7 @@ class RevokerRole(Construct):
             f"AMI IDs are known only when a revoke runs; limited by condition to images tagged {FACTORY_IMAGE_TAG}.",
             (
                 "AwsSolutions-IAM5[Resource::*]",
-                "DescribeImages and DescribeLaunchTemplates have no resource-level permissions.",
+                "EC2 Describe actions (images, launch templates, their versions) take no resource-level permissions.",
             ),
             (
                 f"AwsSolutions-IAM5[Resource::{arn}:imagebuilder:*:{here}:image/*]",

@@ -34,6 +34,24 @@ def test_destination_role_with_parameters_makes_the_revoke_role(stack: cdk.Stack
         "ForAllValues:StringEquals": {"aws:TagKeys": ["golden-ami:revoked"]},
         "Null": {"aws:TagKeys": "false"},
     }
+    revoke_id = next(i for i, r in roles.items() if r["Properties"].get("RoleName") == "GoldenAmiRevoke")
+    own = [
+        s
+        for p in policies
+        if {"Ref": revoke_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    actions = {a for s in own for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions == {  # exactly what golden-ami-revoke calls in a destination account
+        "ssm:GetParameter",
+        "ssm:GetParameterHistory",
+        "ssm:PutParameter",
+        "ec2:DescribeImages",
+        "ec2:DescribeLaunchTemplates",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:EnableImageDeprecation",
+        "ec2:CreateTags",
+    }
     assert not lint_errors(template(stack).to_json())
     synth_with_nag(stack)
 

@@ -55,6 +55,24 @@ def test_group_on_a_numbered_ami_version_refreshes_with_automatic_rollback(world
     assert world.run()["web"] == "started: launch template version 2, attempt 1"
 
 
+@pytest.mark.parametrize("alias", ["$Latest", "$Default"])
+def test_group_on_latest_or_default_refreshes_without_rollback_though_its_ami_is_numbered(
+    world: World, alias: str
+) -> None:
+    # AWS: no rollback when the group's current configuration names $Latest or $Default, whatever
+    # the AMI (instance-refresh-rollback.html); decided from the group, not from an error's text.
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old), version=alias)
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=False)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    assert world.run()["web"] == (
+        "started: launch template version 2, attempt 1 without automatic rollback (the group's current template "
+        "is an SSM parameter or $Latest/$Default)"
+    )
+
+
 def test_group_on_the_image_is_done_and_nothing_is_written(world: World) -> None:
     world.template("web", image_id=world.new)
     world.group("web", world.instances(world.new))

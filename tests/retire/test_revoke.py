@@ -18,11 +18,13 @@ from constructs_lib.retire.revoke import (
     DESCENDANTS_REFUSED,
     Place,
     RevokeError,
+    _usable,
     assume,
     check_role_arn,
     disable_pipeline,
     find_places,
     main,
+    plan,
     revoke,
     sessions,
 )
@@ -83,12 +85,12 @@ class Estate:
         ssm, ec2 = self.clients(account, region)
         return ssm, _EC2(ec2, self.deprecations)
 
-    def expect_deprecations(self, count: int) -> None:
-        for _ in range(count):
+    def expect_deprecations(self, count: int, amis: list[str] | None = None) -> None:
+        for n in range(count):
             self.deprecation_stub.add_response(
                 "enable_image_deprecation",
                 {"Return": True},
-                {"ImageId": ANY, "DeprecateAt": dt.datetime(2026, 11, 22, 6, 1, tzinfo=dt.UTC)},
+                {"ImageId": amis[n] if amis else ANY, "DeprecateAt": dt.datetime(2026, 11, 22, 6, 1, tzinfo=dt.UTC)},
             )
 
     def run(self, execute: bool, lines: list[str] | None = None) -> list[Any]:
@@ -164,7 +166,7 @@ def test_dry_run_changes_nothing_and_reports_every_place(estate: Estate) -> None
 
 
 def test_execute_revokes_in_three_regions_and_two_accounts(estate: Estate) -> None:
-    estate.expect_deprecations(6)
+    estate.expect_deprecations(6, [p.ami for p in estate.places])  # the revoked AMI of each place, in order
     outcomes = estate.run(execute=True)
     assert [o.status for o in outcomes] == ["revoked"] * 6
     for place in estate.places:
@@ -225,16 +227,84 @@ def test_refuses_a_version_still_pinned_by_a_consumer(estate: Estate) -> None:
     assert all(estate.value(p) == p.ami for p in estate.places)
 
 
+@pytest.mark.parametrize(("pin", "refused"), [("2", True), ("1", False), ("stable", True), ("old", False)])
+def test_refuses_a_template_pinned_by_version_or_label_to_the_revoked_ami(
+    estate: Estate, pin: str, refused: bool
+) -> None:
+    ssm, ec2 = estate.clients(FACTORY, "eu-west-1")
+    ssm.label_parameter_version(Name=PARAMETER, ParameterVersion=2, Labels=["stable"])  # the revoked AMI
+    ssm.label_parameter_version(Name=PARAMETER, ParameterVersion=1, Labels=["old"])  # the good one
+    ec2.create_launch_template(
+        LaunchTemplateName="pinned",
+        LaunchTemplateData={"ImageId": f"resolve:ssm:{PARAMETER}:{pin}"},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "golden-ami:pinned", "Value": pin}]}],
+    )
+    ec2.create_launch_template(  # pinned, but to another image's parameter: not this revoke's business
+        LaunchTemplateName="other",
+        LaunchTemplateData={"ImageId": "resolve:ssm:/golden-ami/api/latest:2"},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "golden-ami:pinned", "Value": "2"}]}],
+    )
+    if refused:
+        with pytest.raises(
+            RevokeError, match=r"eu-west-1 123456789012 ami-\w+: refused: still pinned by launch template lt-"
+        ):
+            estate.run(execute=False)
+    else:
+        assert [o.status for o in estate.run(execute=False)] == ["would revoke"] * 6
+
+
+def test_the_last_good_ami_skips_deregistered_and_revoked_ones_and_refuses_when_none_is_left(estate: Estate) -> None:
+    ssm, ec2 = estate.clients(FACTORY, "eu-west-1")
+    oldest, gone, marked, bad = (Estate.ami(ec2, v) for v in ("1.0.0/1", "1.1.0/1", "1.2.0/1", VERSION))
+    for n, ami in enumerate((oldest, gone, marked, bad)):
+        ssm.put_parameter(Name="/golden-ami/x/latest", Value=ami, Type="String", Overwrite=n > 0)
+    ec2.deregister_image(ImageId=gone)
+    ec2.create_tags(Resources=[marked], Tags=[{"Key": "golden-ami:revoked", "Value": "earlier"}])
+    place = Place(region="eu-west-1", account=FACTORY, ami=bad)
+    status, detail, good = plan(ssm, ec2, "/golden-ami/x/latest", place, "v1.2.3-4", NOW)
+    assert (status, good) == ("revoke", oldest) and f"write /golden-ami/x/latest = {oldest}" in detail
+    ec2.deregister_image(ImageId=oldest)
+    status, detail, good = plan(ssm, ec2, "/golden-ami/x/latest", place, "v1.2.3-4", NOW)
+    assert (status, good) == ("refused", "")
+    assert detail == "no earlier AMI of /golden-ami/x/latest still exists undeprecated; build a fixed image first"
+
+
+@pytest.mark.parametrize(
+    ("image", "usable"),
+    [
+        (None, False),  # deregistered
+        ({"Tags": [{"Key": "golden-ami:revoked", "Value": "x"}]}, False),
+        ({"DeprecationTime": "2026-11-22T05:00:00.000Z"}, False),  # deprecated before NOW
+        ({"DeprecationTime": "2027-01-01T00:00:00.000Z"}, True),  # deprecation scheduled, not yet
+        ({"Tags": [{"Key": "golden-ami:pipeline", "Value": "web"}]}, True),
+    ],
+)
+def test_a_previous_ami_is_usable_only_if_it_exists_is_not_deprecated_and_not_revoked(
+    image: dict[str, Any] | None, usable: bool
+) -> None:
+    assert _usable(image, NOW) is usable
+
+
 def test_disables_the_pipeline_and_says_until_when() -> None:
     imagebuilder = boto3.client("imagebuilder", region_name="eu-west-1")
     stub = Stubber(imagebuilder)
+    # Everything the library sets on a pipeline: UpdateImagePipeline resets what is not sent back.
     pipeline = {
         "arn": PIPELINE,
+        "name": "web-server",
         "imageRecipeArn": "arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/web-server/1.0.0",
         "infrastructureConfigurationArn": "arn:aws:imagebuilder:eu-west-1:123456789012:infrastructure-configuration/web",
         "distributionConfigurationArn": "arn:aws:imagebuilder:eu-west-1:123456789012:distribution-configuration/web",
         "enhancedImageMetadataEnabled": True,
+        "imageTestsConfiguration": {"imageTestsEnabled": True, "timeoutMinutes": 720},
+        "schedule": {"scheduleExpression": "cron(0 4 ? * SUN *)", "timezone": "Etc/UTC"},
+        "imageScanningConfiguration": {"imageScanningEnabled": True},
+        "executionRole": "arn:aws:iam::123456789012:role/web-server-execution",
+        "loggingConfiguration": {"imageLogGroupName": "/aws/imagebuilder/web-server"},
+        "imageTags": {"golden-ami:pipeline": "web-server"},
+        "tags": {"team": "platform"},
         "status": "ENABLED",
+        "dateLastRun": "2026-11-30T04:00:00Z",
     }
     for _ in range(2):
         stub.add_response("get_image_pipeline", {"imagePipeline": pipeline}, {"imagePipelineArn": PIPELINE})
@@ -244,10 +314,7 @@ def test_disables_the_pipeline_and_says_until_when() -> None:
         {
             "imagePipelineArn": PIPELINE,
             "status": "DISABLED",
-            "imageRecipeArn": pipeline["imageRecipeArn"],
-            "infrastructureConfigurationArn": pipeline["infrastructureConfigurationArn"],
-            "distributionConfigurationArn": pipeline["distributionConfigurationArn"],
-            "enhancedImageMetadataEnabled": True,
+            **{k: v for k, v in pipeline.items() if k not in {"arn", "name", "tags", "status", "dateLastRun"}},
         },
     )
     with stub:

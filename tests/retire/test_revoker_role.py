@@ -70,6 +70,7 @@ def test_allows_exactly_what_the_revoke_command_calls(stack: cdk.Stack) -> None:
         "ssm:PutParameter",  # apply
         "ec2:DescribeImages",  # plan
         "ec2:DescribeLaunchTemplates",  # plan: pinned templates
+        "ec2:DescribeLaunchTemplateVersions",  # plan: what a pinned template reads
         "ec2:EnableImageDeprecation",  # apply
         "ec2:CreateTags",  # apply
         "sts:AssumeRole",  # sessions: GoldenAmiRevoke in destination accounts
@@ -84,7 +85,8 @@ def test_allows_exactly_what_the_revoke_command_calls(stack: cdk.Stack) -> None:
         "enable_image_deprecation(",
         "create_tags(",
         "describe_images(",
-        "describe_launch_templates(",
+        'get_paginator("describe_launch_templates")',
+        "describe_launch_template_versions(",
         "assume_role(",
     ):
         assert call in source, f"the command no longer calls {call}: drop its permission"

@@ -30,7 +30,6 @@ REFRESH_DETAIL_TYPES: Final = tuple(
 )
 """The instance refresh events that end a refresh (best effort, hence the schedule as well).
 Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-eventbridge-events.html"""
-PARENT_TAG: Final = "golden-ami:parent-image"
 IMAGE_BUILDER_ARN_TAG: Final = "Ec2ImageBuilderArn"
 """Added by Image Builder to the AMIs it creates: the image build version's ARN."""
 REVOKED_TAG: Final = "golden-ami:revoked"
