@@ -70,7 +70,8 @@ class Outcome:
 
     place: Place
     status: str
-    """``revoked``, ``would revoke``, ``already revoked``, ``refused`` or ``unreachable``."""
+    """``revoked``, ``would revoke``, ``already revoked``, ``refused``, ``unreachable`` (nothing
+    changed there) or ``incomplete`` (some steps done, named in ``detail``)."""
     detail: str
 
     def line(self) -> str:
@@ -191,16 +192,33 @@ def plan(ssm: Any, ec2: Any, parameter: str, place: Place, label: str, now: dt.d
     return "revoke", detail, good
 
 
+class _Incomplete(Exception):
+    """A step of :func:`apply` failed after the ones in ``done`` changed the place."""
+
+    def __init__(self, done: list[str], error: Exception) -> None:
+        super().__init__(f"{'; '.join(done)}; then {type(error).__name__}: {error}" if done else str(error))
+        self.done, self.error = done, error
+
+
 def apply(ssm: Any, ec2: Any, parameter: str, place: Place, good: str, reason: str, who: str, now: dt.datetime) -> str:
-    """Carry out the plan of one place; each step is safe to repeat."""
-    current = ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
-    if current == place.ami:
-        ssm.put_parameter(Name=parameter, Value=good, Type="String", DataType="aws:ec2:image", Overwrite=True)
-    # DeprecateAt may not be in the past, and EC2 rounds to the minute: the next whole minute.
-    at = (now + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
-    ec2.enable_image_deprecation(ImageId=place.ami, DeprecateAt=at)
-    note = f"{who} at {now.strftime('%Y-%m-%dT%H:%M:%SZ')}: {reason}"[:256]
-    ec2.create_tags(Resources=[place.ami], Tags=[{"Key": REVOKED_TAG, "Value": note}])
+    """Carry out the plan of one place; each step is safe to repeat. A failure after a step that
+    changed the place raises :class:`_Incomplete` saying what was done."""
+    done: list[str] = []
+    try:
+        current = ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
+        if current == place.ami:
+            ssm.put_parameter(Name=parameter, Value=good, Type="String", DataType="aws:ec2:image", Overwrite=True)
+            done.append(f"{parameter} = {good}")
+        # DeprecateAt may not be in the past, and EC2 rounds to the minute: the next whole minute.
+        at = (now + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+        ec2.enable_image_deprecation(ImageId=place.ami, DeprecateAt=at)
+        done.append(f"{place.ami} deprecated at {at.isoformat()}")
+        note = f"{who} at {now.strftime('%Y-%m-%dT%H:%M:%SZ')}: {reason}"[:256]
+        ec2.create_tags(Resources=[place.ami], Tags=[{"Key": REVOKED_TAG, "Value": note}])
+    except Exception as error:
+        if done:
+            raise _Incomplete(done, error) from error
+        raise
     return f"{parameter} = {good}, {place.ami} deprecated at {at.isoformat()} and tagged"
 
 
@@ -245,6 +263,8 @@ def revoke(
                 outcome = Outcome(
                     place=place, status="revoked", detail=apply(ssm, ec2, parameter, place, good, reason, who, now)
                 )
+            except _Incomplete as error:  # changed in part: say what, a rerun finishes it
+                outcome = Outcome(place=place, status="incomplete", detail=str(error))
             except Exception as error:
                 outcome = Outcome(place=place, status="unreachable", detail=f"{type(error).__name__}: {error}")
         outcomes.append(outcome)
@@ -322,8 +342,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     unreachable = [o for o in outcomes if o.status == "unreachable"]
-    if unreachable:
-        print(f"{len(unreachable)} place(s) unreachable and unchanged; rerun to complete", file=sys.stderr)
+    incomplete = [o for o in outcomes if o.status == "incomplete"]
+    if unreachable or incomplete:
+        print(
+            f"{len(unreachable)} place(s) unreachable and unchanged, {len(incomplete)} changed in part; "
+            "rerun to complete",
+            file=sys.stderr,
+        )
         return 1
     if not args.execute:
         print("dry run: nothing changed; add --execute to revoke")

@@ -36,6 +36,7 @@ VERSION = "1.2.3/4"
 ARN = f"arn:aws:imagebuilder:eu-west-1:{FACTORY}:image/web-server/{VERSION}"
 PIPELINE = f"arn:aws:imagebuilder:eu-west-1:{FACTORY}:image-pipeline/web-server"
 NOW = dt.datetime(2026, 11, 22, 6, 0, 30, tzinfo=dt.UTC)
+NEXT_MINUTE = dt.datetime(2026, 11, 22, 6, 1, tzinfo=dt.UTC)
 
 
 class _EC2:
@@ -85,12 +86,10 @@ class Estate:
         ssm, ec2 = self.clients(account, region)
         return ssm, _EC2(ec2, self.deprecations)
 
-    def expect_deprecations(self, count: int, amis: list[str] | None = None) -> None:
+    def expect_deprecations(self, count: int, amis: list[str] | None = None, at: Any = NEXT_MINUTE) -> None:
         for n in range(count):
             self.deprecation_stub.add_response(
-                "enable_image_deprecation",
-                {"Return": True},
-                {"ImageId": amis[n] if amis else ANY, "DeprecateAt": dt.datetime(2026, 11, 22, 6, 1, tzinfo=dt.UTC)},
+                "enable_image_deprecation", {"Return": True}, {"ImageId": amis[n] if amis else ANY, "DeprecateAt": at}
             )
 
     def run(self, execute: bool, lines: list[str] | None = None) -> list[Any]:
@@ -190,6 +189,22 @@ def test_an_unreachable_place_is_reported_unchanged_and_a_rerun_completes_it(est
     second = estate.run(execute=True)
     assert sorted(o.status for o in second) == ["already revoked"] * 5 + ["revoked"]
     assert estate.value(lost) == estate.good[(DESTINATION, "ap-southeast-2")]
+
+
+def test_a_place_changed_in_part_says_what_was_done_and_a_rerun_completes_it(estate: Estate) -> None:
+    estate.expect_deprecations(5, [p.ami for p in estate.places[:5]])
+    estate.deprecation_stub.add_client_error("enable_image_deprecation", "RequestLimitExceeded", "slow down")
+    first = estate.run(execute=True)
+    assert [o.status for o in first] == ["revoked"] * 5 + ["incomplete"]
+    last = estate.places[5]
+    good = estate.good[(last.account, last.region)]
+    assert first[5].detail.startswith(f"{PARAMETER} = {good}; then ClientError: ")
+    assert "RequestLimitExceeded" in first[5].detail
+    assert estate.value(last) == good and estate.revoked_tag(last) is None  # written, not yet deprecated
+    estate.expect_deprecations(1, [last.ami])
+    second = estate.run(execute=True)
+    assert [o.status for o in second] == ["already revoked"] * 5 + ["revoke" + "d"]
+    assert estate.revoked_tag(last) is not None
 
 
 def test_refuses_the_only_version_and_changes_nothing_anywhere(estate: Estate) -> None:
@@ -350,3 +365,61 @@ def test_role_arn_acts_as_the_factory_revoker_role(monkeypatch: pytest.MonkeyPat
         identity = acting.client("sts").get_caller_identity()
     assert acting.region_name == "eu-west-1"
     assert identity["Arn"] == f"arn:aws:sts::{FACTORY}:assumed-role/GoldenAmiRevoker/golden-ami-revoke"
+
+
+def test_the_command_end_to_end_finds_revokes_everywhere_and_disables_the_pipeline(
+    estate: Estate, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``golden-ami-revoke ... --execute`` as one piece: Image Builder (Stubber) says where the
+    version went, six places in three regions and two accounts (moto; STS for the destination)
+    are revoked, and the pipeline is disabled with its settings sent back."""
+    imagebuilder = boto3.client("imagebuilder", region_name="eu-west-1")
+    stub = Stubber(imagebuilder)
+    amis = [{"region": p.region, "accountId": p.account, "image": p.ami} for p in estate.places]
+    stub.add_response(
+        "get_image",
+        {"image": {"arn": ARN, "sourcePipelineArn": PIPELINE, "outputResources": {"amis": amis}}},
+        {"imageBuildVersionArn": ARN},
+    )
+    pipeline = {
+        "arn": PIPELINE,
+        "imageRecipeArn": f"arn:aws:imagebuilder:eu-west-1:{FACTORY}:image-recipe/web-server/1.0.0",
+        "infrastructureConfigurationArn": f"arn:aws:imagebuilder:eu-west-1:{FACTORY}:infrastructure-configuration/w",
+        "loggingConfiguration": {"imageLogGroupName": "/aws/imagebuilder/web-server"},
+        "status": "ENABLED",
+    }
+    stub.add_response("get_image_pipeline", {"imagePipeline": pipeline}, {"imagePipelineArn": PIPELINE})
+    stub.add_response(
+        "update_image_pipeline",
+        {"imagePipelineArn": PIPELINE},
+        {
+            "imagePipelineArn": PIPELINE,
+            "status": "DISABLED",
+            "imageRecipeArn": pipeline["imageRecipeArn"],
+            "infrastructureConfigurationArn": pipeline["infrastructureConfigurationArn"],
+            "loggingConfiguration": pipeline["loggingConfiguration"],
+        },
+    )
+    real = boto3.session.Session.client
+
+    def client(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "imagebuilder":
+            return imagebuilder
+        made = real(self, name, *args, **kwargs)
+        return _EC2(made, estate.deprecations) if name == "ec2" else made
+
+    monkeypatch.setattr(boto3.session.Session, "client", client)
+    estate.expect_deprecations(6, [p.ami for p in estate.places], at=ANY)  # main reads the clock
+    with stub, estate.deprecation_stub:
+        code = main(
+            ["--image", "web-server", "--version", VERSION, "--reason", "CVE", "--region", "eu-west-1", "--execute"]
+        )
+    stub.assert_no_pending_responses()
+    estate.deprecation_stub.assert_no_pending_responses()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.count(": revoked: ") == 6 and f"disabled pipeline {PIPELINE}" in out
+    monkeypatch.undo()
+    for place in estate.places:
+        assert estate.value(place) == estate.good[(place.account, place.region)]
+        assert (estate.revoked_tag(place) or "").endswith(": CVE")
