@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .bake.vm_import import VmImportImage
     from .bake.vm_import_options import BootMode, DiskFormat, DiskImage, LicenseType
     from .bake.vm_import_role import VmImportRole
+    from .bake.workflow import Workflow, WorkflowOnFailure, WorkflowParameterDetail
+    from .bake.workflow_document import WorkflowType, check_workflow_document
     from .checks.nag import GoldenAmiChecks
     from .checks.preflight import PREFLIGHT_RULES, PreflightFinding, PreflightSeverity, preflight
     from .distribute.destination import DistributionAccountRole
@@ -108,6 +110,11 @@ _WHERE: dict[str, str] = {
     "VmImportImage": "bake.vm_import",
     "VmImportRole": "bake.vm_import_role",
     "VolumeType": "_core.enums",
+    "Workflow": "bake.workflow",
+    "WorkflowOnFailure": "bake.workflow",
+    "WorkflowParameterDetail": "bake.workflow",
+    "WorkflowType": "bake.workflow_document",
+    "check_workflow_document": "bake.workflow_document",
     "build_order": "pipeline.family",
     "preflight": "checks.preflight",
     "estimate_snapshot_cost": "retire.cost",
@@ -188,8 +195,13 @@ __all__ = [
     "VmImportImage",
     "VmImportRole",
     "VolumeType",
+    "Workflow",
+    "WorkflowOnFailure",
+    "WorkflowParameterDetail",
+    "WorkflowType",
     "build_order",
     "check_document",
+    "check_workflow_document",
     "estimate_snapshot_cost",
     "preflight",
     "total_monthly_usd",

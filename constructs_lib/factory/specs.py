@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .._core.enums import Architecture, Platform, StartCondition, VolumeType
 from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
@@ -18,11 +18,13 @@ from ..bake.base_image import BaseImage
 from ..bake.schedule import Schedule
 from ..distribute.stackset import check_unit_ids
 from ..pipeline._logging import PipelineLogs
+from ..pipeline._workflows import planned_workflows
 from ..pipeline.family import ImageSpec
 from ._base import _Model
 from .base_specs import ArchName, BaseSpec
 from .component_specs import ComponentSpec
 from .network_specs import BuildNetworkSpec
+from .workflow_specs import SmokeTestSpec, WorkflowSpec
 
 SCHEMA_FILE = "factory.schema.json"
 
@@ -129,6 +131,18 @@ class ImageModel(_Model):
     """This image's build subnet and security groups. Default: the file's build_network."""
     logs: LogsSpec | None = None
     """Pipeline and image logs in CloudWatch log groups. Default: none (build logs go to S3 only)."""
+    workflows: list[WorkflowSpec] = []
+    """Build and test workflows; given any, build-image and (with tests on) test-image are listed too."""
+    smoke_test: SmokeTestSpec | None = None
+    """The team's smoke-test script, run on the test instance before distribution. Default: none."""
+
+    @model_validator(mode="after")
+    def _workflows(self, info: ValidationInfo) -> ImageModel:
+        base_dir = Path((info.context or {}).get("base_dir", "."))
+        script = self.smoke_test.to_script(base_dir) if self.smoke_test else None
+        given = tuple(w.to_workflow(base_dir) for w in self.workflows)
+        planned_workflows(given, smoke_test=script, image_tests=self.tests, platform=Platform.LINUX)
+        return self
 
     @field_validator("parameter")
     @classmethod
@@ -202,6 +216,8 @@ class ImageModel(_Model):
             parameter_name=self.parameter,
             build_network=self.build_network.to_network() if self.build_network else None,
             logs=self.logs.to_logs() if self.logs else None,
+            workflows=tuple(w.to_workflow(base_dir) for w in self.workflows),
+            smoke_test=self.smoke_test.to_script(base_dir) if self.smoke_test else None,
         )
 
 

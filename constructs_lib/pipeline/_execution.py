@@ -70,8 +70,8 @@ class ExecutionRole:
         self._put_parameter.add_resources(*[a for a in arns if a not in present])
 
     def ensure(self) -> iam.Role:
-        """The role, created on first need: a parameter to write, or a logging configuration (which
-        Image Builder accepts only with an execution role)."""
+        """The role, created on first need: a parameter to write, a logging configuration or
+        workflows (which Image Builder accepts only with an execution role)."""
         if self.role is None:
             self.role = self._create()
         return self.role

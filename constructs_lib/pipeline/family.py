@@ -23,6 +23,7 @@ from ..bake.component import Component
 from ..bake.infrastructure import BuildResources
 from ..bake.schedule import Schedule
 from ..bake.version_lock import VersionLock
+from ..bake.workflow import Workflow
 from ..retire.lifecycle import lifecycle_role
 from ._logging import PipelineLogGroups, PipelineLogs
 from .image import GoldenImage
@@ -71,6 +72,10 @@ class ImageSpec:
     logs: PipelineLogs | None = None
     """CloudWatch log groups for each of the image's pipelines (:class:`PipelineLogGroups`).
     Default: none (build logs go to S3 only)."""
+    workflows: tuple[Workflow, ...] = ()
+    """Build and test workflows of each of the image's pipelines. Default: Image Builder's own."""
+    smoke_test: str | None = None
+    """The team's smoke-test script, run on the test instance before distribution. Default: none."""
 
     def __post_init__(self) -> None:
         check_name("images.name", self.name)
@@ -264,6 +269,8 @@ class ImageFamily(Construct):
                     lifecycle=lifecycle,
                     tags=tags,
                     kms_key=key_in(scope_of(spec.name)),
+                    workflows=spec.workflows,
+                    smoke_test=spec.smoke_test,
                 )
                 variants[arch] = pipeline
                 if spec.logs is not None:

@@ -52,7 +52,7 @@ class GoldenImage(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
-        :param pipeline: whose recipe, build infrastructure, distribution, tests and execution
+        :param pipeline: whose recipe, build infrastructure, distribution, tests, workflows and execution
             role the build uses.
         :param removal_policy: Default: ``RETAIN``, the AMIs and snapshots stay when the stack
             is deleted. ``DESTROY`` deletes them, with a role that may only deregister AMIs and
@@ -82,6 +82,7 @@ class GoldenImage(Construct):
             infrastructure_configuration_arn=source.infrastructure_configuration_arn,
             distribution_configuration_arn=source.distribution_configuration_arn,
             execution_role=source.execution_role,
+            workflows=pipeline.workflows.render(_Image) if pipeline.workflows else None,
             enhanced_image_metadata_enabled=True,
             image_tests_configuration=_Image.ImageTestsConfigurationProperty(
                 image_tests_enabled=pipeline.image_tests, timeout_minutes=pipeline.test_timeout_minutes

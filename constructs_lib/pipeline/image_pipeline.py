@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from aws_cdk import Annotations, Stack, Tags
 from aws_cdk import aws_ec2 as ec2
@@ -26,6 +27,7 @@ from ..bake.infrastructure import BuildInfrastructure, BuildResources
 from ..bake.recipe import GoldenImageRecipe
 from ..bake.schedule import Schedule
 from ..bake.version_lock import DEFAULT_LOCK_FILE, VersionLock
+from ..bake.workflow import Workflow
 from ..retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate
 from ..retire.lifecycle import ImageLifecycle
 from ._checks import check_base_region, instance_types_for
@@ -33,6 +35,7 @@ from ._cost import pipeline_builds_per_month, steady_state_cost
 from ._distribution import PipelineDistribution, pipeline_targets
 from ._execution import ExecutionRole
 from ._schedule import NEVER_BUILDS, never_builds, render_schedule, start_condition
+from ._workflows import PipelineWorkflows, planned_workflows
 from .interfaces import ImportedPipeline, grant_start, start_command
 
 LOCK_FILE_CONTEXT = "golden-ami:versionLockFile"
@@ -98,6 +101,8 @@ class GoldenImagePipeline(Construct):
         tags: Mapping[str, str] | None = None,
         build_resources: BuildResources | None = None,
         lifecycle_role: iam.IRole | None = None,
+        workflows: Sequence[Workflow] = (),
+        smoke_test: str | Path | None = None,
     ) -> None:
         """
         :param image_name: names the recipe, pipeline and configurations (3 to 128 of ``[-_A-Za-z0-9 ]``).
@@ -136,6 +141,11 @@ class GoldenImagePipeline(Construct):
         :param build_resources: build instance role, profile and log bucket shared with other
             pipelines (:class:`BuildResources`). Default: the pipeline's own.
         :param lifecycle_role: the lifecycle policy's execution role, shared. Default: its own.
+        :param workflows: build and test workflows (:class:`Workflow`). Given any, the pipeline lists
+            ``build-image`` unless one is a build workflow, and ``test-image`` while ``image_tests``
+            is on, and gets its execution role. Default: none, Image Builder's own build and test.
+        :param smoke_test: the team's smoke-test script (its text, or a ``Path`` to read), run on the
+            test instance before distribution (:meth:`Workflow.smoke_test`). Default: none.
         """
         super().__init__(scope, id)
         stack = Stack.of(self)
@@ -147,6 +157,10 @@ class GoldenImagePipeline(Construct):
         check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")
         types = instance_types_for(instance_types, self.architecture)
         check_base_region(base_image, image_name, stack.region)
+        planned = planned_workflows(
+            workflows, smoke_test=smoke_test, image_tests=image_tests, platform=base_image.platform
+        )
+        lock = version_lock or self._default_lock()
         targets = pipeline_targets(
             self,
             tuple(distributions),
@@ -161,7 +175,7 @@ class GoldenImagePipeline(Construct):
             name=image_name,
             base_image=base_image,
             components=components,
-            version_lock=version_lock or self._default_lock(),
+            version_lock=lock,
             recipe_version=recipe_version,
             root_volume=root_volume,
             data_volumes=data_volumes,
@@ -202,6 +216,14 @@ class GoldenImagePipeline(Construct):
         self.test_timeout_minutes = test_timeout_minutes
         self.image_scanning = image_scanning
         self.resource = self._pipeline(description, self._schedule(schedule, components))
+        self.workflows: PipelineWorkflows | None = None
+        """The workflows the pipeline lists; None when Image Builder runs its defaults."""
+        if planned:
+            self.workflows = PipelineWorkflows(
+                self, image_name=image_name, workflows=planned, version_lock=lock, execution=self._execution
+            )
+            self.resource.workflows = self.workflows.render(_Pipeline)
+            self.resource.execution_role = self.workflows.role.role_arn
         self.lifecycle = self._retire(lifecycle, lifecycle_role)
         self.root_volume = root_volume or RootVolume()
         self.data_volumes = layered(base_image.inherited_data_volumes, data_volumes)
