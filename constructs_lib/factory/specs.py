@@ -22,6 +22,7 @@ from ..pipeline.family import ImageSpec
 from ._base import _Model
 from .base_specs import ArchName, BaseSpec
 from .component_specs import ComponentSpec
+from .fast_launch_specs import FastLaunchSpec
 from .network_specs import BuildNetworkSpec
 
 SCHEMA_FILE = "factory.schema.json"
@@ -129,6 +130,8 @@ class ImageModel(_Model):
     """This image's build subnet and security groups. Default: the file's build_network."""
     logs: LogsSpec | None = None
     """Pipeline and image logs in CloudWatch log groups. Default: none (build logs go to S3 only)."""
+    fast_launch: FastLaunchSpec | None = None
+    """EC2 Fast Launch of a Windows image, per region (README: Windows Server). Default: off."""
 
     @field_validator("parameter")
     @classmethod
@@ -179,7 +182,11 @@ class ImageModel(_Model):
         return check_name("name", value)
 
     def to_spec(
-        self, base_dir: Path, base_image: BaseImage | None = None, platform: Platform = Platform.LINUX
+        self,
+        base_dir: Path,
+        base_image: BaseImage | None = None,
+        platform: Platform = Platform.LINUX,
+        home_region: str = "eu-west-1",
     ) -> ImageSpec:
         """The image's spec; ``base_image`` is the base when a construct makes it (an import or a capture);
         ``platform`` is the image's (its base's, or its parent's), which its own documents are checked for."""
@@ -202,6 +209,7 @@ class ImageModel(_Model):
             parameter_name=self.parameter,
             build_network=self.build_network.to_network() if self.build_network else None,
             logs=self.logs.to_logs() if self.logs else None,
+            fast_launch=self.fast_launch.by_region(home_region) if self.fast_launch else {},
         )
 
 
