@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ._core.enums import Architecture, Platform, StartCondition, VolumeType
     from ._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
     from ._core.network import BuildNetwork, FleetNetwork
-    from ._core.targets import LaunchPermission, LaunchTemplateTarget, RegionTarget
+    from ._core.targets import FastLaunch, LaunchPermission, LaunchTemplateTarget, RegionTarget
     from ._core.volumes import DataVolume, RootVolume
     from .bake.base_image import BaseImage, OperatingSystem
     from .bake.capture import InstanceCapture
@@ -89,6 +89,7 @@ _WHERE: dict[str, str] = {
     "InstanceRefresh": "launch.fleet",
     "LaunchPermission": "_core.targets",
     "LaunchTemplateTarget": "_core.targets",
+    "FastLaunch": "_core.targets",
     "LicenseType": "bake.vm_import_options",
     "Lifecycle": "_core.lifecycle_rules",
     "LifecycleAction": "_core.lifecycle_rules",
@@ -156,6 +157,7 @@ __all__ = [
     "DistributionAccountRole",
     "DistributionAccountStackSet",
     "DistributionKey",
+    "FastLaunch",
     "FleetNetwork",
     "GoldenAmiChecks",
     "GoldenFleet",

@@ -24,6 +24,12 @@ def _describe(distribution: dict[str, Any]) -> str:
         f"shared with {', '.join(shared)}" if shared else "not shared",
         "own KMS key" if ami.get("KmsKeyId") else "default EBS key",
     ]
+    for fast in distribution.get("FastLaunchConfigurations", []):
+        if fast.get("Enabled"):
+            snapshots = fast.get("SnapshotConfiguration", {}).get("TargetResourceCount", 5)
+            parts.append(
+                f"EC2 Fast Launch ({snapshots} snapshots, up to {fast.get('MaxParallelLaunches', 6)} launches)"
+            )
     names = sorted({p["ParameterName"] for p in distribution.get("SsmParameterConfigurations", [])})
     if names:
         parts.append(f"latest AMI in {', '.join(names)}")
@@ -68,7 +74,12 @@ def summarize(out: Path) -> list[str]:
                 lines.append(f"  distribution {properties['Name']}: {', '.join(regions)}")
                 lines.extend(f"    {_describe(d)}" for d in properties["Distributions"])
             if resource["Type"] == "AWS::EC2::LaunchTemplate":
-                lines.append(f"  launch template: image {properties['LaunchTemplateData'].get('ImageId', 'none')}")
+                image = properties["LaunchTemplateData"].get("ImageId")
+                lines.append(
+                    f"  launch template: image {image}"
+                    if image
+                    else "  launch template: no image of its own (the launching AMI's, as for EC2 Fast Launch)"
+                )
             if resource["Type"] == "AWS::AutoScaling::AutoScalingGroup":
                 tags = {t["Key"]: t["Value"] for t in properties.get("Tags", [])}
                 rolls = "rolls onto each new image" if "golden-ami:rollout" in tags else "does not roll"

@@ -87,3 +87,16 @@ def check_preflight(assembly: cdk.cx_api.CloudAssembly) -> None:
 
 def test_example_passes_the_preflight(example: cdk.cx_api.CloudAssembly) -> None:
     check_preflight(example)
+
+
+def test_windows_summary_names_fast_launch_and_its_imageless_template(tmp_path: Path) -> None:
+    from scripts.summary import summarize
+
+    assembly = synth_example("windows", tmp_path / "windows")
+    lines = summarize(Path(assembly.directory))
+    assert (
+        "    eu-west-1: owner account only; not shared; default EBS key; EC2 Fast Launch (5 snapshots, up to 6 "
+        "launches); latest AMI in /golden-ami/iis/latest" in lines
+    )
+    assert "  launch template: no image of its own (the launching AMI's, as for EC2 Fast Launch)" in lines
+    assert "  launch template: image resolve:ssm:/golden-ami/iis/latest" in lines

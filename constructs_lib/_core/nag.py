@@ -36,6 +36,14 @@ def skip_checkov(resource: CfnResource, check: str, reason: str) -> None:
     resource.add_metadata("checkov", metadata)
 
 
+FAST_LAUNCH_VOLUMES_REASON = (
+    "EC2 Fast Launch: the template carries no block device mapping, so the instances take the AMI's own "
+    "volumes, which the recipe's key encrypts (preflight GA-P017 checks it); a mapping makes EC2 launch from "
+    "the AMI's base snapshot instead of the pre-provisioned ones (observed, not stated by AWS: "
+    "https://github.com/aws/karpenter-provider-aws/issues/9014)."
+)
+"""Why a launch template of a Fast Launch image may define no volume (GoldenAmi-LaunchTemplateVolumesEncrypted)."""
+
 COMPLIANCE_PACKS = ("NIST.800.53.R5", "HIPAA.Security")
 INLINE_POLICY_REASON = (
     "The role's own policy, written for this role alone and scoped to its resources; a customer managed "

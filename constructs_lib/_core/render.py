@@ -14,7 +14,7 @@ from typing import Any
 from aws_cdk import aws_imagebuilder as imagebuilder
 
 from .limits import BUILD_DATE_PLACEHOLDER
-from .targets import PARAMETER_PREFIX, RegionTarget
+from .targets import PARAMETER_PREFIX, FastLaunch, RegionTarget
 from .volumes import DataVolume, RootVolume
 
 _Recipe = imagebuilder.CfnImageRecipe
@@ -122,7 +122,36 @@ def parameter_name(target: RegionTarget, image_name: str) -> str | None:
     return target.parameter_name or default_parameter_name(image_name)
 
 
-def distribution(target: RegionTarget, image_name: str, ami_tags: dict[str, str]) -> _Distribution.DistributionProperty:
+def fast_launch(
+    given: FastLaunch, template: tuple[str, str] | None = None
+) -> _Distribution.FastLaunchConfigurationProperty:
+    """A region's Fast Launch configuration; ``template`` is the (ID, version) of the launch template
+    the pipeline made for ``given.subnet_id``."""
+    template_id, version = template or (given.launch_template_id, given.launch_template_version)
+    spec = None
+    if template_id or given.launch_template_name:
+        spec = _Distribution.FastLaunchLaunchTemplateSpecificationProperty(
+            launch_template_id=template_id,
+            launch_template_name=given.launch_template_name,
+            launch_template_version=version,
+        )
+    return _Distribution.FastLaunchConfigurationProperty(
+        enabled=True,
+        account_id=given.account,
+        max_parallel_launches=given.max_parallel_launches,
+        snapshot_configuration=_Distribution.FastLaunchSnapshotConfigurationProperty(
+            target_resource_count=given.snapshots
+        ),
+        launch_template=spec,
+    )
+
+
+def distribution(
+    target: RegionTarget,
+    image_name: str,
+    ami_tags: dict[str, str],
+    fast_launch_template: tuple[str, str] | None = None,
+) -> _Distribution.DistributionProperty:
     """One region's entry of the distribution configuration."""
     name = parameter_name(target, image_name)
     parameters = None
@@ -145,4 +174,7 @@ def distribution(target: RegionTarget, image_name: str, ami_tags: dict[str, str]
         ami_distribution_configuration=ami_distribution(target, image_name, ami_tags),
         ssm_parameter_configurations=parameters,
         launch_template_configurations=templates or None,
+        fast_launch_configurations=(
+            [fast_launch(target.fast_launch, fast_launch_template)] if target.fast_launch else None
+        ),
     )

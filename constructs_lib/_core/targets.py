@@ -20,6 +20,12 @@ ACCOUNTS_MAX: Final = 1536
 ORGANIZATIONS_MAX: Final = 25
 PARAMETER_NAME_MAX: Final = 1011
 LAUNCH_TEMPLATES_MAX: Final = 100
+# EC2 Fast Launch. MaxParallelLaunches: "Value must be 6 or greater" (EC2 API EnableFastLaunch,
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableFastLaunch.html; Image Builder's own
+# schema says only >= 1). TargetResourceCount 1..10000 (Image Builder FastLaunchSnapshotConfiguration).
+FAST_LAUNCH_PARALLEL_MIN: Final = 6
+FAST_LAUNCH_SNAPSHOTS_MAX: Final = 10000
+_SUBNET_RE: Final = re.compile(r"^subnet-[0-9a-f]{8,17}$", re.ASCII)
 _LAUNCH_TEMPLATE_RE: Final = re.compile(r"^lt-[a-z0-9-_]{17}$", re.ASCII)
 _ACCOUNT_RE: Final = re.compile(r"^\d{12}$", re.ASCII)
 _ORG_RE: Final = re.compile(r"^arn:aws[-a-z]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$", re.ASCII)
@@ -152,6 +158,68 @@ class LaunchTemplateTarget:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class FastLaunch:
+    """EC2 Fast Launch for a Windows AMI in one region: EC2 keeps ``snapshots`` pre-provisioned
+    snapshots of it (Sysprep and first boot done), made by up to ``max_parallel_launches`` instances.
+
+    Image Builder enables it in the source account only ("Create and update AMI distribution
+    configurations", https://docs.aws.amazon.com/imagebuilder/latest/userguide/cr-upd-ami-distribution-settings.html;
+    EC2: "To change these settings, you must own the AMI"). Without a launch template EC2 launches
+    the prep instances into the region's default VPC ("Prerequisites",
+    https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/win-start-fast-launch-prereqs.html): where
+    there is none, name a template (``launch_template_id`` or ``_name``, with ``launch_template_version``,
+    which EnableFastLaunch requires, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_FastLaunchLaunchTemplateSpecificationRequest.html)
+    or, in the pipeline's home region, a ``subnet_id`` for which the pipeline makes one (IMDSv2
+    required, no public IP). Defaults: 6 parallel launches (AWS's minimum), 5 snapshots (EC2's default
+    launch frequency, https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/win-ami-config-fast-launch.html),
+    the default VPC, the source account.
+    """
+
+    max_parallel_launches: int = FAST_LAUNCH_PARALLEL_MIN
+    snapshots: int = 5
+    launch_template_id: str | None = None
+    launch_template_name: str | None = None
+    launch_template_version: str | None = None
+    subnet_id: str | None = None
+    account: str | None = None
+
+    def __post_init__(self) -> None:
+        for field, value, low, high in (
+            ("max_parallel_launches", self.max_parallel_launches, FAST_LAUNCH_PARALLEL_MIN, None),
+            ("snapshots", self.snapshots, 1, FAST_LAUNCH_SNAPSHOTS_MAX),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
+                bound = f"{low} to {high}" if high else f"{low} or more"
+                raise ValueError(f"fast_launch.{field}: {value!r} is outside what EC2 accepts; use {bound}")
+        named = [n for n in (self.launch_template_id, self.launch_template_name, self.subnet_id) if n is not None]
+        if len(named) > 1:
+            raise ValueError(
+                "fast_launch: give one of launch_template_id, launch_template_name or subnet_id "
+                f"({len(named)} given); EC2 takes a launch template by ID or by name, not both"
+            )
+        template_id = self.launch_template_id
+        if template_id is not None and not is_token(template_id) and not _LAUNCH_TEMPLATE_RE.fullmatch(template_id):
+            raise ValueError(
+                f"fast_launch.launch_template_id: {template_id!r} is not a launch template ID; "
+                "use 'lt-' and 17 characters, for example 'lt-0123456789abcdef0'"
+            )
+        if (self.launch_template_id or self.launch_template_name) and not self.launch_template_version:
+            raise ValueError(
+                "fast_launch.launch_template_version: EC2's EnableFastLaunch requires the template's version "
+                "with a launch template; give it, for example '1'"
+            )
+        if self.launch_template_version is not None and self.subnet_id is not None:
+            raise ValueError("fast_launch.launch_template_version: the pipeline makes the template for subnet_id")
+        if self.subnet_id is not None and not is_token(self.subnet_id) and not _SUBNET_RE.fullmatch(self.subnet_id):
+            raise ValueError(
+                f"fast_launch.subnet_id: {self.subnet_id!r} is not a subnet ID; use for example "
+                "'subnet-0123456789abcdef0'"
+            )
+        if self.account is not None:
+            check_account("fast_launch.account", self.account)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class RegionTarget:
     """The AMI in one region: its name, tags, key, copies into other accounts and sharing.
 
@@ -161,7 +229,8 @@ class RegionTarget:
     parameter ``/golden-ami/<image>/latest`` in this region (``parameter_name=None`` and
     ``publish_parameter=False`` to skip it), in the owning account and in each of
     ``parameter_accounts`` (which must also be target accounts). ``launch_templates`` get a new
-    version with each AMI (see :class:`LaunchTemplateTarget`); default: none.
+    version with each AMI (see :class:`LaunchTemplateTarget`); default: none. ``fast_launch``
+    turns on EC2 Fast Launch there, for Windows images (:class:`FastLaunch`); default: off.
     """
 
     region: str
@@ -175,6 +244,7 @@ class RegionTarget:
     publish_parameter: bool = True
     parameter_accounts: tuple[str, ...] = ()
     launch_templates: tuple[LaunchTemplateTarget, ...] = ()
+    fast_launch: FastLaunch | None = None
 
     def __post_init__(self) -> None:
         check_region("distributions.region", self.region)

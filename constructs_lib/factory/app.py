@@ -134,7 +134,10 @@ def build_factory(
         model, {name: by_index[index] for name, index in placement.items()}, lock=lock, home_key=home_key
     )
     platforms = model.platforms()
-    specs = [image.to_spec(base_dir, bases.get(image.name), platforms[image.name]) for image in model.images]
+    specs = [
+        image.to_spec(base_dir, bases.get(image.name), platforms[image.name], model.home_region)
+        for image in model.images
+    ]
 
     targets = [
         RegionTarget(

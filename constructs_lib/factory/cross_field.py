@@ -14,7 +14,8 @@ from .._core.targets import check_region
 from .._core.volumes import RootVolume
 from ..pipeline.family import variant_name
 from .base_specs import X86_ONLY
-from .platforms import platform_problems
+from .fast_launch_specs import fast_launch_problems
+from .platforms import image_platforms, platform_problems
 
 Loc = tuple[str | int, ...]
 _ARCHS = ("x86_64", "arm64")
@@ -224,6 +225,8 @@ def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) 
         problems += _layer_architectures(images, archs)
     problems += platform_problems(images, base_dir)
     problems += _root_sizes(images)
+    platforms = image_platforms(images)
+    problems += fast_launch_problems(images, platforms, data.get("home_region", "eu-west-1"), data.get("regions") or [])
     consumers = data.get("consumers")
     if archs is None or not isinstance(consumers, list):
         return problems

@@ -109,6 +109,19 @@ def _logs(pipeline: GoldenImagePipeline) -> str:
     )
 
 
+def _fast_launch(pipeline: GoldenImagePipeline) -> str | None:
+    """The Fast Launch row: per region the snapshots kept and their monthly storage, an upper bound."""
+    costs = pipeline.fast_launch_cost()
+    if not costs:
+        return None
+    regions = {t.region: t.fast_launch for t in pipeline.region_targets if t.fast_launch}
+    return "; ".join(
+        f"{region}: {fl.snapshots} snapshots, up to {fl.max_parallel_launches} prep instances at a time, "
+        f"about ${costs[region]:.2f}/month of snapshots plus the prep instances' time"
+        for region, fl in regions.items()
+    )
+
+
 def render(factory: Factory) -> str:
     """The whole report."""
     parts = [
@@ -137,9 +150,12 @@ def render(factory: Factory) -> str:
     for pipeline in factory.pipelines:
         parts += [f"## {pipeline.image_name}", "", "| | |", "| --- | --- |"]
         parts += [f"| {h} | {v} |" for h, v in zip(headers, _row(pipeline, factory), strict=True)]
+        fast_launch = _fast_launch(pipeline)
+        if fast_launch:
+            parts.append(f"| Fast Launch | {fast_launch} |")
         parts.append("")
         cost = pipeline.snapshot_cost()
-        total += cost.monthly_usd if cost else 0.0
+        total += (cost.monthly_usd if cost else 0.0) + sum(pipeline.fast_launch_cost().values())
     parts.append(
         f"Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
         f"about ${total:.2f}/month, an upper bound."

@@ -23,6 +23,7 @@ from ..pipeline.family import ImageSpec
 from ._base import _Model
 from .base_specs import ArchName, BaseSpec
 from .component_specs import ComponentSpec
+from .fast_launch_specs import FastLaunchSpec
 from .network_specs import BuildNetworkSpec
 from .workflow_specs import SmokeTestSpec, WorkflowSpec
 
@@ -144,6 +145,9 @@ class ImageModel(_Model):
         planned_workflows(given, smoke_test=script, image_tests=self.tests, platform=Platform.LINUX)
         return self
 
+    fast_launch: FastLaunchSpec | None = None
+    """EC2 Fast Launch of a Windows image, per region (README: Windows Server). Default: off."""
+
     @field_validator("parameter")
     @classmethod
     def _parameter(cls, value: str | None) -> str | None:
@@ -193,7 +197,11 @@ class ImageModel(_Model):
         return check_name("name", value)
 
     def to_spec(
-        self, base_dir: Path, base_image: BaseImage | None = None, platform: Platform = Platform.LINUX
+        self,
+        base_dir: Path,
+        base_image: BaseImage | None = None,
+        platform: Platform = Platform.LINUX,
+        home_region: str = "eu-west-1",
     ) -> ImageSpec:
         """The image's spec; ``base_image`` is the base when a construct makes it (an import or a capture);
         ``platform`` is the image's (its base's, or its parent's), which its own documents are checked for."""
@@ -218,6 +226,7 @@ class ImageModel(_Model):
             logs=self.logs.to_logs() if self.logs else None,
             workflows=tuple(w.to_workflow(base_dir) for w in self.workflows),
             smoke_test=self.smoke_test.to_script(base_dir) if self.smoke_test else None,
+            fast_launch=self.fast_launch.by_region(home_region) if self.fast_launch else {},
         )
 
 

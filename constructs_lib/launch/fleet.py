@@ -12,7 +12,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .._core.limits import check_range
-from .._core.nag import acknowledge
+from .._core.nag import FAST_LAUNCH_VOLUMES_REASON, acknowledge
 from .launch_template import GoldenLaunchTemplate
 from .rollout_function.tags import PREFERENCES_TAG, ROLLOUT_TAG
 
@@ -153,6 +153,8 @@ class GoldenFleet(Construct):
                     "Scaling notifications go where the team chooses (notification_topic=); the group's "
                     "metrics and the rollout function's log record every change meanwhile.",
                 )
+        if launch_template.fast_launch:
+            acknowledge(self.group, "AwsSolutions-EC26", FAST_LAUNCH_VOLUMES_REASON)
         self.refresh = refresh if launch_template.pin is None else None
         if self.refresh is not None:
             for resource in (self.group, launch_template.launch_template):

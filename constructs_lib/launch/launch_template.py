@@ -14,10 +14,11 @@ from constructs import Construct
 from .._core.enums import Architecture, Platform
 from .._core.instance_types import check_instance_types
 from .._core.limits import is_token
+from .._core.nag import FAST_LAUNCH_VOLUMES_REASON, acknowledge
 from .._core.targets import check_parameter_name
 from .._core.volumes import DataVolume, RootVolume
 from ..distribute.destination import MANAGED_TEMPLATE_TAG
-from ..pipeline.interfaces import IDistributedGoldenImage, IGoldenImage
+from ..pipeline.interfaces import IDistributedGoldenImage, IFastLaunchImage, IGoldenImage
 
 # Source: SSM LabelParameterVersion (labels 1..100 of [a-zA-Z0-9_.-], not starting with a digit
 # or with aws/ssm) and GetParameter (versions are positive integers).
@@ -49,7 +50,10 @@ class GoldenLaunchTemplate(Construct):
     an instance refresh) takes the AMI the parameter names at that moment, so a new image needs
     no redeploy. ``pin`` freezes it to a parameter version or label for a rollback. Secure by
     default: IMDSv2 required with hop limit 1, no public IP address, volumes encrypted and
-    matching the image's block device mapping, detailed monitoring on.
+    matching the image's block device mapping, detailed monitoring on. For an image with EC2 Fast
+    Launch in the template's region the template carries no block device mapping: the AMI's own,
+    encrypted by the recipe's key, applies, and a mapping would keep EC2 from using the
+    pre-provisioned snapshots.
 
     Example::
 
@@ -140,6 +144,13 @@ class GoldenLaunchTemplate(Construct):
             raise ValueError(f"hop_limit: {hop_limit!r} must be 1 to 64")
 
         source = image if isinstance(image, IDistributedGoldenImage) else None
+        fast = isinstance(image, IFastLaunchImage) and image.fast_launch_in(region)
+        if fast and (root_volume is not None or data_volumes is not None):
+            raise ValueError(
+                f"root_volume: the image has EC2 Fast Launch in {region}, and a launch template with a block "
+                "device mapping launches from the AMI's base snapshot, not the pre-provisioned ones; drop "
+                "root_volume and data_volumes (the AMI's volumes, encrypted by its recipe, apply)"
+            )
         root = root_volume or (source.root_volume if source else RootVolume())
         data = tuple(data_volumes) if data_volumes is not None else (source.data_volumes if source else ())
         os_platform = platform or (source.platform if source else Platform.LINUX)
@@ -163,13 +174,18 @@ class GoldenLaunchTemplate(Construct):
             http_put_response_hop_limit=hop_limit,
             http_endpoint=True,
             associate_public_ip_address=False,
-            block_devices=[_block_device(root_device, root), *[_block_device(v.device_name, v) for v in data]],
+            block_devices=(
+                None if fast else [_block_device(root_device, root), *[_block_device(v.device_name, v) for v in data]]
+            ),
             role=role,
             security_group=security_group,
             user_data=user_data,
             detailed_monitoring=True,
             ebs_optimized=None,
         )
+        if fast:
+            acknowledge(self.launch_template, "GoldenAmi-LaunchTemplateVolumesEncrypted", FAST_LAUNCH_VOLUMES_REASON)
+        self.fast_launch = fast
         if version:
             Tags.of(self.launch_template).add(PIN_TAG, version)
         if image_builder_updates:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._core.enums import Architecture
+from .._core.enums import Architecture, Platform
 from .._core.instance_types import DEFAULT_INSTANCE_TYPES, check_instance_types
+from .._core.limits import is_token
 from .._core.targets import RegionTarget, check_region, partition_of
 from ..bake.base_image import BaseImage
 
@@ -94,6 +95,35 @@ def check_target(target: RegionTarget, *, home: str, encrypted: bool, home_key: 
             "account's default EBS key, which AWS does not let other accounts use; set kms_key_arn to a "
             f"customer managed key in {target.region} those accounts may use "
             "(DistributionKey.alias_arn(...) for a DistributionKey)"
+        )
+
+
+def check_fast_launch(target: RegionTarget, *, home: str, account: str, platform: Platform) -> None:
+    """Fast Launch only for Windows images (EC2 Fast Launch is a Windows feature,
+    https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/win-ami-config-fast-launch.html), only in the
+    source account (Image Builder enables it on the AMI the pipeline's account owns; EC2 lets only the
+    owner change the settings, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableFastLaunch.html),
+    and a subnet (for which the pipeline makes the launch template) only in the home region."""
+    given = target.fast_launch
+    if given is None:
+        return
+    field = f"distributions[{target.region}].fast_launch"
+    if platform is not Platform.WINDOWS:
+        raise ValueError(
+            f"{field}: EC2 Fast Launch pre-provisions Windows AMIs only, and this image is {platform.value}; "
+            "drop fast_launch"
+        )
+    if given.account is not None and not is_token(account) and given.account != account:
+        raise ValueError(
+            f"{field}.account: {given.account!r} is not the pipeline's account {account}; Image Builder enables "
+            "Fast Launch only on the AMI the source account owns (copies in other accounts belong to them, "
+            "and only an AMI's owner may enable it), so drop account or give the source account"
+        )
+    if given.subnet_id is not None and target.region != home:
+        raise ValueError(
+            f"{field}.subnet_id: the pipeline makes the launch template for a subnet in its own region "
+            f"{home} only; in {target.region}, create a launch template with the subnet there and give "
+            "launch_template_id and launch_template_version"
         )
 
 

@@ -43,3 +43,12 @@ def steady_state_cost(
         versions_kept=kept,
         price_per_gb_month=price_per_gb_month,
     )
+
+
+def fast_launch_cost(targets: Sequence[RegionTarget], volume_gib: int, price_per_gb_month: float) -> dict[str, float]:
+    """Per region with EC2 Fast Launch, the monthly cost of its pre-provisioned snapshots kept the whole
+    month (snapshots x the AMI's volumes x the price), an upper bound: EC2 charges no fee for Fast Launch,
+    only standard prices for what it uses, the snapshots and the prep instances and their volumes, which
+    run again for each snapshot a launch consumes
+    (https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/win-ami-config-fast-launch.html, "Resource costs")."""
+    return {t.region: t.fast_launch.snapshots * volume_gib * price_per_gb_month for t in targets if t.fast_launch}

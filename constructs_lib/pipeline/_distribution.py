@@ -5,18 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Stack, Validations
+from aws_cdk import IResolvable, Stack, Validations
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
 from .._core import render as _render
+from .._core.enums import Platform
+from .._core.nag import FAST_LAUNCH_VOLUMES_REASON, acknowledge
 from .._core.targets import RegionTarget
-from ._checks import check_target, check_targets, public_warning
+from ._checks import check_fast_launch, check_target, check_targets, public_warning
 from ._execution import ExecutionRole
+
+_Entry = imagebuilder.CfnDistributionConfiguration.DistributionProperty
 
 
 def pipeline_targets(
-    scope: Construct, given: tuple[RegionTarget, ...], *, include_home: bool, encrypted: bool, home_key: bool
+    scope: Construct,
+    given: tuple[RegionTarget, ...],
+    *,
+    include_home: bool,
+    encrypted: bool,
+    home_key: bool,
+    platform: Platform = Platform.LINUX,
 ) -> tuple[RegionTarget, ...]:
     """The targets of the pipeline ``scope``, checked (:func:`check_targets`), the home region
     first unless listed or excluded; a public one raises a warning on ``scope``."""
@@ -27,6 +38,7 @@ def pipeline_targets(
     targets = check_targets(given, home=region, include_home=include_home, encrypted=encrypted, home_key=home_key)
     for target in targets:
         warn_if_public(scope, target)
+        check_fast_launch(target, home=region, account=stack.account, platform=platform)
     return targets
 
 
@@ -50,8 +62,11 @@ class PipelineDistribution:
         execution: ExecutionRole,
         encrypted: bool,
         home_key: bool,
+        platform: Platform = Platform.LINUX,
     ) -> None:
         self._scope = scope
+        self._platform = platform
+        self._fast_launch_template: tuple[str, str] | None = None
         self._image_name = image_name
         self._ami_tags = dict(ami_tags)
         self._encrypted = encrypted
@@ -62,7 +77,7 @@ class PipelineDistribution:
             "Distribution",
             name=image_name,
             description=f"Regions and accounts that receive {image_name}",
-            distributions=[_render.distribution(t, image_name, self._ami_tags) for t in targets],
+            distributions=self._entries(targets),
         )
         self.parameter_names = {t.region: n for t in targets if (n := _render.parameter_name(t, image_name))}
         self.execution = execution
@@ -78,15 +93,52 @@ class PipelineDistribution:
                 "merge its settings into the existing RegionTarget"
             )
         check_target(target, home=stack.region, encrypted=self._encrypted, home_key=self._home_key)
+        check_fast_launch(target, home=stack.region, account=stack.account, platform=self._platform)
         warn_if_public(self._scope, target)
         self.targets = (*self.targets, target)
-        self.resource.distributions = [_render.distribution(t, self._image_name, self._ami_tags) for t in self.targets]
+        self.resource.distributions = self._entries(self.targets)
         name = _render.parameter_name(target, self._image_name)
         if name is None:
             return False
         self.parameter_names[target.region] = name
         self.execution.allow_parameters(stack, self.parameter_names)
         return True
+
+    @property
+    def fast_launch_regions(self) -> tuple[str, ...]:
+        """The regions where EC2 Fast Launch is on."""
+        return tuple(t.region for t in self.targets if t.fast_launch)
+
+    def _entries(self, targets: tuple[RegionTarget, ...]) -> list[IResolvable | _Entry]:
+        entries: list[IResolvable | _Entry] = []
+        for target in targets:
+            template = None
+            if target.fast_launch and target.fast_launch.subnet_id:
+                template = self._prep_template(target.fast_launch.subnet_id)
+            entries.append(_render.distribution(target, self._image_name, self._ami_tags, template))
+        return entries
+
+    def _prep_template(self, subnet_id: str) -> tuple[str, str]:
+        """The launch template (child ``FastLaunchTemplate``) EC2 Fast Launch launches its prep
+        instances from, in ``subnet_id``: IMDSv2 required, no public IP, no block device mapping."""
+        if self._fast_launch_template is None:
+            template = ec2.CfnLaunchTemplate(
+                self._scope,
+                "FastLaunchTemplate",
+                launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
+                    metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(
+                        http_tokens="required", http_put_response_hop_limit=1, http_endpoint="enabled"
+                    ),
+                    network_interfaces=[
+                        ec2.CfnLaunchTemplate.NetworkInterfaceProperty(
+                            device_index=0, subnet_id=subnet_id, associate_public_ip_address=False
+                        )
+                    ],
+                ),
+            )
+            acknowledge(template, "GoldenAmi-LaunchTemplateVolumesEncrypted", FAST_LAUNCH_VOLUMES_REASON)
+            self._fast_launch_template = (template.ref, template.attr_latest_version_number)
+        return self._fast_launch_template
 
     def parameter_name_in(self, region: str) -> str:
         """The parameter published in ``region``; ``ValueError`` naming the regions reached otherwise."""

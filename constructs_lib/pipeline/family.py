@@ -16,7 +16,7 @@ from .._core.enums import Architecture
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import check_name, check_unique
 from .._core.network import BuildNetwork
-from .._core.targets import RegionTarget
+from .._core.targets import FastLaunch, RegionTarget
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
 from ..bake.component import Component
@@ -76,6 +76,9 @@ class ImageSpec:
     """Build and test workflows of each of the image's pipelines. Default: Image Builder's own."""
     smoke_test: str | None = None
     """The team's smoke-test script, run on the test instance before distribution. Default: none."""
+    fast_launch: Mapping[str, FastLaunch] = dataclasses.field(default_factory=dict)
+    """EC2 Fast Launch by region (the home region or one of the family's distributions), for a
+    Windows image. Default: none."""
 
     def __post_init__(self) -> None:
         check_name("images.name", self.name)
@@ -248,6 +251,8 @@ class ImageFamily(Construct):
                     if home not in {t.region for t in given}:
                         given.insert(0, RegionTarget(region=home))
                     image_targets = [dataclasses.replace(t, parameter_name=spec.parameter_name + suffix) for t in given]
+                if spec.fast_launch:
+                    image_targets = _with_fast_launch(spec, image_targets, Stack.of(scope_of(spec.name)).region)
                 resources, policy_role = shared_in(scope_of(spec.name)) if share_build_resources else (None, None)
                 pipeline = GoldenImagePipeline(
                     scope_of(spec.name),
@@ -323,3 +328,18 @@ def _layer_root(spec: ImageSpec, parent_root: RootVolume) -> RootVolume:
             f"from; use {parent_root.size_gib} or more, or leave root_volume unset to take the parent's"
         )
     return spec.root_volume
+
+
+def _with_fast_launch(spec: ImageSpec, targets: Sequence[RegionTarget], home: str) -> list[RegionTarget]:
+    """The image's targets (the home region's included) with its Fast Launch regions set."""
+    given = list(targets)
+    if home not in {t.region for t in given}:
+        given.insert(0, RegionTarget(region=home))
+    regions = [t.region for t in given]
+    for region in spec.fast_launch:
+        if region not in regions:
+            raise ValueError(
+                f"images[{spec.name}].fast_launch: {region!r} is not a region the image is distributed to "
+                f"({', '.join(regions)}); add it to the distributions or drop it"
+            )
+    return [dataclasses.replace(t, fast_launch=spec.fast_launch.get(t.region, t.fast_launch)) for t in given]

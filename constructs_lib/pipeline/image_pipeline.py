@@ -31,7 +31,7 @@ from ..bake.workflow import Workflow
 from ..retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate
 from ..retire.lifecycle import ImageLifecycle
 from ._checks import check_base_region, instance_types_for
-from ._cost import pipeline_builds_per_month, steady_state_cost
+from ._cost import fast_launch_cost, pipeline_builds_per_month, steady_state_cost
 from ._distribution import PipelineDistribution, pipeline_targets
 from ._execution import ExecutionRole
 from ._schedule import NEVER_BUILDS, never_builds, render_schedule, start_condition
@@ -167,6 +167,7 @@ class GoldenImagePipeline(Construct):
             include_home=include_home_region,
             encrypted=encrypt_volumes,
             home_key=kms_key is not None,
+            platform=self.platform,
         )
 
         self.recipe = GoldenImageRecipe(
@@ -208,6 +209,7 @@ class GoldenImagePipeline(Construct):
             execution=self._execution,
             encrypted=encrypt_volumes,
             home_key=kms_key is not None,
+            platform=self.platform,
         )
         self.distribution = self._distribution.resource
         self.region_targets = targets
@@ -305,6 +307,10 @@ class GoldenImagePipeline(Construct):
         image = _render.slug(self.image_name)
         return f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:image/{image}/x.x.x"
 
+    def fast_launch_in(self, region: str) -> bool:
+        """True when EC2 Fast Launch is on for this image's AMIs in ``region``."""
+        return region in self._distribution.fast_launch_regions
+
     def parameter_name_in(self, region: str) -> str:
         """The latest-AMI SSM parameter this image publishes in ``region``; raises ``ValueError``
         naming the regions it reaches when it publishes none there."""
@@ -331,6 +337,11 @@ class GoldenImagePipeline(Construct):
             volume_gib=self._volume_gib,
             price_per_gb_month=price_per_gb_month,
         )
+
+    def fast_launch_cost(self, price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH) -> dict[str, float]:
+        """Region -> monthly cost of the Fast Launch snapshots kept there, an upper bound (see
+        :func:`~constructs_lib.pipeline._cost.fast_launch_cost`); empty without Fast Launch."""
+        return fast_launch_cost(self.region_targets, self._volume_gib, price_per_gb_month)
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to start a build of this pipeline (``imagebuilder:StartImagePipelineExecution``)."""

@@ -36,6 +36,13 @@ class IDistributedGoldenImage(IGoldenImage, Protocol):
     def parameter_name_in(self, region: str) -> str: ...
 
 
+@runtime_checkable
+class IFastLaunchImage(Protocol):
+    """An image that says where EC2 Fast Launch is on for its AMIs."""
+
+    def fast_launch_in(self, region: str) -> bool: ...
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ImportedPipeline:
     """A pipeline defined elsewhere, from :meth:`GoldenImagePipeline.from_pipeline_arn`."""

@@ -172,7 +172,12 @@ def test_property_overrides_are_judged_as_synthesized(tmp_path: Path) -> None:
         stack,
         "Template",
         launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
-            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(http_tokens="required")
+            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(http_tokens="required"),
+            block_device_mappings=[
+                ec2.CfnLaunchTemplate.BlockDeviceMappingProperty(
+                    device_name="/dev/xvda", ebs=ec2.CfnLaunchTemplate.EbsProperty(encrypted=True)
+                )
+            ],
         ),
     )
     template.add_property_override("LaunchTemplateData.MetadataOptions.HttpTokens", "optional")

@@ -207,6 +207,12 @@ def test_rules_step_aside_when_they_cannot_judge(rule_id: str, properties: dict[
     assert BY_ID[rule_id].check(properties, none) is Compliance.NOT_APPLICABLE
 
 
+def test_a_launch_template_without_volumes_does_not_comply() -> None:
+    # A Fast Launch image's templates acknowledge it (they leave the volumes to the encrypted AMI).
+    check = BY_ID["LaunchTemplateVolumesEncrypted"].check
+    assert check({"LaunchTemplateData": {"ImageId": "ami-1"}}, none) is Compliance.NON_COMPLIANT
+
+
 def test_tag_selected_policies_cover_recipes() -> None:
     def tagged(kind: str) -> Sequence[Mapping[str, Any]]:
         return [{"ResourceSelection": {"TagMap": {"team": "platform"}}}] if kind.endswith("LifecyclePolicy") else []

@@ -67,3 +67,13 @@ def test_report_names_the_windows_platform_and_root_device(tmp_path: Path) -> No
     )
     assert report.count("| platform | Windows, root device /dev/sda1 |") == 2
     assert "| components | iis-site 1.0.0 |" in report
+
+
+def test_report_prices_the_fast_launch_snapshots_of_the_windows_example(tmp_path: Path) -> None:
+    context = {**CONTEXT, "factory": str(ROOT / "examples" / "windows.yaml"), "golden-ami:versionLockFrozen": "true"}
+    report = render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path))))
+    assert (
+        "| Fast Launch | eu-west-1: 5 snapshots, up to 6 prep instances at a time, about $7.50/month of snapshots "
+        "plus the prep instances' time |" in report
+    )
+    assert report.count("| Fast Launch |") == 1

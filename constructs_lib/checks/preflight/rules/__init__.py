@@ -9,6 +9,7 @@ from . import (
     cross_region_reference,
     default_ebs_key,
     destination_role,
+    fast_launch_key,
     import_role_key,
     key_principals,
     launch_template_volumes,
@@ -41,5 +42,6 @@ RULES: tuple[Rule, ...] = tuple(
         launch_template_volumes,
         import_role_key,
         revoker_trust,
+        fast_launch_key,
     )
 )

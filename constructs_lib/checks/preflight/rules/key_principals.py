@@ -16,7 +16,8 @@ that must use it do so.
   a target account must create it (error when none mentions the role); a share-only account is
   warned with the ``aws kms create-grant`` command AWS documents.
 - EC2 Fast Launch: EC2 grants ``AWSServiceRoleForEC2FastLaunch`` the key itself when the caller
-  may ``kms:CreateGrant``, which the builder check already requires.
+  may ``kms:CreateGrant``, which the builder check here requires too; GA-P017 (fast_launch_key)
+  holds it for each Fast Launch region with its own finding.
   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/slr-windows-fast-launch.html
 """
 

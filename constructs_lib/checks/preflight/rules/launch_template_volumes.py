@@ -3,8 +3,10 @@
 A layered image inherits its ancestors' volumes: its AMI's block device mapping is the union of
 its recipe's and its parents' recipes'. A launch template that describes some of those devices
 and not the others leaves the rest to the AMI's own mapping, outside the template's sizes and
-encryption, so the template must name every device, encrypted. (Windows Fast Launch templates
-are the one documented exception; distributions with Fast Launch are skipped.)
+encryption, so the template must name every device, encrypted. (The launch templates of an image
+with EC2 Fast Launch carry no mapping at all, as a mapping keeps EC2 from using the pre-provisioned
+snapshots; the recipe's encryption is held by GA-P017 instead, and distributions with Fast Launch
+are skipped here.)
 
 https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html (an
 instance's block device mapping: the AMI's, with the launch's own entries for the devices it
