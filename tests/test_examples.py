@@ -89,10 +89,18 @@ def test_example_passes_the_preflight(example: cdk.cx_api.CloudAssembly) -> None
     check_preflight(example)
 
 
-def test_windows_summary_names_fast_launch_and_its_imageless_template(tmp_path: Path) -> None:
+def test_windows_example_smoke_tests_in_powershell_logs_its_first_build_and_names_fast_launch(
+    tmp_path: Path,
+) -> None:
     from scripts.summary import summarize
 
     assembly = synth_example("windows", tmp_path / "windows")
+    resources = {k: v for s in assembly.stacks for k, v in s.template["Resources"].items()}
+    (smoke,) = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Workflow"]
+    assert "AWS-RunPowerShellScript" in smoke["Properties"]["Data"]
+    assert "AWS-RunShellScript" not in smoke["Properties"]["Data"]
+    images = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Image"]
+    assert {"LogGroupName": "/aws/imagebuilder/iis"} in [r["Properties"].get("LoggingConfiguration") for r in images]
     lines = summarize(Path(assembly.directory))
     assert (
         "    eu-west-1: owner account only; not shared; default EBS key; EC2 Fast Launch (5 snapshots, up to 6 "

@@ -170,7 +170,10 @@ class FastLaunch:
     there is none, name a template (``launch_template_id`` or ``_name``, with ``launch_template_version``,
     which EnableFastLaunch requires, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_FastLaunchLaunchTemplateSpecificationRequest.html)
     or, in the pipeline's home region, a ``subnet_id`` for which the pipeline makes one (IMDSv2
-    required, no public IP). Defaults: 6 parallel launches (AWS's minimum), 5 snapshots (EC2's default
+    required, no public IP). A template you name must be tagged ``CreatedBy: EC2 Image Builder``:
+    Image Builder's managed policies allow ``ec2:EnableFastLaunch`` on launch templates only with that
+    tag (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForImageBuilder.html;
+    an ID cannot be checked at synth). Defaults: 6 parallel launches (AWS's minimum), 5 snapshots (EC2's default
     launch frequency, https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/win-ami-config-fast-launch.html),
     the default VPC, the source account.
     """

@@ -22,6 +22,8 @@ class FastLaunchRegionSpec(_Model):
     """Home region only: a subnet for a launch template the factory makes (IMDSv2, no public IP)."""
     launch_template: str | None = None
     """An existing launch template of that region by ID (lt-...), with version."""
+    launch_template_name: str | None = None
+    """Or by name, with version (EC2 takes one of the two)."""
     version: str | None = None
     """The launch template's version, for example '1'."""
 
@@ -35,6 +37,7 @@ class FastLaunchRegionSpec(_Model):
             max_parallel_launches=max_parallel_launches,
             snapshots=snapshots,
             launch_template_id=self.launch_template,
+            launch_template_name=self.launch_template_name,
             launch_template_version=self.version,
             subnet_id=self.subnet,
         )

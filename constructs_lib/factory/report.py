@@ -122,6 +122,16 @@ def _fast_launch(pipeline: GoldenImagePipeline) -> str | None:
     )
 
 
+def _workflows(pipeline: GoldenImagePipeline) -> str | None:
+    """The workflows row, when the pipeline lists workflows (else Image Builder's defaults run)."""
+    if pipeline.workflows is None:
+        return None
+    return ", ".join(
+        f"{w.name} ({w.type.value.lower()}{', AWS-managed' if w.is_managed else ''})"
+        for w in pipeline.workflows.workflows
+    )
+
+
 def render(factory: Factory) -> str:
     """The whole report."""
     parts = [
@@ -150,6 +160,9 @@ def render(factory: Factory) -> str:
     for pipeline in factory.pipelines:
         parts += [f"## {pipeline.image_name}", "", "| | |", "| --- | --- |"]
         parts += [f"| {h} | {v} |" for h, v in zip(headers, _row(pipeline, factory), strict=True)]
+        workflows = _workflows(pipeline)
+        if workflows:
+            parts.append(f"| workflows | {workflows} |")
         fast_launch = _fast_launch(pipeline)
         if fast_launch:
             parts.append(f"| Fast Launch | {fast_launch} |")

@@ -142,6 +142,8 @@ class ImageModel(_Model):
         base_dir = Path((info.context or {}).get("base_dir", "."))
         script = self.smoke_test.to_script(base_dir) if self.smoke_test else None
         given = tuple(w.to_workflow(base_dir) for w in self.workflows)
+        # What is checked here does not depend on the platform, which picks only the Run Command
+        # document; the image's own (its base's, else its parent's) renders it (pipeline/family.py).
         planned_workflows(given, smoke_test=script, image_tests=self.tests, platform=Platform.LINUX)
         return self
 

@@ -89,6 +89,7 @@ class SmokeTestSpec(_Model):
     def _check(self, info: ValidationInfo) -> SmokeTestSpec:
         if (self.file is None) == (self.script is None):
             raise ValueError("give exactly one of file (a script next to the factory file) or script")
+        # Checks the script only; the image's platform picks the Run Command document at synth.
         Workflow.smoke_test(self.to_script(_base_dir(info)), platform=Platform.LINUX)
         return self
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import IResolvable, Stack, Validations
+from aws_cdk import CfnTag, IResolvable, Stack, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
@@ -120,11 +120,21 @@ class PipelineDistribution:
 
     def _prep_template(self, subnet_id: str) -> tuple[str, str]:
         """The launch template (child ``FastLaunchTemplate``) EC2 Fast Launch launches its prep
-        instances from, in ``subnet_id``: IMDSv2 required, no public IP, no block device mapping."""
+        instances from, in ``subnet_id``: IMDSv2 required, no public IP, no block device mapping.
+        Tagged ``CreatedBy: EC2 Image Builder``: Image Builder's policies allow ``ec2:EnableFastLaunch``
+        on a launch template only with that tag (``AWSServiceRoleForImageBuilder``,
+        https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForImageBuilder.html,
+        and ``EC2ImageBuilderExecutionPolicy``,
+        https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderExecutionPolicy.html)."""
         if self._fast_launch_template is None:
             template = ec2.CfnLaunchTemplate(
                 self._scope,
                 "FastLaunchTemplate",
+                tag_specifications=[
+                    ec2.CfnLaunchTemplate.LaunchTemplateTagSpecificationProperty(
+                        resource_type="launch-template", tags=[CfnTag(key="CreatedBy", value="EC2 Image Builder")]
+                    )
+                ],
                 launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
                     metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(
                         http_tokens="required", http_put_response_hop_limit=1, http_endpoint="enabled"

@@ -183,6 +183,9 @@ class PipelineLogGroups(Construct):
         pipeline._execution.order_before(resource)
         for group in self.log_groups:
             resource.node.add_dependency(group)
+        pipeline.log_groups = self
+        for image in pipeline.images:  # deploy-time builds made before these groups
+            image.use_logs(self)
 
 
 def _finding(partition: str, region: str, account: str, name: str) -> tuple[str, str]:

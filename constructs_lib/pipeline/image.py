@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import jsii
 from aws_cdk import Aspects, CfnDeletionPolicy, IAspect, RemovalPolicy, Stack
@@ -96,15 +97,32 @@ class GoldenImage(Construct):
         )
         if pipeline.execution_role is not None:
             self.resource.node.add_dependency(pipeline.execution_role.node.find_child("DefaultPolicy"))
+
         self.resource.apply_removal_policy(removal_policy)
         if removal_policy is RemovalPolicy.RETAIN:
             self.resource.cfn_options.deletion_policy = CfnDeletionPolicy.RETAIN
         self.removal_policy = removal_policy
         self.pipeline = pipeline
+        pipeline.images.append(self)
+        if pipeline.log_groups is not None:
+            self.use_logs(pipeline.log_groups)
         Aspects.of(self.resource).add(_DistributionDigest(pipeline))
         self.image_arn = self.resource.attr_arn
         self.image_id = self.resource.attr_image_id
         """The AMI ID in the stack's region."""
+
+    def use_logs(self, groups: Any) -> None:
+        """Write this build's log to the pipeline's image log group (``PipelineLogGroups``), made
+        first: without it Image Builder writes to ``/aws/imagebuilder/<image>``, creating it itself,
+        unencrypted and never expiring, if the build starts before the stack creates the group
+        ("ImageLoggingConfiguration", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imageloggingconfiguration.html)."""
+        self.resource.logging_configuration = _Image.ImageLoggingConfigurationProperty(
+            log_group_name=groups.image_log_group_name
+        )
+        for group in groups.log_groups:
+            self.resource.node.add_dependency(group)
+        self.resource.execution_role = self.pipeline.resource.execution_role
+        self.pipeline._execution.order_before(self.resource)
 
 
 def distribution_digest(pipeline: GoldenImagePipeline) -> str:

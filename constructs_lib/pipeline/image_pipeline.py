@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Annotations, Stack, Tags
 from aws_cdk import aws_ec2 as ec2
@@ -219,6 +220,10 @@ class GoldenImagePipeline(Construct):
         self.image_scanning = image_scanning
         self.resource = self._pipeline(description, self._schedule(schedule, components))
         self.workflows: PipelineWorkflows | None = None
+        self.log_groups: Any = None
+        """The pipeline's CloudWatch log groups (``PipelineLogGroups``), once made; None without."""
+        self.images: list[Any] = []
+        """The deploy-time builds of this pipeline (``GoldenImage``)."""
         """The workflows the pipeline lists; None when Image Builder runs its defaults."""
         if planned:
             self.workflows = PipelineWorkflows(

@@ -85,3 +85,17 @@ def test_rejects_a_launch_template_without_version(tmp_path: Path) -> None:
     )
     assert "8: images[0].fast_launch.regions.us-east-1" in problem
     assert "EnableFastLaunch requires the template's version" in problem
+
+
+def test_a_launch_template_by_name_and_not_by_both(tmp_path: Path) -> None:
+    named = windows("      regions:\n        us-east-1: {launch_template_name: win-prep, version: '3'}\n")
+    assert load(tmp_path, named).images[0].fast_launch.by_region("eu-west-1") == {
+        "us-east-1": FastLaunch(launch_template_name="win-prep", launch_template_version="3")
+    }
+    both = windows(
+        "      regions:\n"
+        "        us-east-1: {launch_template: lt-0123456789abcdef0, launch_template_name: win-prep, version: '3'}\n"
+    )
+    (problem,) = problems(tmp_path, both)
+    assert "images[0].fast_launch.regions.us-east-1" in problem
+    assert "EC2 takes a launch template by ID or by name, not both" in problem

@@ -77,3 +77,12 @@ def test_report_prices_the_fast_launch_snapshots_of_the_windows_example(tmp_path
         "plus the prep instances' time |" in report
     )
     assert report.count("| Fast Launch |") == 1
+
+
+def test_report_lists_the_workflows_of_an_image_that_has_them(tmp_path: Path) -> None:
+    context = {**CONTEXT, "factory": str(ROOT / "examples" / "windows.yaml"), "golden-ami:versionLockFrozen": "true"}
+    report = render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path))))
+    assert (
+        "| workflows | build-image (build, AWS-managed), test-image (test, AWS-managed), smoke-test (test) |" in report
+    )
+    assert report.count("| workflows |") == 1  # the base lists none: Image Builder's defaults run

@@ -85,7 +85,11 @@ def test_all_arguments_a_subnet_template_at_home_and_a_named_one_elsewhere(stack
                 "NetworkInterfaces": [
                     {"DeviceIndex": 0, "SubnetId": "subnet-0123456789abcdef0", "AssociatePublicIpAddress": False}
                 ],
-            }
+            },
+            # Image Builder may EnableFastLaunch only on a template tagged CreatedBy: EC2 Image Builder.
+            "TagSpecifications": [
+                {"ResourceType": "launch-template", "Tags": [{"Key": "CreatedBy", "Value": "EC2 Image Builder"}]}
+            ],
         },
     )
     prep = template(stack).to_json()["Resources"][prep_id]["Properties"]["LaunchTemplateData"]

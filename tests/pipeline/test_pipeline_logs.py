@@ -158,3 +158,32 @@ def test_rejects_one_group_for_both(stack: cdk.Stack, lock: VersionLock) -> None
         PipelineLogGroups(
             stack, "L", pipeline=pipeline, logs=PipelineLogs(image_log_group_name=same, pipeline_log_group_name=same)
         )
+
+
+@pytest.mark.parametrize("logs_first", [True, False])
+def test_the_deploy_time_image_logs_to_the_image_group_and_waits_for_it(
+    stack: cdk.Stack, lock: VersionLock, logs_first: bool
+) -> None:
+    """Without the image's own LoggingConfiguration and the wait, the first build writes to a log
+    group Image Builder creates itself, unencrypted and never expiring, or names a custom one in vain."""
+    from constructs_lib import GoldenImage
+
+    pipeline = make_pipeline(stack, lock)
+    settings = PipelineLogs(image_log_group_name="/aws/imagebuilder/web-images")
+    if logs_first:
+        PipelineLogGroups(stack, "WebLogs", pipeline=pipeline, logs=settings)
+    GoldenImage(stack, "First", pipeline=pipeline)
+    if not logs_first:
+        PipelineLogGroups(stack, "WebLogs", pipeline=pipeline, logs=settings)
+    resources = template(stack).to_json()["Resources"]
+    (image,) = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Image"]
+    assert image["Properties"]["LoggingConfiguration"] == {"LogGroupName": "/aws/imagebuilder/web-images"}
+    assert (
+        image["Properties"]["ExecutionRole"]
+        == next(r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::ImagePipeline")["Properties"][
+            "ExecutionRole"
+        ]
+    )
+    groups = {lid for lid, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    assert groups <= set(image["DependsOn"])
+    assert not lint_errors(template(stack).to_json())

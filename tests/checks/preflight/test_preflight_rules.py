@@ -332,7 +332,9 @@ def test_p013_flags_launch_template_updates_the_destination_role_cannot_make() -
     assert errors(RULE["GA-P013"], stacks) == []
 
 
-def test_p014_flags_a_launch_template_that_leaves_out_an_inherited_volume() -> None:
+def _layer_launched_without_its_data_volume() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The app layer (on web, which has /dev/xvdf) launched in us-east-1 by a template listing only
+    the root; returns the stacks and the template's data."""
     stacks = good()
     resources = stacks["Factory"]["resources"]
     resources["Recipe"]["Properties"]["BlockDeviceMappings"].append(
@@ -351,9 +353,25 @@ def test_p014_flags_a_launch_template_that_leaves_out_an_inherited_volume() -> N
     data = stacks["Consumers"]["resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
     data["ImageId"] = "resolve:ssm:/golden-ami/app/latest"
     data["BlockDeviceMappings"] = [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True}}]
+    return stacks, data
+
+
+def test_p014_flags_a_launch_template_that_leaves_out_an_inherited_volume() -> None:
+    stacks, data = _layer_launched_without_its_data_volume()
     (finding,) = errors(RULE["GA-P014"], stacks)
     assert "/dev/xvdf (from web)" in finding.message
     data["BlockDeviceMappings"].append({"DeviceName": "/dev/xvdf", "Ebs": {"Encrypted": True}})
+    assert errors(RULE["GA-P014"], stacks) == []
+
+
+def test_p014_leaves_out_only_the_regions_where_fast_launch_is_on() -> None:
+    stacks, _ = _layer_launched_without_its_data_volume()
+    entries = stacks["Factory"]["resources"]["Distribution"]["Properties"]["Distributions"]
+    fast = [{"Enabled": True, "AccountId": F, "MaxParallelLaunches": 6}]
+    entries[0]["FastLaunchConfigurations"] = fast  # eu-west-1: not where the template launches
+    (finding,) = errors(RULE["GA-P014"], stacks)
+    assert "/dev/xvdf (from web)" in finding.message
+    entries[1]["FastLaunchConfigurations"] = fast  # us-east-1, the template's region: no mapping to judge
     assert errors(RULE["GA-P014"], stacks) == []
 
 

@@ -75,8 +75,8 @@ def check(assembly: Assembly) -> Iterator[Finding]:
             if not (distribution and recipe and build.distribution and build.recipe):
                 continue
             entries = distribution.get("Properties", {}).get("Distributions", [])
-            if any(e.get("FastLaunchConfigurations") for e in entries):
-                continue
+            if any(e.get("FastLaunchConfigurations") and str(e.get("Region")) == where[0] for e in entries):
+                continue  # Fast Launch here: the template carries no mapping, the recipe's applies
             if where in parameters_written(assembly, assembly.stacks[build.distribution.stack], distribution):
                 inherited.update(_chain(assembly, assembly.stacks[build.recipe.stack], recipe, recipes, set()))
         missing = sorted(set(inherited) - listed)
