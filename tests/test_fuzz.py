@@ -95,3 +95,29 @@ def test_a_synth_failure_is_printed_by_its_first_line_and_a_preflight_refusal_as
     assert runner.run(seed, text) == "refused by the preflight"
     assert "refused by the preflight: minimal.yaml: preflight: GA-P001" in capsys.readouterr().err
     assert runner.preflight_refusals and "GA-P001" in runner.preflight_refusals[0]
+
+
+def test_a_lock_file_refusal_is_clean_and_any_other_value_error_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """app.py prints a lock file's refusal (version_lock: ...) without a traceback, as make synth
+    does; a ValueError from elsewhere in synthesis is a library fault the loader should have caught."""
+    seed = next(s for s in SEEDS if s.name == "minimal.yaml")
+    text = seed.read_text(encoding="utf-8")
+    runner = Runner(tmp_path, synth=True, lint=False)
+
+    def refuses(path: Path) -> list[str]:
+        raise ValueError("version_lock: the factory stacks would depend on each other (A -> B -> A): ...")
+
+    monkeypatch.setattr(runner, "_synthesize", refuses)
+    assert runner.run(seed, text) == "refused by the lock file"
+    assert "refused by the lock file: minimal.yaml: version_lock: the factory stacks" in capsys.readouterr().err
+
+    runner = Runner(tmp_path / "second", synth=True, lint=False)
+
+    def breaks(path: Path) -> list[str]:
+        raise ValueError("fleet: max_capacity 123456789012 is out of range")
+
+    monkeypatch.setattr(runner, "_synthesize", breaks)
+    assert runner.run(seed, text) == "failed"
+    assert "failed: minimal.yaml (synth): ValueError: fleet: max_capacity" in capsys.readouterr().err

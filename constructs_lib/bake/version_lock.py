@@ -99,12 +99,12 @@ class VersionLock:
         self._write()
         return version
 
-    def stack_for(self, image: str, pipelines: int, capacity: int) -> int:
+    def stack_for(self, image: str, pipelines: int, capacity: int, *, floor: int = 0) -> int:
         """The factory stack (0, 1, ...) that holds ``image``'s ``pipelines``.
 
         Once recorded, an image stays in its stack, so adding or reordering images never moves
-        (and so replaces) one. A new image goes to the first stack with room for it under
-        ``capacity`` pipelines.
+        (and so replaces) one. A new image goes to the first stack from ``floor`` on with room for
+        it under ``capacity`` pipelines (a layer's floor is its parent's stack).
         """
         entry = self._stacks.get(image)
         if entry is not None and entry["pipelines"] == pipelines:
@@ -116,7 +116,11 @@ class VersionLock:
         if entry is not None and load.get(entry["stack"], 0) + pipelines <= capacity:
             stack = entry["stack"]
         else:
-            stack = next(n for n in range(len(load) + 1) if load.get(n, 0) + pipelines <= max(capacity, pipelines))
+            stack = next(
+                n
+                for n in range(floor, max([floor, *load]) + 2)
+                if load.get(n, 0) + pipelines <= max(capacity, pipelines)
+            )
         if self.frozen:
             raise ValueError(
                 f"version_lock: image {image!r} has no place in {self.path.name} (it would go to stack {stack}) "

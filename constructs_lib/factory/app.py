@@ -37,6 +37,7 @@ from ..pipeline.image_pipeline import GoldenImagePipeline
 from ..retire.revoker_role import RevokerRole
 from .bases import made_bases
 from .model import FactoryModel
+from .placement import place_images
 
 PIPELINES_PER_STACK: Final = 20
 RESOURCES_MAX: Final = 500
@@ -113,7 +114,7 @@ def build_factory(
 
     # Place each image's pipelines in a factory stack, stably.
     counts = {name: len(archs) for name, archs in model.architectures().items()}
-    placement = {i.name: lock.stack_for(i.name, counts[i.name], PIPELINES_PER_STACK) for i in model.images}
+    placement = place_images(model.images, counts, lock, PIPELINES_PER_STACK, _factory_stack_name)
     # Only stacks that hold an image: a lock file can place every image of a shrunk file in a later
     # stack, and an empty stack is an invalid template.
     by_index = {
