@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from constructs_lib.launch.rollout_function.index import RolloutError, parse_preferences, trigger
@@ -225,6 +226,68 @@ def test_throttling_on_each_call_fails_that_group_only_and_leaves_no_unused_vers
     assert world.versions("web") == {2: world.new}
     # a version exists for api only when its refresh started (the tag write failed afterwards)
     assert world.versions("api") == ({2: world.new} if throttled else {})
+
+
+def test_describe_groups_throttled_fails_the_run_and_starts_nothing(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old))
+    world.stub.add_client_error("describe_auto_scaling_groups", service_error_code="Throttling")
+    with pytest.raises(ClientError, match="Throttling"):  # the invocation fails: retried, then the DLQ
+        world.run()
+    assert world.versions("web") == {}
+
+
+def test_cancel_throttled_fails_that_group_only(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.ec2.create_launch_template_version(
+        LaunchTemplateId=world.templates["web"], SourceVersion="1", LaunchTemplateData={"ImageId": world.old}
+    )
+    world.group("web", world.instances(world.old), **{"golden-ami:rollout-image": world.old})
+    world.template("api", image_id=world.old)
+    world.group("api", world.instances(world.old))
+    world.describe("web", "api")
+    world.refreshes("web", world.refresh("InProgress", "2"))
+    world.stub.add_client_error("cancel_instance_refresh", service_error_code="Throttling")
+    world.refreshes("api")
+    world.expect_start("api", 2, rollback=True)
+    world.expect_tags("api", world.new, 1, NOW + BACKOFF)
+    with pytest.raises(RolloutError, match=r"reconciling failed for web;"):
+        world.run()
+    assert world.versions("api") == {2: world.new}
+
+
+def test_a_failed_undo_keeps_the_start_error_and_a_failed_prune_keeps_the_started_refresh(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    template = world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old))
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 2, rollback=True, error="ValidationError")
+    world.delete_stub.add_client_error("delete_launch_template_versions", service_error_code="Throttling")
+    with (
+        caplog.at_level(logging.INFO),
+        pytest.raises(RolloutError, match=r"reconciling failed for web;"),
+    ):
+        world.run()
+    assert '"action": "undo"' in caplog.text and "not deleted" in caplog.text
+    assert "failed: An error occurred (ValidationError) when calling the StartInstanceRefresh" in caplog.text
+    # Next run: four versions it made before, so the start prunes one, and that delete is throttled.
+    for _ in range(3):
+        world.ec2.create_launch_template_version(
+            LaunchTemplateId=template,
+            SourceVersion="1",
+            VersionDescription=f"golden-ami rollout to {world.old}",
+            LaunchTemplateData={"ImageId": world.old},
+        )
+    world.describe("web")
+    world.refreshes("web")
+    world.expect_start("web", 6, rollback=True)
+    world.expect_tags("web", world.new, 1, NOW + BACKOFF)
+    world.delete_stub.add_client_error("delete_launch_template_versions", service_error_code="Throttling")
+    outcome = world.run()["web"]
+    assert outcome.startswith("started: launch template version 6, attempt 1; pruning old versions failed (")
+    assert "Throttling" in outcome
 
 
 def test_old_versions_it_made_are_pruned_keeping_the_current_and_the_last_3(world: World) -> None:

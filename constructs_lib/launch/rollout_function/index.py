@@ -143,7 +143,10 @@ def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: st
             Preferences=preferences,
         )
     except ClientError as error:
-        clients.ec2.delete_launch_template_versions(LaunchTemplateId=view.template_id, Versions=[str(number)])
+        try:
+            clients.ec2.delete_launch_template_versions(LaunchTemplateId=view.template_id, Versions=[str(number)])
+        except ClientError as undo:  # the start's error is what matters; a later prune removes it
+            _log(group=name, action="undo", version=number, outcome=f"not deleted: {undo}")
         if error.response.get("Error", {}).get("Code") == "InstanceRefreshInProgress":
             return "wait: another run started a refresh meanwhile"
         raise
@@ -155,10 +158,12 @@ def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: st
             for k, v in ((tags.IMAGE_TAG, desired), (tags.STATE_TAG, state))
         ]
     )
-    pruned = prune(clients, view.template_id, keep={view.version, str(number)})
-    return f"started: launch template version {number}, attempt {attempts}{note}" + (
-        f"; pruned versions {', '.join(pruned)}" if pruned else ""
-    )
+    started = f"started: launch template version {number}, attempt {attempts}{note}"
+    try:
+        pruned = prune(clients, view.template_id, keep={view.version, str(number)})
+    except ClientError as error:  # the refresh started: pruning is tidying, done again at the next start
+        return f"{started}; pruning old versions failed ({error})"
+    return started + (f"; pruned versions {', '.join(pruned)}" if pruned else "")
 
 
 def prune(clients: Clients, template_id: str, *, keep: set[str]) -> list[str]:
