@@ -66,3 +66,21 @@ def test_each_lock_file_holds_its_requirements_pins_with_hashes(name: str) -> No
 def test_uv_bootstraps_from_its_own_hash_checked_lock() -> None:
     assert _pins(ROOT / "requirements-uv.lock") == {"uv": _pins(ROOT / "requirements.txt")["uv"]}
     assert "--require-hashes -r requirements-uv.lock" in (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+def test_the_environment_is_installed_with_bytecode_so_no_import_compiles_aws_cdk_lib() -> None:
+    """Where PYTHONDONTWRITEBYTECODE is set, a package installed without bytecode is compiled from
+    source at every import (aws-cdk-lib's modules: seconds a synth). make installs with
+    UV_COMPILE_BYTECODE; this venv must have been made so."""
+    import importlib.util
+
+    import aws_cdk
+    import aws_cdk.aws_iam
+
+    for module in (aws_cdk, aws_cdk.aws_iam):
+        source = module.__file__
+        assert source is not None
+        assert Path(importlib.util.cache_from_source(source)).exists(), f"no bytecode for {source}: rerun make"
+    printed = "\n".join(dry_run(".venv/.installed"))
+    assert "uv pip install" in printed
+    assert re.search(r"^export UV_COMPILE_BYTECODE := 1$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
