@@ -34,6 +34,9 @@ export UV_NO_PROGRESS := 1
 # Bytecode at install time: where PYTHONDONTWRITEBYTECODE is set (as on CI machines), Python would
 # otherwise compile aws-cdk-lib's sources at every import, about 3 of the default synth's 8 seconds.
 export UV_COMPILE_BYTECODE := 1
+# The project's own modules likewise: make's Python processes write their bytecode (__pycache__ is
+# ignored by git and left out of the Lambda assets), so a synth after the first compiles nothing.
+export PYTHONDONTWRITEBYTECODE :=
 INSTALL = $(UV) pip install --quiet --require-hashes --python
 $(VENV)/.installed: requirements-uv.lock requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -83,4 +83,6 @@ def test_the_environment_is_installed_with_bytecode_so_no_import_compiles_aws_cd
         assert Path(importlib.util.cache_from_source(source)).exists(), f"no bytecode for {source}: rerun make"
     printed = "\n".join(dry_run(".venv/.installed"))
     assert "uv pip install" in printed
-    assert re.search(r"^export UV_COMPILE_BYTECODE := 1$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^export UV_COMPILE_BYTECODE := 1$", makefile, re.M)
+    assert re.search(r"^export PYTHONDONTWRITEBYTECODE :=$", makefile, re.M)  # empty: Python writes bytecode
