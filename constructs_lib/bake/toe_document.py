@@ -109,25 +109,37 @@ def _suggest(value: str, choices: list[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(choices)}"
 
 
-class _Checker:
-    def __init__(self, parsed: Parsed, platform: Platform) -> None:
+class DocumentChecker:
+    """What the component and the workflow document checkers share: problems by line (the line of
+    the nearest key path the parser saw), and the document's own keys and schema version."""
+
+    def __init__(self, parsed: Parsed) -> None:
         self.lines = parsed.lines
-        self.platform = platform
         self.problems: list[tuple[int, str]] = []
-        self.names: set[str] = set()
 
     def add(self, loc: Loc, message: str) -> None:
         line = next((self.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in self.lines), 1)
         self.problems.append((line, f"{_dotted(loc)}: {message}"))
 
-    def document(self, doc: Mapping[str, Any]) -> None:
+    def header(self, doc: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+        """Unknown top-level keys (with a suggestion) and a schema version other than 1.0."""
         for key in doc:
-            if key not in _DOCUMENT_KEYS:
-                self.add((str(key),), f"unknown key {key!r}; {_suggest(str(key), list(_DOCUMENT_KEYS))}")
+            if key not in keys:
+                self.add((str(key),), f"unknown key {key!r}; {_suggest(str(key), list(keys))}")
         if str(doc.get("schemaVersion")) not in ("1.0", "1"):
             self.add(
                 ("schemaVersion",), f"schemaVersion {doc.get('schemaVersion')!r} is not 1.0; write schemaVersion: 1.0"
             )
+
+
+class _Checker(DocumentChecker):
+    def __init__(self, parsed: Parsed, platform: Platform) -> None:
+        super().__init__(parsed)
+        self.platform = platform
+        self.names: set[str] = set()
+
+    def document(self, doc: Mapping[str, Any]) -> None:
+        self.header(doc, _DOCUMENT_KEYS)
         self.declared(doc, "parameters")
         self.declared(doc, "constants")
         phases = doc.get("phases")

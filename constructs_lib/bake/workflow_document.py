@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from .._core.limits import COMPONENT_DATA_MAX
 from .._core.safe_yaml import Parsed, YamlRefused, parse
-from .toe_document import Loc, _dotted, _suggest
+from .toe_document import DocumentChecker, Loc, _dotted, _suggest
 
 
 class WorkflowType(enum.Enum):
@@ -66,25 +66,14 @@ _PARAMETER_REF_RE: Final = re.compile(r"\$\.parameters\.([A-Za-z0-9_-]+)", re.AS
 _STEP_REF_RE: Final = re.compile(r"\$\.stepOutputs\.([A-Za-z0-9_-]+)", re.ASCII)
 
 
-class _Checker:
+class _Checker(DocumentChecker):
     def __init__(self, parsed: Parsed, kind: WorkflowType) -> None:
-        self.lines = parsed.lines
+        super().__init__(parsed)
         self.kind = kind
-        self.problems: list[tuple[int, str]] = []
         self.parameters: set[str] = set()
 
-    def add(self, loc: Loc, message: str) -> None:
-        line = next((self.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in self.lines), 1)
-        self.problems.append((line, f"{_dotted(loc)}: {message}"))
-
     def document(self, doc: Mapping[str, Any]) -> None:
-        for key in doc:
-            if key not in _DOCUMENT_KEYS:
-                self.add((str(key),), f"unknown key {key!r}; {_suggest(str(key), list(_DOCUMENT_KEYS))}")
-        if str(doc.get("schemaVersion")) not in ("1.0", "1"):
-            self.add(
-                ("schemaVersion",), f"schemaVersion {doc.get('schemaVersion')!r} is not 1.0; write schemaVersion: 1.0"
-            )
+        self.header(doc, _DOCUMENT_KEYS)
         self.declared(doc.get("parameters"))
         steps = doc.get("steps")
         if not isinstance(steps, list) or not steps:
