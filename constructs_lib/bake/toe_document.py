@@ -111,11 +111,12 @@ def _suggest(value: str, choices: list[str]) -> str:
 
 class DocumentChecker:
     """What the component and the workflow document checkers share: problems by line (the line of
-    the nearest key path the parser saw), and the document's own keys and schema version."""
+    the nearest key path the parser saw), starting with the parser's own (a duplicate key), and the
+    document's own keys and schema version."""
 
     def __init__(self, parsed: Parsed) -> None:
         self.lines = parsed.lines
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[int, str]] = [(line, f"{_dotted(loc)}: {m}") for loc, line, m in parsed.problems]
 
     def add(self, loc: Loc, message: str) -> None:
         line = next((self.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in self.lines), 1)
@@ -323,8 +324,6 @@ def check_document(text: str, source: str, platform: Platform = Platform.LINUX) 
             f"components: {source}:1: not a YAML mapping; an AWSTOE document has 'schemaVersion: 1.0' and 'phases'"
         )
     checker = _Checker(parsed, platform)
-    for loc, line, message in parsed.problems:
-        checker.problems.append((line, f"{_dotted(loc)}: {message}"))
     checker.document(document)
     _pseudo_references(checker, document, ())
     if checker.problems:

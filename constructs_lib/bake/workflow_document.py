@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from .._core.limits import COMPONENT_DATA_MAX
 from .._core.safe_yaml import Parsed, YamlRefused, parse
-from .toe_document import DocumentChecker, Loc, _dotted, _suggest
+from .toe_document import DocumentChecker, Loc, _suggest
 
 
 class WorkflowType(enum.Enum):
@@ -182,8 +182,6 @@ def check_workflow_document(text: str, source: str, kind: WorkflowType) -> dict[
     if not isinstance(document, dict):
         raise ValueError(f"workflows: {source}:1: not a YAML mapping; a workflow has 'schemaVersion: 1.0' and 'steps'")
     checker = _Checker(parsed, kind)
-    for loc, line, message in parsed.problems:
-        checker.problems.append((line, f"{_dotted(loc)}: {message}"))
     checker.document(document)
     if checker.problems:
         raise ValueError(

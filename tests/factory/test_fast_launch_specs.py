@@ -4,24 +4,9 @@ Linux image, outside the factory's regions, out of EC2's limits and for a subnet
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from constructs_lib import FastLaunch
-from constructs_lib.factory.loader import FactoryFileError, load_factory
-
-
-def load(tmp_path: Path, text: str) -> Any:
-    path = tmp_path / "factory.yaml"
-    path.write_text(text)
-    return load_factory(path)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(FactoryFileError) as caught:
-        load(tmp_path, text)
-    return [p.split("factory.yaml:", 1)[1] for p in caught.value.problems]
+from tests.factory.factory_file import load, problems
 
 
 def windows(fast_launch: str, os: str = "windows-server-2022", update: str = "update-windows") -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from constructs_lib import OperatingSystem
-from constructs_lib.factory.loader import FactoryFileError, load_factory
+from tests.factory import factory_file
 
 APP = """\
 name: app
@@ -27,19 +27,6 @@ phases:
         inputs:
           commands: ["echo {{ Port }} {{ LogLevel }}"]
 """
-
-
-def load(tmp_path: Path, text: str) -> object:
-    (tmp_path / "app.yaml").write_text(APP)
-    path = tmp_path / "factory.yaml"
-    path.write_text(text)
-    return load_factory(path)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(FactoryFileError) as caught:
-        load(tmp_path, text)
-    return [p.split("factory.yaml:", 1)[1] for p in caught.value.problems]
 
 
 def image(base: str, components: str = "[{aws: update-linux}]", extra: str = "") -> str:
@@ -131,3 +118,11 @@ def test_logs(tmp_path: Path) -> None:
 def test_rejects_a_retention_cloudwatch_does_not_offer(tmp_path: Path) -> None:
     (problem,) = problems(tmp_path, image("{os: amazon-linux-2023}", extra="    logs: {retention_days: 366}\n"))
     assert problem.startswith("5: images[0].logs.retention_days: 366 is not a CloudWatch Logs retention; use one of")
+
+
+def load(tmp_path: Path, text: str) -> object:
+    return factory_file.load(tmp_path, text, {"app.yaml": APP})
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    return factory_file.problems(tmp_path, text, {"app.yaml": APP})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
+import pytest
 
 import app as factory_app
 from constructs_lib.factory.app import Factory
@@ -58,9 +59,15 @@ def test_report_names_end_of_support_marketplace_components_and_cloudwatch_logs(
     )
 
 
-def test_report_names_the_windows_platform_and_root_device(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def windows_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """examples/windows.yaml's report, built once for the tests that read it."""
     context = {**CONTEXT, "factory": str(ROOT / "examples" / "windows.yaml"), "golden-ami:versionLockFrozen": "true"}
-    report = render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path))))
+    return render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path_factory.mktemp("windows")))))
+
+
+def test_report_names_the_windows_platform_and_root_device(windows_report: str) -> None:
+    report = windows_report
     assert (
         "| base | windows-server-2022 x86_64 (AWS-managed, "
         "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base) |" in report
@@ -69,9 +76,8 @@ def test_report_names_the_windows_platform_and_root_device(tmp_path: Path) -> No
     assert "| components | iis-site 1.0.0 |" in report
 
 
-def test_report_prices_the_fast_launch_snapshots_of_the_windows_example(tmp_path: Path) -> None:
-    context = {**CONTEXT, "factory": str(ROOT / "examples" / "windows.yaml"), "golden-ami:versionLockFrozen": "true"}
-    report = render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path))))
+def test_report_prices_the_fast_launch_snapshots_of_the_windows_example(windows_report: str) -> None:
+    report = windows_report
     assert (
         "| Fast Launch | eu-west-1: 5 snapshots, up to 6 prep instances at a time, about $7.50/month of snapshots "
         "plus the prep instances' time |" in report
@@ -79,9 +85,8 @@ def test_report_prices_the_fast_launch_snapshots_of_the_windows_example(tmp_path
     assert report.count("| Fast Launch |") == 1
 
 
-def test_report_lists_the_workflows_of_an_image_that_has_them(tmp_path: Path) -> None:
-    context = {**CONTEXT, "factory": str(ROOT / "examples" / "windows.yaml"), "golden-ami:versionLockFrozen": "true"}
-    report = render(factory_app.build(cdk.App(context=context, outdir=str(tmp_path))))
+def test_report_lists_the_workflows_of_an_image_that_has_them(windows_report: str) -> None:
+    report = windows_report
     assert (
         "| workflows | build-image (build, AWS-managed), test-image (test, AWS-managed), smoke-test (test) |" in report
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from constructs_lib import Platform
-from constructs_lib.factory.loader import FactoryFileError, load_factory
+from tests.factory import factory_file
 
 POWERSHELL = """\
 schemaVersion: 1.0
@@ -34,20 +34,6 @@ phases:
         inputs:
           commands: ["echo hello"]
 """
-
-
-def load(tmp_path: Path, text: str) -> Any:
-    (tmp_path / "site.yaml").write_text(POWERSHELL)
-    (tmp_path / "hello.yaml").write_text(BASH)
-    path = tmp_path / "factory.yaml"
-    path.write_text(text)
-    return load_factory(path)
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(FactoryFileError) as caught:
-        load(tmp_path, text)
-    return [p.split("factory.yaml:", 1)[1] for p in caught.value.problems]
 
 
 def image(base: str, components: str, extra: str = "") -> str:
@@ -121,3 +107,11 @@ def test_malformed_bases_are_refused_without_a_crash(tmp_path: Path, base: str) 
         + "  - name: layer\n    parent: win\n    components: [{file: hello.yaml}]\n"
     )
     assert problems(tmp_path, text)
+
+
+def load(tmp_path: Path, text: str) -> Any:
+    return factory_file.load(tmp_path, text, {"site.yaml": POWERSHELL, "hello.yaml": BASH})
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    return factory_file.problems(tmp_path, text, {"site.yaml": POWERSHELL, "hello.yaml": BASH})
