@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import botocore.loaders
+import botocore.session
 import pytest
 from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint
@@ -17,6 +20,13 @@ from constructs_lib import BaseImage, Component, GoldenImagePipeline, OperatingS
 from constructs_lib.factory.app import Factory
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# moto's EC2 would otherwise load its catalogue of public AMIs into every account and region the
+# suite touches (seconds each); tests register the images they use.
+os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+# moto gives every test a new default boto3 session, and each session would parse botocore's
+# service models again (EC2's alone is megabytes of JSON): the sessions share one loader, whose
+# cache keeps each model parsed once per worker. The files never change during a run.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
 ACCOUNT = "111111111111"

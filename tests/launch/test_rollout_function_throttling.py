@@ -13,9 +13,12 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
+import botocore.endpoint
+import botocore.retries.bucket
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
@@ -27,6 +30,17 @@ from tests.launch.rollout_world import NOW, PARAMETER, REGION, World, event, thr
 
 BACKOFF = 15 * 60
 CODES = ("ThrottlingException", "Throttling", "TooManyRequestsException")
+
+
+@pytest.fixture(autouse=True)
+def back_off(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The delays botocore's retry handler asks for, recorded instead of slept, and adaptive
+    mode's client-side rate limiter (its token bucket, which waits after a throttle) always
+    granting: every retry is still sent, the suite does not wait out the back-off."""
+    delays: list[float] = []
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=delays.append))
+    monkeypatch.setattr(botocore.retries.bucket.TokenBucket, "acquire", lambda *_, **__: True)
+    return delays
 
 
 @pytest.fixture
@@ -96,13 +110,14 @@ def test_the_handler_retries_throttled_calls_with_adaptive_back_off() -> None:
     [("ssm", "GetParameter"), ("ssm", "LabelParameterVersion"), ("cloudwatch", "PutMetricData")],
 )
 def test_a_throttled_call_is_retried_by_botocore_and_the_run_succeeds(
-    world: World, service: str, operation: str, code: str
+    world: World, service: str, operation: str, code: str, back_off: list[float]
 ) -> None:
     retrying(world)
     sent = throttle_once_on_the_wire(getattr(world, service), operation, code)
     behind(world)
     assert world.run(event("parameter"))["web"].startswith("started")
     assert len(sent) == 2, f"{operation} must be sent again after {code}"
+    assert len(back_off) == 1, "after one back-off delay"
     assert world.ssm.get_parameter(Name=f"{PARAMETER}:v1.1.0-1")["Parameter"]["Value"] == world.new
     published = world.metric()
     assert published and set(published) == {1.0}, "the group started is behind until its refresh ends"
