@@ -12,7 +12,7 @@ import pytest
 import app as factory_app
 from constructs_lib.checks.preflight import Assembly, Severity, run
 from tests.conftest import CONTEXT, ROOT, lint_errors
-from tests.test_checkov import checkov
+from tests.test_checkov import checkov, failed_by_directory
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 SMALL = [p.stem for p in EXAMPLES if p.stem != "large-fleet"]
@@ -31,9 +31,23 @@ def synth_example(name: str, outdir: Path) -> cdk.cx_api.CloudAssembly:
     return app.synth()  # raises on any unacknowledged finding of the four packs
 
 
-@pytest.fixture(scope="module", params=SMALL)
-def example(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> cdk.cx_api.CloudAssembly:
-    return synth_example(request.param, tmp_path_factory.mktemp(request.param))
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, cdk.cx_api.CloudAssembly]:
+    """Every example but the large fleet, synthesized once for the module."""
+    return {name: synth_example(name, tmp_path_factory.mktemp(name)) for name in SMALL}
+
+
+@pytest.fixture(params=SMALL)
+def example(request: pytest.FixtureRequest, examples: dict[str, cdk.cx_api.CloudAssembly]) -> cdk.cx_api.CloudAssembly:
+    return examples[request.param]
+
+
+@pytest.fixture(scope="module")
+def checkov_failures(examples: dict[str, cdk.cx_api.CloudAssembly]) -> dict[Path, list[str]]:
+    """checkov's failed checks of every example, from one checkov run over all of them."""
+    directories = [Path(a.directory) for a in examples.values()]
+    (report,) = checkov(*directories)
+    return failed_by_directory(report, directories)
 
 
 def test_examples_cover_the_major_features() -> None:
@@ -72,8 +86,8 @@ def test_example_passes_cfn_lint_in_every_region(example: cdk.cx_api.CloudAssemb
     check_lint(example)
 
 
-def test_example_passes_checkov(example: cdk.cx_api.CloudAssembly) -> None:
-    check_checkov(example)
+def test_example_passes_checkov(example: cdk.cx_api.CloudAssembly, checkov_failures: dict[Path, list[str]]) -> None:
+    assert checkov_failures[Path(example.directory)] == []
 
 
 def test_example_stays_within_cloudformation_limits(example: cdk.cx_api.CloudAssembly) -> None:

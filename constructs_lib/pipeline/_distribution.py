@@ -72,12 +72,15 @@ class PipelineDistribution:
         self._encrypted = encrypted
         self._home_key = home_key
         self.targets = targets
+        self.entries = self._entries(targets)
+        """The distribution entries as given to the resource: reading them back from it through jsii
+        would rebuild each nested struct in Python (seconds on a large fleet)."""
         self.resource = imagebuilder.CfnDistributionConfiguration(
             scope,
             "Distribution",
             name=image_name,
             description=f"Regions and accounts that receive {image_name}",
-            distributions=self._entries(targets),
+            distributions=self.entries,
         )
         self.parameter_names = {t.region: n for t in targets if (n := _render.parameter_name(t, image_name))}
         self.execution = execution
@@ -96,7 +99,8 @@ class PipelineDistribution:
         check_fast_launch(target, home=stack.region, account=stack.account, platform=self._platform)
         warn_if_public(self._scope, target)
         self.targets = (*self.targets, target)
-        self.resource.distributions = self._entries(self.targets)
+        self.entries = self._entries(self.targets)
+        self.resource.distributions = self.entries
         name = _render.parameter_name(target, self._image_name)
         if name is None:
             return False

@@ -127,7 +127,7 @@ class GoldenImage(Construct):
 
 def distribution_digest(pipeline: GoldenImagePipeline) -> str:
     """Eight hex digits naming the pipeline's distributions as CloudFormation receives them."""
-    rendered = Stack.of(pipeline).resolve(pipeline.distribution.distributions)
+    rendered = Stack.of(pipeline).resolve(pipeline.distribution_entries)
     return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:8].upper()
 
 

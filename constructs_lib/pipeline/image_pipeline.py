@@ -321,6 +321,11 @@ class GoldenImagePipeline(Construct):
         naming the regions it reaches when it publishes none there."""
         return self._distribution.parameter_name_in(region)
 
+    @property
+    def distribution_entries(self) -> list[Any]:
+        """The distribution configuration's entries (one per region), as given to the resource."""
+        return list(self._distribution.entries)
+
     def add_region(self, target: RegionTarget) -> None:
         """Distribute the image to one more region (or, with ``target_accounts``, more accounts
         there). The same rules apply as to ``distributions``: one target per region, the home
