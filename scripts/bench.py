@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import statistics
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +44,40 @@ CASES = (
     Case("ours", "one pipeline, 3 regions: this library", ("ours_three_regions.py",)),
     Case("alpha", "one pipeline, 3 regions: aws-imagebuilder-alpha", ("alpha_three_regions.py",)),
 )
-TARGETS = {"default": 1.5, "large": 3.0}
+# Issue 18's targets: ratios of medians from one run; memory of the large fleet; make test's wall.
+TARGETS = {"default": 1.3, "large": 2.5, "alpha/ours": 1.05, "memory_mib": 800, "test_s": 60}
+BUSY_LOAD = 1.5  # a round whose 1-minute load average exceeds this on two cores is run again
 # What profiling showed (cProfile of app.py in-process, and one case at a time with a pack or a
 # feature switched off); kept here so that BENCHMARKS.md carries it whenever it is regenerated.
 PROFILE = """\
+Session of 2026-12-02, second part (profiles: cProfile of bench/factory_file.py in-process; node's
+--cpu-prof through a JSII_NODE wrapper; pytest --durations=0 summed per module):
+
+- The floor is 2.2-2.4 s, of which 2.2 s is one jsii call (the first synth). node's profile of the
+  kernel process: 1.1 s in one WebAssembly function (not identified further) and 0.4 s of garbage
+  collection; the jsii runtime's parent process is idle. Every case pays it once; lowering it
+  would raise every ratio, not lower it.
+- The second synth that renders the StackSet member template (render_role_template) is the
+  process's first synth in the default factory, so it carries that first-synth cost (2.1 s
+  cumulative); removing it would move the cost to the main synth. Its own cost is that of a
+  one-stack synth, about 0.3-0.4 s. Confirmed as a candidate, not removed: a pure renderer of the
+  role template would have to reproduce CDK's logical IDs and policy ordering byte for byte.
+- Large fleet, removed: each image's logical-ID digest read the distribution configuration's
+  entries back through jsii (50 pipelines x 17 regions of nested structs rebuilt in Python): 3.3 s
+  under cProfile. The digest now resolves the entries the pipeline holds; wall 13.0-13.7 ->
+  11.2-11.3 s, every template of factory.yaml and the examples byte-identical.
+- Large fleet, left: 23,000 jsii messages (0.5 ms each on average, with node's work); jsii's
+  runtime type checks of struct arguments (typeguard, 44,000 checks, about 0.8 s: they are skipped
+  under python -O, not used here because it also removes assertions and needs a second set of
+  bytecode); the cdk-nag packs in node.
+- The suite (make test's pytest, 2 workers): 305 -> 98 s. moto's EC2 loaded its catalogue of public
+  AMIs into every account and region (tests/retire/test_revoke.py's setup took 19 s a test: moto
+  serialized DescribeImages(Owners=amazon) to XML); every moto test parsed botocore's service
+  models again in a new session; the throttling tests slept out botocore's back-off; cfn-lint
+  loaded its rules on every lint_errors call (0.3 s each, against 0.03 s to lint a small
+  template); checkov started once per example (2 s each). What is left is dominated by the large
+  fleet (synth 11 s, cfn-lint 19 s, checkov 9 s on one worker) and the examples (24 s).
+
 Bytecode (2026-12-02, cProfile of the default factory's app.py): with PYTHONDONTWRITEBYTECODE set in
 the environment, as on this machine and its CI, and packages installed without bytecode, every
 process compiled aws-cdk-lib's sources on import: `compile` took 3.3 s of 9.3 s. make now installs
@@ -89,18 +121,21 @@ builds by default: the log bucket, the lifecycle policy, scanning, and the execu
 Image Builder needs to write SSM output parameters); what separates them is within this
 machine's run-to-run noise of 0.1 to 0.2 s.
 """
-MEMORY_LIMIT_MB = 1024
 
 
 class CaseFailed(Exception):
     """A case's process exited non-zero; the message is its standard error."""
 
 
+def _env() -> dict[str, str]:
+    return {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+
+
 def run(case: Case) -> tuple[float, float]:
     """Wall seconds and peak MiB of one run of ``case``; raises :class:`CaseFailed`."""
     with tempfile.TemporaryDirectory() as outdir:
         script, *rest = case.argv
-        env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+        env = _env()
         start = time.perf_counter()
         process = psutil.Popen(
             [sys.executable, str(BENCH / script), outdir, *rest],
@@ -148,26 +183,137 @@ def timed_make_test() -> tuple[float, bool]:
     return time.perf_counter() - start, result.returncode == 0
 
 
+def resource_types(script: str) -> Counter[str]:
+    """Resource types and counts of one run of a bench script (CDK's own metadata left out)."""
+    with tempfile.TemporaryDirectory() as outdir:
+        subprocess.run(
+            [sys.executable, str(BENCH / script), outdir], cwd=ROOT, check=True, capture_output=True, env=_env()
+        )
+        found: Counter[str] = Counter()
+        for template in Path(outdir).glob("*.template.json"):
+            found.update(r["Type"] for r in json.loads(template.read_text())["Resources"].values())
+    found.pop("AWS::CDK::Metadata", None)
+    return found
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    """The least-squares slope of y against x."""
+    n = len(points)
+    mean_x, mean_y = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    var = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / var if var else float("nan")
+
+
+CURVE_N = (1, 10, 50, 100, 200)
+CURVE_REGIONS = (3, 17)
+CURVE_COLOURS = {("ours", 3): "#1f77b4", ("ours", 17): "#0b3d66", ("alpha", 3): "#ff7f0e", ("alpha", 17): "#a04c00"}
+
+
+def svg_plot(series: dict[tuple[str, int], list[tuple[int, float, float]]]) -> str:
+    """Two panels (seconds, MiB) against the number of pipelines, one line per library and region count."""
+    width, height, pad = 420, 300, 50
+    panels = []
+    for index, (column, unit) in enumerate(((1, "seconds"), (2, "peak MiB"))):
+        top = max((p[column] for pts in series.values() for p in pts), default=1) * 1.05
+        right = max((p[0] for pts in series.values() for p in pts), default=1)
+        left = index * (width + 20)
+
+        def xy(n: float, v: float, left: int = left, top: float = top, right: int = right) -> str:
+            x = left + pad + (width - 2 * pad) * n / right
+            return f"{x:.1f},{height - pad - (height - 2 * pad) * v / top:.1f}"
+
+        parts = [
+            f'<text x="{left + width / 2}" y="20" text-anchor="middle">{unit} against pipelines</text>',
+            f'<line x1="{left + pad}" y1="{height - pad}" x2="{left + width - pad}" y2="{height - pad}" '
+            'stroke="black"/>',
+            f'<line x1="{left + pad}" y1="{pad}" x2="{left + pad}" y2="{height - pad}" stroke="black"/>',
+            f'<text x="{left + pad}" y="{height - pad + 15}" font-size="10">0</text>',
+            f'<text x="{left + width - pad}" y="{height - pad + 15}" font-size="10">{right}</text>',
+            f'<text x="{left + 5}" y="{pad}" font-size="10">{top:.0f}</text>',
+        ]
+        for row, ((which, regions), points) in enumerate(sorted(series.items())):
+            colour = CURVE_COLOURS.get((which, regions), "black")
+            line = " ".join(xy(p[0], p[column]) for p in points)
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{line}"/>')
+            parts.append(
+                f'<text x="{left + pad + 10}" y="{pad + 14 * row}" font-size="11" fill="{colour}">'
+                f"{which}, {regions} regions</text>"
+            )
+        panels.extend(parts)
+    body = "\n".join(panels)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * width + 20}" height="{height}" '
+        f'font-family="sans-serif" font-size="12">\n{body}\n</svg>\n'
+    )
+
+
+def run_curve(runs: int) -> list[str]:
+    """The scaling curve: medians of ``runs`` per point, slopes, BENCHMARKS-curve.svg; the lines for BENCHMARKS.md."""
+    series: dict[tuple[str, int], list[tuple[int, float, float]]] = {}
+    for regions in CURVE_REGIONS:
+        for which in ("ours", "alpha"):
+            points = []
+            for n in CURVE_N:
+                case = Case(f"curve-{which}-{n}-{regions}", "", ("curve.py", which, str(n), str(regions)))
+                samples = [run(case) for _ in range(runs)]
+                points.append((n, statistics.median(t for t, _ in samples), statistics.median(m for _, m in samples)))
+                print(f"curve {which} n={n} regions={regions}: {points[-1][1]:.2f} s {points[-1][2]:.0f} MiB")
+            series[(which, regions)] = points
+    (ROOT / "BENCHMARKS-curve.svg").write_text(svg_plot(series))
+    lines = [
+        "| library | regions | "
+        + " | ".join(f"N={n} s / MiB" for n in CURVE_N)
+        + " | s per pipeline | MiB per pipeline |",
+        "| --- | --- | " + " | ".join("---" for _ in CURVE_N) + " | --- | --- |",
+    ]
+    for (which, regions), points in sorted(series.items()):
+        cells = " | ".join(f"{t:.2f} / {m:.0f}" for _, t, m in points)
+        s_slope = slope([(n, t) for n, t, _ in points])
+        m_slope = slope([(n, m) for n, _, m in points])
+        lines.append(f"| {which} | {regions} | {cells} | {s_slope * 1000:.0f} ms | {m_slope:.2f} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true", help="do not time make test")
+    parser.add_argument("--curve", action="store_true", help="also measure the scaling curve (about 15 minutes)")
+    parser.add_argument("--curve-runs", type=int, default=3, help="runs per point of the curve (median)")
     args = parser.parse_args()
+
+    # The one-pipeline comparison is fair only while both scripts make the same resources.
+    ours_types, alpha_types = resource_types("ours_three_regions.py"), resource_types("alpha_three_regions.py")
+    if ours_types != alpha_types:
+        raise SystemExit(f"bench: the one-pipeline cases differ: ours {dict(ours_types)}, alpha {dict(alpha_types)}")
 
     # What was measured is kept when a step fails: a failed case is reported as failed, with the
     # first line of its error, and the other cases' figures are still written.
     samples: dict[str, list[tuple[float, float]]] = {c.key: [] for c in CASES}
     failures: dict[str, str] = {}
-    for _ in range(args.rounds):
+    loads: list[float] = []
+    repeated = 0
+    done = 0
+    while done < args.rounds:
+        round_samples: dict[str, tuple[float, float]] = {}
         for case in CASES:
             if case.key in failures:
                 continue
             try:
-                samples[case.key].append(run(case))
+                round_samples[case.key] = run(case)
             except CaseFailed as error:
                 lines = [line for line in str(error).splitlines() if line.strip()]
                 failures[case.key] = lines[-1][:200] if lines else "no error output"
                 print(f"{case.key} failed: {failures[case.key]}", file=sys.stderr)
+        load = os.getloadavg()[0]
+        if load > BUSY_LOAD and repeated < args.rounds:
+            repeated += 1
+            print(f"bench: round taken at load {load:.2f} (over {BUSY_LOAD}); repeating it", file=sys.stderr)
+            continue
+        loads.append(load)
+        for key, sample in round_samples.items():
+            samples[key].append(sample)
+        done += 1
     medians = {
         key: (statistics.median(t for t, _ in runs), statistics.median(m for _, m in runs))
         for key, runs in samples.items()
@@ -189,29 +335,59 @@ def main() -> None:
         "large/floor": ratio("large", "floor"),
         "alpha/ours": ratio("alpha", "ours"),
     }
-    peak = max((m for _, m in medians.values()), default=float("nan"))
+    peak = medians["large"][1] if "large" in medians else float("nan")
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "missed"
+
     checks = [
         f"- default factory within {TARGETS['default']}x the floor: "
-        f"{'met' if ratios['default/floor'] <= TARGETS['default'] else 'missed'} ({ratios['default/floor']:.2f}x)",
+        f"{verdict(ratios['default/floor'] <= TARGETS['default'])} ({ratios['default/floor']:.2f}x)",
         f"- large fleet within {TARGETS['large']}x the floor: "
-        f"{'met' if ratios['large/floor'] <= TARGETS['large'] else 'missed'} ({ratios['large/floor']:.2f}x)",
-        f"- same pipeline no slower than with the alpha module: "
-        f"{'met' if ratios['alpha/ours'] >= 1 else 'missed'} (alpha takes {ratios['alpha/ours']:.2f}x ours)",
-        f"- peak memory under {MEMORY_LIMIT_MB} MiB: {'met' if peak < MEMORY_LIMIT_MB else 'missed'} ({peak:.0f} MiB)",
+        f"{verdict(ratios['large/floor'] <= TARGETS['large'])} ({ratios['large/floor']:.2f}x)",
+        f"- one pipeline in three regions: alpha takes at least {TARGETS['alpha/ours']}x ours: "
+        f"{verdict(ratios['alpha/ours'] >= TARGETS['alpha/ours'])} ({ratios['alpha/ours']:.2f}x); both make "
+        f"the same {sum(ours_types.values())} resources of {len(ours_types)} types (checked this run)",
+        f"- large fleet's peak memory under {TARGETS['memory_mib']} MiB: "
+        f"{verdict(peak < TARGETS['memory_mib'])} ({peak:.0f} MiB)",
     ]
-    test_line = ""
+    test_seconds = float("nan")
     if not args.skip_tests:
-        seconds, passed = timed_make_test()
-        test_line = f"- `make test` after set-up: {seconds:.0f} s ({'within' if seconds <= 90 else 'over'} 90 s)"
+        test_seconds, passed = timed_make_test()
+        checks.append(
+            f"- `make test` after set-up within {TARGETS['test_s']} s: "
+            f"{verdict(test_seconds <= TARGETS['test_s'])} ({test_seconds:.0f} s, measured in this run)"
+        )
         if not passed:
-            test_line += "; it FAILED, so the time is not a full run"
+            checks[-1] += "; it FAILED, so the time is not a full run"
             failures["make test"] = "failed"
+    curve = run_curve(args.curve_runs) if args.curve else None
     table = [
         "| case | wall s (median) | vs floor | peak MiB (median) |",
         "| --- | --- | --- | --- |",
         *rows,
     ]
-    ratio_line = " ".join(f"ratio {k}={v:.2f}" if i == 0 else f"{k}={v:.2f}" for i, (k, v) in enumerate(ratios.items()))
+    ratio_line = (
+        f"ratio default/floor={ratios['default/floor']:.2f} large/floor={ratios['large/floor']:.2f} "
+        f"alpha/ours={ratios['alpha/ours']:.2f} test_s={test_seconds:.0f}"
+    )
+    curve_file = ROOT / "BENCHMARKS-curve.md"
+    if curve is not None:
+        curve_file.write_text(
+            "\n".join(
+                [
+                    "# Scaling curve",
+                    "",
+                    f"Written by `make bench BENCH_ARGS=--curve` on {time.strftime('%Y-%m-%d %H:%M %Z')}, {machine()}.",
+                    "N copies of the one-pipeline case (bench/curve.py), in stacks of 20; medians of "
+                    f"{args.curve_runs} runs; the slopes are least-squares fits over N. Plot: "
+                    "[BENCHMARKS-curve.svg](BENCHMARKS-curve.svg).",
+                    "",
+                    *curve,
+                    "",
+                ]
+            )
+        )
     body = [
         "# Benchmarks",
         "",
@@ -219,7 +395,8 @@ def main() -> None:
         "(python and its jsii node process), medians over "
         f"{args.rounds} alternating rounds; memory is the peak resident set of the process tree.",
         "",
-        f"Machine: {machine()}.",
+        f"Machine: {machine()}. Run: {time.strftime('%Y-%m-%d %H:%M %Z')}; 1-minute load average after each "
+        f"round kept: {', '.join(f'{x:.2f}' for x in loads)} ({repeated} round(s) repeated for load over {BUSY_LOAD}).",
         "",
         *table,
         "",
@@ -227,18 +404,27 @@ def main() -> None:
         "Targets:",
         "",
         *checks,
-        *([test_line] if test_line else []),
         "",
         f"`{ratio_line}`",
+        "",
+        "Scaling curve (1 to 200 pipelines in 3 and 17 regions, ours and alpha): "
+        + (
+            "[BENCHMARKS-curve.md](BENCHMARKS-curve.md), plotted in [BENCHMARKS-curve.svg](BENCHMARKS-curve.svg)"
+            if curve_file.exists()
+            else "not measured yet (`make bench BENCH_ARGS=--curve`)"
+        )
+        + ".",
         "",
         PROFILE,
     ]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(body))
     print("\n".join(table))
-    print("\n".join(checks + ([test_line] if test_line else [])))
+    print("\n".join(checks))
+    if failures:
+        print(f"bench: {', '.join(failures)} failed; BENCHMARKS.md records what was measured", file=sys.stderr)
     print(ratio_line)
     if failures:
-        raise SystemExit(f"bench: {', '.join(failures)} failed; BENCHMARKS.md records what was measured")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
