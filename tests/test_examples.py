@@ -104,11 +104,11 @@ def test_example_passes_the_preflight(example: cdk.cx_api.CloudAssembly) -> None
 
 
 def test_windows_example_smoke_tests_in_powershell_logs_its_first_build_and_names_fast_launch(
-    tmp_path: Path,
+    examples: dict[str, cdk.cx_api.CloudAssembly],
 ) -> None:
     from scripts.summary import summarize
 
-    assembly = synth_example("windows", tmp_path / "windows")
+    assembly = examples["windows"]
     resources = {k: v for s in assembly.stacks for k, v in s.template["Resources"].items()}
     (smoke,) = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Workflow"]
     assert "AWS-RunPowerShellScript" in smoke["Properties"]["Data"]
