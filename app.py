@@ -19,11 +19,17 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
-from constructs_lib import GoldenAmiChecks, VersionLock
-from constructs_lib.factory.app import Factory, build_factory
-from constructs_lib.factory.loader import FactoryFileError, load_factory
-from constructs_lib.factory.report import render
-from constructs_lib.launch.launch_template import check_pin
+from constructs_lib import start_validation_engine, wait_for_validation_engine
+
+# CDK's CloudFormation Validate engine gets ready in node while the rest imports and the factory
+# file is read (constructs_lib/checks/cfn_validate.py).
+start_validation_engine()
+
+from constructs_lib import GoldenAmiChecks, VersionLock  # noqa: E402
+from constructs_lib.factory.app import Factory, build_factory  # noqa: E402
+from constructs_lib.factory.loader import FactoryFileError, load_factory  # noqa: E402
+from constructs_lib.factory.report import render  # noqa: E402
+from constructs_lib.launch.launch_template import check_pin  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER_ACCOUNT = "111111111111"
@@ -91,6 +97,7 @@ def main() -> None:
     cdk.Validations.of(app).add_plugins(*compliance_packs(app))
     Path(app.outdir).mkdir(parents=True, exist_ok=True)
     (Path(app.outdir) / REPORT).write_text(render(factory), encoding="utf-8")
+    wait_for_validation_engine()
     app.synth()
 
 

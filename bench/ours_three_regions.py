@@ -8,6 +8,10 @@ import aws_cdk as cdk
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from constructs_lib import start_validation_engine  # noqa: E402
+
+start_validation_engine()  # README: "Synthesis speed"
+
 from constructs_lib import (  # noqa: E402
     BaseImage,
     Component,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .bake.vm_import_role import VmImportRole
     from .bake.workflow import Workflow, WorkflowOnFailure, WorkflowParameterDetail
     from .bake.workflow_document import WorkflowType, check_workflow_document
+    from .checks.cfn_validate import start_validation_engine, wait_for_validation_engine
     from .checks.nag import GoldenAmiChecks
     from .checks.preflight import PREFLIGHT_RULES, PreflightFinding, PreflightSeverity, preflight
     from .distribute.destination import DistributionAccountRole
@@ -118,6 +119,8 @@ _WHERE: dict[str, str] = {
     "check_workflow_document": "bake.workflow_document",
     "build_order": "pipeline.family",
     "preflight": "checks.preflight",
+    "start_validation_engine": "checks.cfn_validate",
+    "wait_for_validation_engine": "checks.cfn_validate",
     "estimate_snapshot_cost": "retire.cost",
     "total_monthly_usd": "retire.cost",
 }
@@ -206,5 +209,7 @@ __all__ = [
     "check_workflow_document",
     "estimate_snapshot_cost",
     "preflight",
+    "start_validation_engine",
     "total_monthly_usd",
+    "wait_for_validation_engine",
 ]

@@ -31,7 +31,6 @@ from constructs import Construct
 
 from .nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources, skip_checkov
 
-RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
 MEMORY_MIB: Final = 256
 LOG_RETENTION: Final = logs.RetentionDays.ONE_YEAR
 _LOG_STREAMS_REASON: Final = "Log streams of the function's own log group, named at run time."
@@ -155,7 +154,7 @@ def package_functions(
         function = lambda_.Function(
             scope,
             handler.id,
-            runtime=RUNTIME,
+            runtime=lambda_.Runtime.PYTHON_3_14,  # read here, not at import: a jsii call
             handler=handler.entry,
             code=asset,
             role=iam.Role.from_role_arn(scope, f"{handler.id}Role", role.role_arn, mutable=False),

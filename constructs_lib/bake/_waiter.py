@@ -6,7 +6,7 @@ Why the limits: CloudFormation waits for a custom resource at most ``ServiceTime
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html).
 The provider framework could poll longer (its ``totalTimeout`` allows up to 2 hours), but
 CloudFormation would have failed the resource by then, so the framework stops at
-:data:`TOTAL_TIMEOUT` and the function's own deadline comes a few minutes earlier, so that the
+:data:`TOTAL_TIMEOUT_SECONDS` and the function's own deadline comes a few minutes earlier, so that the
 stack event names the cause and the next step instead of a bare timeout.
 """
 
@@ -32,13 +32,15 @@ from .._core.nag import (
     skip_checkov,
 )
 
-SERVICE_TIMEOUT: Final = Duration.hours(1)
+# Plain numbers, made Durations where used: a jsii value at import time would be a call into node
+# while the app is still importing (checks/cfn_validate.py overlaps that time with node's work).
+SERVICE_TIMEOUT_SECONDS: Final = 60 * 60
 """The longest CloudFormation waits for a custom resource (ServiceTimeout at most 3600 s)."""
-TOTAL_TIMEOUT: Final = Duration.minutes(55)
+TOTAL_TIMEOUT_SECONDS: Final = 55 * 60
 """When the provider framework gives up, inside CloudFormation's hour."""
 HANDLER_DEADLINE_SECONDS: Final = 50 * 60
 """When the function gives up with its own message, before the framework does."""
-QUERY_INTERVAL: Final = Duration.minutes(1)
+QUERY_INTERVAL_SECONDS: Final = 60
 
 _OUTSIDE_VPC = (
     "Calls only AWS APIs; inside a VPC it would need a NAT gateway or interface endpoints and would gain no isolation."
@@ -118,8 +120,8 @@ class AmiWaiter(Construct):
             "Provider",
             on_event_handler=functions[0],
             is_complete_handler=functions[1],
-            query_interval=QUERY_INTERVAL,
-            total_timeout=TOTAL_TIMEOUT,
+            query_interval=Duration.seconds(QUERY_INTERVAL_SECONDS),
+            total_timeout=Duration.seconds(TOTAL_TIMEOUT_SECONDS),
             log_group=self.log_group,
         )
         self.resource = CustomResource(
@@ -129,7 +131,7 @@ class AmiWaiter(Construct):
             resource_type=resource_type,
             properties={**properties, "TimeoutSeconds": str(HANDLER_DEADLINE_SECONDS)},
             removal_policy=removal_policy,
-            service_timeout=SERVICE_TIMEOUT,
+            service_timeout=Duration.seconds(SERVICE_TIMEOUT_SECONDS),
         )
         self._acknowledge(functions)
         self._one_dependency_each()

@@ -25,8 +25,8 @@ from .fleet import GoldenFleet
 from .rollout_function.tags import METRIC_NAMESPACE, NOT_CONVERGED_METRIC, REFRESH_DETAIL_TYPES
 
 FUNCTION_CODE: Final = Path(__file__).parent / "rollout_function"
-DEFAULT_SCHEDULE: Final = Duration.minutes(15)
-DEFAULT_CONVERGE_WITHIN: Final = Duration.hours(2)
+DEFAULT_SCHEDULE_MINUTES: Final = 15
+DEFAULT_CONVERGE_WITHIN_MINUTES: Final = 2 * 60
 DEFAULT_GROUPS_PER_RUN: Final = 50
 
 
@@ -54,8 +54,8 @@ class ImageRollout(Construct):
         *,
         parameter_name: str,
         encryption_key: kms.IKey | None = None,
-        schedule: Duration = DEFAULT_SCHEDULE,
-        converge_within: Duration = DEFAULT_CONVERGE_WITHIN,
+        schedule: Duration | None = None,
+        converge_within: Duration | None = None,
         groups_per_run: int = DEFAULT_GROUPS_PER_RUN,
         alarm_topic: sns.ITopic | None = None,
     ) -> None:
@@ -72,6 +72,8 @@ class ImageRollout(Construct):
             shows in CloudWatch, and ``alarm.add_alarm_action(...)`` adds one later.
         """
         super().__init__(scope, id)
+        schedule = schedule or Duration.minutes(DEFAULT_SCHEDULE_MINUTES)
+        converge_within = converge_within or Duration.minutes(DEFAULT_CONVERGE_WITHIN_MINUTES)
         check_parameter_name("parameter_name", parameter_name)
         check_range("schedule", int(schedule.to_minutes()), 1, 24 * 60, " minutes")
         check_range(

@@ -19,7 +19,7 @@ from constructs_lib import (
     VmImportImage,
     VmImportRole,
 )
-from constructs_lib.bake._waiter import HANDLER_DEADLINE_SECONDS, SERVICE_TIMEOUT, TOTAL_TIMEOUT
+from constructs_lib.bake._waiter import HANDLER_DEADLINE_SECONDS, SERVICE_TIMEOUT_SECONDS, TOTAL_TIMEOUT_SECONDS
 from constructs_lib.bake.vm_import_role import BUCKET_ACTIONS, EC2_ACTIONS, KEY_ACTIONS
 from tests.conftest import make_stack
 
@@ -71,8 +71,8 @@ def test_defaults_import_encrypted_as_the_factory_role_and_keep_the_ami() -> Non
 
 def test_waits_inside_cloudformations_hour() -> None:
     # CloudFormation's ServiceTimeout is at most 3600 s; the framework stops first, the function before it.
-    assert SERVICE_TIMEOUT.to_seconds() == 3600
-    assert HANDLER_DEADLINE_SECONDS < TOTAL_TIMEOUT.to_seconds() < SERVICE_TIMEOUT.to_seconds()
+    assert SERVICE_TIMEOUT_SECONDS == 3600
+    assert HANDLER_DEADLINE_SECONDS < TOTAL_TIMEOUT_SECONDS < SERVICE_TIMEOUT_SECONDS
     stack = make_stack()
     build(stack)
     template = Template.from_stack(stack)

@@ -1,0 +1,103 @@
+"""CDK's built-in template check, CloudFormation Validate, made ready while the app is still importing.
+
+At every synth, aws-cdk-lib (2.275.0 here) runs the CloudFormation Validate plugin over the written
+templates, unless ``CDK_VALIDATION=false`` or ``App(builtin_cloud_formation_validation=False)``
+(``cdk synth --help``: "validate stacks ... can also be controlled with CDK_VALIDATION"). Its
+engine is WebAssembly that the jsii node process builds once per process, at the first synth:
+on the bench machine that is 1.6-2.0 s of one core, about two thirds of an empty app's synth
+(BENCHMARKS.md). The Python process waits for it, and the import of this library, pydantic and
+the aws-cdk-lib modules that follows waits for the synth.
+
+:func:`start_validation_engine` overlaps the two. It synthesizes a throwaway one-resource app in
+a background thread: CDK builds its own engine (the same singleton every later synth of the
+process uses, with the same default rules), while the main thread goes on importing and reading
+its input. Nothing about what is checked changes: apps still opt in or out as they would, and
+findings are reported by their own synth.
+
+jsii's Python runtime talks to node over one pipe and is not written for threads, so the
+request/response pair is made atomic with a lock: a jsii call from the main thread during the
+warm-up waits for it (correct, only slower) instead of interleaving on the pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from typing import Any, Final
+
+_LOCK: Final = threading.RLock()
+_STARTED: list[threading.Thread] = []
+_ERRORS: list[BaseException] = []
+
+
+def _process() -> Any | None:
+    """jsii's node process, None where the runtime does not have the shape this module knows
+    (an upgrade then costs the overlap, not correctness: tests/checks/test_cfn_validate.py pins it)."""
+    from jsii import _runtime
+
+    provider = getattr(_runtime.kernel, "provider", None)
+    process = getattr(provider, "_process", None)
+    return process if callable(getattr(process, "send", None)) else None
+
+
+def _serialize(process: Any) -> None:
+    """Make each request and its response one step under :data:`_LOCK` (once per process)."""
+    if getattr(process, "_golden_ami_locked", False):
+        return
+    send: Callable[..., Any] = process.send
+
+    def locked(request: Any, response_type: Any) -> Any:
+        with _LOCK:
+            return send(request, response_type)
+
+    process.send = locked
+    process._golden_ami_locked = True
+
+
+def _warm_up() -> None:
+    import aws_cdk as cdk
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="golden-ami-warm-up-") as outdir:
+            app = cdk.App(outdir=outdir, analytics_reporting=False)
+            stack = cdk.Stack(
+                app, "WarmUp", synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
+            )
+            cdk.CfnWaitConditionHandle(stack, "Handle")  # one resource: an empty template is a finding (F0001)
+            app.synth()
+    except BaseException as error:  # reported by wait_for_validation_engine, on the main thread
+        _ERRORS.append(error)
+
+
+def start_validation_engine() -> bool:
+    """Start building CDK's CloudFormation Validate engine in the background; call it at the top
+    of an app, right after ``import aws_cdk``, and before importing the rest.
+
+    Returns whether a warm-up was started: not when ``CDK_VALIDATION=false`` turns the check off
+    (there is nothing to build), not a second time in a process, and not when jsii's runtime has
+    another shape than the pinned one. Default: not called, and the first synth builds the engine.
+    Where later code makes a jsii call before the engine is ready, that call waits for it.
+    """
+    if _STARTED or os.environ.get("CDK_VALIDATION") == "false":
+        return False
+    import aws_cdk  # noqa: F401  (starts node and loads aws-cdk-lib before the thread needs them)
+
+    process = _process()
+    if process is None:
+        return False
+    _serialize(process)
+    thread = threading.Thread(target=_warm_up, name="golden-ami-validation-engine", daemon=True)
+    _STARTED.append(thread)
+    thread.start()
+    return True
+
+
+def wait_for_validation_engine() -> None:
+    """Wait for :func:`start_validation_engine`'s warm-up and raise what it raised (nothing
+    when none was started)."""
+    for thread in _STARTED:
+        thread.join()
+    if _ERRORS:
+        raise _ERRORS[0]
