@@ -143,7 +143,7 @@ def package_functions(
         ),
         *statements,
     ):
-        role.add_to_principal_policy(statement)
+        role.add_to_policy(statement)
     acknowledge_compliance(role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
     log_group_id = Stack.of(scope).get_logical_id(log_group.node.default_child)  # type: ignore[arg-type]
     acknowledge_resources(role, (f"<{log_group_id}.Arn>:log-stream:*", _LOG_STREAMS_REASON))

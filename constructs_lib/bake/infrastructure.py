@@ -188,7 +188,7 @@ class _Kit:
         policy of many near-identical statements for synthesis to merge)."""
         if self._logs_statement is None:
             self._logs_statement = iam.PolicyStatement(actions=list(LOG_ACTIONS))
-            self.instance_role.add_to_principal_policy(self._logs_statement)
+            self.instance_role.add_to_policy(self._logs_statement)
             if self.log_bucket.encryption_key is not None:
                 self.log_bucket.encryption_key.grant_encrypt(self.instance_role)
         self._logs_statement.add_resources(self.log_bucket.arn_for_objects(f"{prefix}*"))

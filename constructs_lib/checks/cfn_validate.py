@@ -1,11 +1,14 @@
 """CDK's built-in template check, CloudFormation Validate, made ready while the app is still importing.
 
-At every synth, aws-cdk-lib (2.275.0 here) runs the CloudFormation Validate plugin over the written
-templates, unless ``CDK_VALIDATION=false`` or ``App(builtin_cloud_formation_validation=False)``
-(``cdk synth --help``: "validate stacks ... can also be controlled with CDK_VALIDATION"). Its
-engine is WebAssembly that the jsii node process builds once per process, at the first synth:
-on the bench machine that is 1.6-2.0 s of one core, about two thirds of an empty app's synth
-(BENCHMARKS.md). The Python process waits for it, and the import of this library, pydantic and
+At every synth, aws-cdk-lib (2.275.0 here) runs its CloudFormation Validate plugin over the written
+templates: "CDK ships with a CloudFormation template validation plugin that is enabled by
+default", turned off by ``App(builtin_cloud_formation_validation=False)``, ``cdk synth
+--no-validation`` or ``CDK_VALIDATION=false``, and replaced by registering a configured
+instance (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.AppProps.html). Its engine
+(``@aws/cloudformation-validate``, WebAssembly, bundled in aws-cdk-lib's package) is built once
+per process, at the first synth, as a singleton: read from aws-cdk-lib's own code
+(``core/lib/validation/cloudformation-validate-plugin.js``), not from a documented promise. On
+the bench machine that is 1.6-2.0 s of one core, most of an empty app's synth (BENCHMARKS.md). The Python process waits for it, and the import of this library, pydantic and
 the aws-cdk-lib modules that follows waits for the synth.
 
 :func:`start_validation_engine` overlaps the two. It synthesizes a throwaway one-resource app in

@@ -100,7 +100,7 @@ class DistributionAccountRole(Construct):
             # limited to keys of the factory account. It used to select them by
             # kms:ResourceAliases, which no AWS page confirms for keys of another account; the
             # factory key's policy, which names this account, is the gate.
-            self.role.add_to_principal_policy(
+            self.role.add_to_policy(
                 iam.PolicyStatement(
                     sid="UseFactoryDistributionKeys",
                     actions=[*USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
@@ -124,7 +124,7 @@ class DistributionAccountRole(Construct):
                 "EBS uses GenerateDataKeyWithoutPlaintext for the copied snapshots.",
             )
         if parameter_names:
-            self.role.add_to_principal_policy(
+            self.role.add_to_policy(
                 iam.PolicyStatement(
                     sid="WriteLatestAmiParameters",
                     actions=["ssm:PutParameter", "ssm:GetParameter"],
@@ -138,7 +138,7 @@ class DistributionAccountRole(Construct):
                     "The same parameter name is written in every region the image reaches; the name is exact.",
                 )
         if launch_templates:
-            self.role.add_to_principal_policy(
+            self.role.add_to_policy(
                 iam.PolicyStatement(
                     sid="NewVersionsOfManagedLaunchTemplates",
                     actions=["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
@@ -146,7 +146,7 @@ class DistributionAccountRole(Construct):
                     conditions={"StringEquals": {f"aws:ResourceTag/{MANAGED_TEMPLATE_TAG}": "true"}},
                 )
             )
-            self.role.add_to_principal_policy(
+            self.role.add_to_policy(
                 iam.PolicyStatement(
                     sid="TagLaunchTemplatesImageBuilderCreates",
                     actions=["ec2:CreateTags"],
@@ -154,7 +154,7 @@ class DistributionAccountRole(Construct):
                     conditions={"StringEquals": {"aws:RequestTag/CreatedBy": "EC2 Image Builder"}},
                 )
             )
-            self.role.add_to_principal_policy(
+            self.role.add_to_policy(
                 iam.PolicyStatement(
                     sid="FindLaunchTemplates",
                     actions=["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],

@@ -78,7 +78,7 @@ class RevokeAccessRole(Construct):
                 },
             ),
         ):
-            self.role.add_to_principal_policy(statement)
+            self.role.add_to_policy(statement)
         acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         here = as_in_finding(account, "AccountId")
         arn = f"arn:{as_in_finding(partition, 'Partition')}"

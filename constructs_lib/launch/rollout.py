@@ -254,7 +254,7 @@ class ImageRollout(Construct):
             )
         template = fleet.launch_template.launch_template
         stack = Stack.of(self)
-        self.role.add_to_principal_policy(
+        self.role.add_to_policy(
             iam.PolicyStatement(
                 actions=["ec2:RunInstances"],
                 resources=["*"],
@@ -269,7 +269,7 @@ class ImageRollout(Construct):
         if template.role is not None:
             # Only to EC2, as in "IAM role for applications that run on Amazon EC2 instances"
             # (https://docs.aws.amazon.com/autoscaling/ec2/userguide/us-iam-role.html).
-            self.role.add_to_principal_policy(
+            self.role.add_to_policy(
                 iam.PolicyStatement(
                     actions=["iam:PassRole"],
                     resources=[template.role.role_arn],

@@ -36,9 +36,10 @@ def pipeline_targets(
     if not region or stack.resolve(region) != region:
         raise ValueError("stack region: the pipeline's stack needs an explicit region (env=Environment(region=...))")
     targets = check_targets(given, home=region, include_home=include_home, encrypted=encrypted, home_key=home_key)
+    account = stack.account  # read once: each read is a round trip to jsii
     for target in targets:
         warn_if_public(scope, target)
-        check_fast_launch(target, home=region, account=stack.account, platform=platform)
+        check_fast_launch(target, home=region, account=account, platform=platform)
     return targets
 
 

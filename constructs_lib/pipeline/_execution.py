@@ -26,13 +26,14 @@ def key_use_statements(stack: Stack, key: kms.IKey) -> list[iam.PolicyStatement]
     resources. A key given by alias (``kms.Alias``, same account) is selected in every region by
     ``kms:ResourceAliases``, because an alias ARN as IAM resource matches only alias operations
     (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html)."""
-    resources = [key.key_arn]
     conditions: dict[str, dict[str, object]] = {}
-    alias = getattr(key, "alias_name", None)
+    alias = getattr(key, "alias_name", None)  # every read of the key is a round trip to jsii
     if isinstance(alias, str):
         # Any region: the same alias names the key that encrypts the copies in each region.
         resources = [f"arn:{stack.partition}:kms:*:{stack.account}:key/*"]
         conditions = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}}
+    else:
+        resources = [key.key_arn]
     return [
         iam.PolicyStatement(
             sid="UseRecipeKey", actions=list(KEY_USE_ACTIONS), resources=resources, conditions=conditions or None
@@ -63,7 +64,7 @@ class ExecutionRole:
         role = self.ensure()
         if self._put_parameter is None:
             self._put_parameter = iam.PolicyStatement(actions=["ssm:PutParameter"])
-            role.add_to_principal_policy(self._put_parameter)
+            role.add_to_policy(self._put_parameter)
         partition, account = stack.partition, stack.account  # each read is a round trip to jsii
         arns = [f"arn:{partition}:ssm:{region}:{account}:parameter{name}" for region, name in parameter_names.items()]
         present = set(self._put_parameter.resources)
@@ -89,11 +90,12 @@ class ExecutionRole:
             policy="EC2ImageBuilderExecutionPolicy",
             why="The AWS policy Image Builder documents for a pipeline execution role; building needs all of it.",
         )
-        role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeImages"], resources=["*"]))
+        role.add_to_policy(iam.PolicyStatement(actions=["ec2:DescribeImages"], resources=["*"]))
         if self._key is not None:
             stack = Stack.of(self._scope)
+            by_alias = isinstance(getattr(self._key, "alias_name", None), str)
             for statement in key_use_statements(stack, self._key):
-                role.add_to_principal_policy(statement)
+                role.add_to_policy(statement)
             acknowledge(
                 role,
                 "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
@@ -103,7 +105,7 @@ class ExecutionRole:
                     "EBS uses GenerateDataKeyWithoutPlaintext for the encrypted volumes.",
                 ),
             )
-            if isinstance(getattr(self._key, "alias_name", None), str):
+            if by_alias:
                 partition = as_in_finding(stack.partition, "Partition")
                 account = as_in_finding(stack.account, "AccountId")
                 acknowledge(

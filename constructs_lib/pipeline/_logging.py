@@ -169,7 +169,7 @@ class PipelineLogGroups(Construct):
             image_log_group_name=self.image_log_group_name, pipeline_log_group_name=self.pipeline_log_group_name
         )
         role = pipeline._execution.ensure()
-        role.add_to_principal_policy(
+        role.add_to_policy(
             iam.PolicyStatement(
                 sid="WritePipelineLogs", actions=list(WRITE_ACTIONS), resources=[f"{arn}:*" for arn in arns]
             )

@@ -169,11 +169,11 @@ class PipelineWorkflows:
         arns = [
             f"arn:{partition}:ssm:{region}:{'' if d.startswith('AWS-') else account}:document/{d}" for d in documents
         ]
-        self.role.add_to_principal_policy(
+        self.role.add_to_policy(
             iam.PolicyStatement(sid="SendWorkflowCommandDocuments", actions=["ssm:SendCommand"], resources=arns)
         )
         instances = f"arn:{partition}:ec2:{region}:{account}:instance/*"
-        self.role.add_to_principal_policy(
+        self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="SendWorkflowCommandsToImageBuilderInstances",
                 actions=["ssm:SendCommand"],

@@ -40,6 +40,9 @@ def variant_name(name: str, architecture: Architecture, architectures: int) -> s
     return name if architectures == 1 else f"{name}-{_SUFFIX[architecture]}"
 
 
+_proxy = id  # ImageFamily takes a parameter named id
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ImageSpec:
     """One image of a family: on a base image, or on another image of the family (``parent``).
@@ -196,23 +199,25 @@ class ImageFamily(Construct):
         def scope_of(name: str) -> Construct:
             return (scopes or {}).get(name, self)
 
-        shared: dict[str, tuple[BuildResources, iam.Role | None]] = {}
+        # Keyed by the scope's Python proxy (jsii hands out one per node object, and the scopes
+        # outlive these maps): reading a construct path is a round trip to jsii.
+        shared: dict[int, tuple[BuildResources, iam.Role | None]] = {}
 
         def shared_in(scope: Construct) -> tuple[BuildResources, iam.Role | None]:
-            key = scope.node.path
+            key = _proxy(scope)
             if key not in shared:
                 role = lifecycle_role(scope, "LifecycleRole") if lifecycle is not None else None
                 shared[key] = (BuildResources(scope, "BuildResources"), role)
             return shared[key]
 
-        keys: dict[str, kms.IAlias] = {}
+        keys: dict[int, kms.IAlias] = {}
 
         def key_in(scope: Construct) -> kms.IAlias | None:
             if recipe_key_alias is None:
                 return None
-            if scope.node.path not in keys:
-                keys[scope.node.path] = kms.Alias.from_alias_name(scope, "RecipeKey", recipe_key_alias)
-            return keys[scope.node.path]
+            if _proxy(scope) not in keys:
+                keys[_proxy(scope)] = kms.Alias.from_alias_name(scope, "RecipeKey", recipe_key_alias)
+            return keys[_proxy(scope)]
 
         self.pipelines: dict[str, dict[Architecture, GoldenImagePipeline]] = {}
         self.images: dict[str, dict[Architecture, GoldenImage]] = {}

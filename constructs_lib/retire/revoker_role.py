@@ -150,7 +150,7 @@ class RevokerRole(Construct):
             ),
             iam.PolicyStatement(sid="ActInDestinationAccounts", actions=["sts:AssumeRole"], resources=targets),
         ):
-            self.role.add_to_principal_policy(statement)
+            self.role.add_to_policy(statement)
         acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         here = as_in_finding(account, "AccountId")
         arn = f"arn:{as_in_finding(partition, 'Partition')}"

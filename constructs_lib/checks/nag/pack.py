@@ -56,6 +56,14 @@ class _Cache:
         validation plugin after the templates are written; None when there is no template yet
         (``validate_scope`` on a tree that was not synthesized)."""
         stack = Stack.of(resource)
+        resources = self._written(stack)
+        if resources is None:
+            return None
+        found = resources.get(stack.get_logical_id(resource))
+        return found.get("Properties", {}) if found else None
+
+    def _written(self, stack: Stack) -> dict[str, Any] | None:
+        """The Resources section of ``stack``'s written template; None before it is written."""
         key = id(stack)
         if key not in self._templates:
             path = Path(Stage.of(stack).outdir) / stack.template_file  # type: ignore[union-attr]
@@ -63,11 +71,7 @@ class _Cache:
                 self._templates[key] = json.loads(path.read_text(encoding="utf-8")).get("Resources", {})
             except (OSError, ValueError):
                 self._templates[key] = None
-        resources = self._templates[key]
-        if resources is None:
-            return None
-        found = resources.get(stack.get_logical_id(resource))
-        return found.get("Properties", {}) if found else None
+        return self._templates[key]
 
     def siblings(self, resource: CfnResource) -> Any:
         """Resources of a type in ``resource``'s stack, looked up only when a rule asks."""
@@ -75,6 +79,14 @@ class _Cache:
         def of_type(resource_type: str) -> Sequence[Properties]:
             stack = Stack.of(resource)
             key = id(stack)
+            written = self._written(stack)
+            if key not in self._by_type and written is not None:
+                # From the written template: no round trip per resource of the stack.
+                by_type: dict[str, list[Properties]] = {}
+                for body in written.values():
+                    if body.get("Type") in _SIBLING_TYPES:
+                        by_type.setdefault(body["Type"], []).append(body.get("Properties", {}))
+                self._by_type[key] = by_type
             if key not in self._by_type:
                 found: dict[str, list[CfnResource]] = {}
                 for child in stack.node.find_all():
