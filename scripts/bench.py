@@ -54,6 +54,35 @@ BUSY_OTHERS = 0.5  # cores: the issue's load of 1.5 on two cores, less the one c
 # What profiling showed (cProfile of app.py in-process, and one case at a time with a pack or a
 # feature switched off); kept here so that BENCHMARKS.md carries it whenever it is regenerated.
 PROFILE = """\
+Session of 2026-12-02, third part (node's --cpu-prof of the default factory; every jsii request
+traced with its thread and its caller in constructs_lib; @aws/cloudformation-validate timed
+alone in node):
+
+- What the earlier profile called "one WebAssembly function" is CloudFormation Validate, the
+  template check aws-cdk-lib runs at every synth unless it is turned off. Building its engine
+  (CompositeEngine: the WebAssembly module and the default rules) takes 1.6-2.0 s of one core in
+  node, once per process; validating the default factory's nine templates takes 0.4-0.5 s. With
+  CDK_VALIDATION=false (measured, not adopted) the floor falls from 3.1-3.9 s to 0.7-0.8 s and the
+  default factory from 7.4-8.0 s to 3.3-3.7 s: the floor is mostly that engine. The project keeps
+  the check (cdk.json makes its findings errors), so every case pays the engine once.
+- Overlapped: app.py (and bench/ours_three_regions.py) call start_validation_engine() right after
+  importing aws_cdk; a background thread synthesizes a one-resource app, so CDK builds its engine
+  while the main thread imports the library, pydantic and the aws-cdk-lib modules and reads the
+  factory file. Five module-level jsii values (Durations, the Lambda runtime) had to go: each was
+  a request during import that waited for the engine. Default factory, whole process, medians of
+  6 pairs in the same hour: 8.20 -> 7.53 s (0.91x). Templates byte-identical.
+- jsii requests of the large fleet, 12,089 -> 9,747: the stack's account read once per pipeline
+  instead of once per region (850 -> 50); the GoldenAmi pack's sibling lookup reads the written
+  template instead of every resource's type through jsii (about 420); Role.add_to_policy instead of
+  add_to_principal_policy, whose result struct costs two more reads (about 500); a family keys its
+  shared resources by the scope object instead of reading its path (300); the execution role
+  reads the recipe key's ARN only when it is not named by alias (100). One pipeline of the curve:
+  about 105 -> 96 requests (the alpha module: about 28, because its constructs run in node). Every
+  template of factory.yaml and of every example byte-identical.
+- Left: acknowledgements (two requests per acknowledged resource, 712 on the large fleet), Stack.of
+  in each construct, cdk-nag calling the GoldenAmi pack back once per resource (559 reads of the
+  resource type, plus the callback itself), the KMS key policy statements (four requests each).
+
 Session of 2026-12-02, second part (profiles: cProfile of bench/factory_file.py in-process; node's
 --cpu-prof through a JSII_NODE wrapper; pytest --durations=0 summed per module):
 

@@ -8,8 +8,9 @@ instance (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.AppProps.html)
 (``@aws/cloudformation-validate``, WebAssembly, bundled in aws-cdk-lib's package) is built once
 per process, at the first synth, as a singleton: read from aws-cdk-lib's own code
 (``core/lib/validation/cloudformation-validate-plugin.js``), not from a documented promise. On
-the bench machine that is 1.6-2.0 s of one core, most of an empty app's synth (BENCHMARKS.md). The Python process waits for it, and the import of this library, pydantic and
-the aws-cdk-lib modules that follows waits for the synth.
+the bench machine that is 1.6-2.0 s of one core, most of an empty app's synth (BENCHMARKS.md).
+Without a warm-up the two run one after the other: the app imports this library, pydantic and
+the aws-cdk-lib modules while node idles, then waits for the engine at its first synth.
 
 :func:`start_validation_engine` overlaps the two. It synthesizes a throwaway one-resource app in
 a background thread: CDK builds its own engine (the same singleton every later synth of the
