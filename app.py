@@ -14,22 +14,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from constructs_lib import start_validation_engine, wait_for_validation_engine
 
-# CDK's CloudFormation Validate engine gets ready in node while the rest imports and the factory
-# file is read (constructs_lib/checks/cfn_validate.py).
-start_validation_engine()
-
-from constructs_lib import GoldenAmiChecks, VersionLock  # noqa: E402
-from constructs_lib.factory.app import Factory, build_factory  # noqa: E402
-from constructs_lib.factory.loader import FactoryFileError, load_factory  # noqa: E402
-from constructs_lib.factory.report import render  # noqa: E402
-from constructs_lib.launch.launch_template import check_pin  # noqa: E402
+if TYPE_CHECKING:
+    from constructs_lib.factory.app import Factory
 
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER_ACCOUNT = "111111111111"
@@ -43,28 +38,57 @@ def factory_path(app: cdk.App) -> Path:
     return Path(given).resolve() if given else DEFAULT_FACTORY
 
 
-def build(app: cdk.App) -> Factory:
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    """What the app reads from its context, read before anything else runs in node."""
+
+    path: Path
+    frozen: bool
+    lock_file: Path
+    account: str
+    pin: str | None
+
+    @classmethod
+    def of(cls, app: cdk.App) -> Settings:
+        path = factory_path(app)
+        context = app.node.try_get_context
+        lock_file = context("golden-ami:versionLockFile") or path.with_name(
+            "golden-ami.lock.json" if path == DEFAULT_FACTORY else f"{path.stem}.lock.json"
+        )
+        return cls(
+            path=path,
+            frozen=str(context("golden-ami:versionLockFrozen")).lower() == "true",
+            lock_file=Path(lock_file),
+            account=str(context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT),
+            pin=context("pin"),
+        )
+
+
+def build(app: cdk.App, settings: Settings | None = None) -> Factory:
     """Add the stacks of the factory file to ``app`` and return what was built."""
-    path = factory_path(app)
-    model = load_factory(path)
-    frozen = str(app.node.try_get_context("golden-ami:versionLockFrozen")).lower() == "true"
-    lock_file = app.node.try_get_context("golden-ami:versionLockFile") or path.with_name(
-        "golden-ami.lock.json" if path == DEFAULT_FACTORY else f"{path.stem}.lock.json"
-    )
-    account = app.node.try_get_context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT
+    # Imported here, not at the top: main() starts CloudFormation Validate's engine first, and
+    # node builds it while these import and the file is read (constructs_lib/checks/cfn_validate.py).
+    from constructs_lib import VersionLock
+    from constructs_lib.factory.app import build_factory
+    from constructs_lib.factory.loader import load_factory
+
+    settings = settings or Settings.of(app)
+    model = load_factory(settings.path)
     return build_factory(
         app,
         model,
-        base_dir=path.parent,
-        lock=VersionLock.at(lock_file, frozen=frozen),
-        account=str(account),
-        pin=app.node.try_get_context("pin"),
+        base_dir=settings.path.parent,
+        lock=VersionLock.at(settings.lock_file, frozen=settings.frozen),
+        account=settings.account,
+        pin=settings.pin,
     )
 
 
 def compliance_packs(app: cdk.App) -> list[cdk.IPolicyValidationPlugin]:
     """The cdk-nag packs every synth of the factory must pass: AWS Solutions, NIST 800-53 rev 5,
     HIPAA Security, and the library's own GoldenAmi pack."""
+    from constructs_lib import GoldenAmiChecks
+
     return [AwsSolutionsChecks(app), NIST80053R5Checks(app), HIPAASecurityChecks(app), GoldenAmiChecks(app)]
 
 
@@ -78,21 +102,29 @@ def project_context() -> dict[str, object]:
 
 def main() -> None:
     app = cdk.App(context=project_context())
-    pin = app.node.try_get_context("pin")
-    if pin is not None:
+    settings = Settings.of(app)
+    # From here until the build, nothing else talks to node: it builds CDK's CloudFormation
+    # Validate engine while the library imports and the factory file is read, and a bad file is
+    # reported without waiting for it.
+    start_validation_engine()
+    from constructs_lib.factory.loader import FactoryFileError
+    from constructs_lib.factory.report import render
+    from constructs_lib.launch.launch_template import check_pin
+
+    if settings.pin is not None:
         try:
-            check_pin("context pin (-c pin=... or make synth PIN=...)", pin)
+            check_pin("context pin (-c pin=... or make synth PIN=...)", settings.pin)
         except ValueError as error:  # not the factory file's fault: say where the value came from
             print(error, file=sys.stderr)
             sys.exit(1)
     try:
-        factory = build(app)
+        factory = build(app, settings)
     except FactoryFileError as error:
         print(f"The factory file has {len(error.problems)} problem(s):", file=sys.stderr)
         print("\n".join(f"  {p}" for p in error.problems), file=sys.stderr)
         sys.exit(1)
     except ValueError as error:
-        print(f"{factory_path(app)}: {error}", file=sys.stderr)
+        print(f"{settings.path}: {error}", file=sys.stderr)
         sys.exit(1)
     cdk.Validations.of(app).add_plugins(*compliance_packs(app))
     Path(app.outdir).mkdir(parents=True, exist_ok=True)

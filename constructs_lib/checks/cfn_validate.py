@@ -25,10 +25,15 @@ warm-up waits for it (correct, only slower) instead of interleaving on the pipe.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Final
 
 _LOCK: Final = threading.RLock()
@@ -60,19 +65,38 @@ def _serialize(process: Any) -> None:
     process._golden_ami_locked = True
 
 
-def _warm_up() -> None:
+def _warm_up(outdir: str) -> None:
     import aws_cdk as cdk
 
     try:
-        with tempfile.TemporaryDirectory(prefix="golden-ami-warm-up-") as outdir:
-            app = cdk.App(outdir=outdir, analytics_reporting=False)
-            stack = cdk.Stack(
-                app, "WarmUp", synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
-            )
-            cdk.CfnWaitConditionHandle(stack, "Handle")  # one resource: an empty template is a finding (F0001)
-            app.synth()
+        app = cdk.App(outdir=outdir, analytics_reporting=False)
+        stack = cdk.Stack(app, "WarmUp", synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False))
+        cdk.CfnWaitConditionHandle(stack, "Handle")  # one resource: an empty template is a finding (F0001)
+        app.synth()
     except BaseException as error:  # reported by wait_for_validation_engine, on the main thread
         _ERRORS.append(error)
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+def _stop_node_if_still_warming(process: Any) -> None:
+    """At exit while the warm-up still runs (the app stopped early, on a bad input file for one),
+    leave at once: jsii's own exit hook would wait for node to finish the engine. jsii's runtime
+    is a node process with a child that runs the kernel; both are ended where Linux lists the
+    child (``/proc``), and elsewhere they end by themselves when the engine is built and they
+    read the end of their input."""
+    if not any(thread.is_alive() for thread in _STARTED):
+        return
+    atexit.unregister(process.stop)
+    process.stop = lambda: None  # jsii's __del__ calls it too
+    node = process._process
+    children = Path(f"/proc/{node.pid}/task/{node.pid}/children")
+    with contextlib.suppress(OSError, ValueError):
+        for child in children.read_text().split():
+            os.kill(int(child), signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        node.kill()
+        node.stdin.close()
 
 
 def start_validation_engine() -> bool:
@@ -92,7 +116,12 @@ def start_validation_engine() -> bool:
     if process is None:
         return False
     _serialize(process)
-    thread = threading.Thread(target=_warm_up, name="golden-ami-validation-engine", daemon=True)
+    # Exit hooks run last registered first: node is stopped, then the throwaway app's directory
+    # removed (an app that exits early leaves the thread no time to), then jsii's own hook.
+    outdir = tempfile.mkdtemp(prefix="golden-ami-warm-up-")
+    atexit.register(shutil.rmtree, outdir, ignore_errors=True)
+    atexit.register(_stop_node_if_still_warming, process)
+    thread = threading.Thread(target=_warm_up, args=(outdir,), name="golden-ami-validation-engine", daemon=True)
     _STARTED.append(thread)
     thread.start()
     return True

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,11 @@ mode, out = sys.argv[2], sys.argv[1]
 if mode == "failing":
     cdk.App = None  # the warm-up's first step fails
 started = [cfn_validate.start_validation_engine(), cfn_validate.start_validation_engine()] if mode != "cold" else []
+if mode == "exit":  # the app stops early, the engine still being built
+    node = cfn_validate._process()._process
+    children = open(f"/proc/{node.pid}/task/{node.pid}/children").read().split()
+    print(json.dumps({"started": started, "pids": [node.pid, *map(int, children)]}), flush=True)
+    sys.exit(3)
 if mode == "failing":
     try:
         cfn_validate.wait_for_validation_engine()
@@ -68,19 +75,19 @@ print(json.dumps({"started": started, "errors": errors, "threads": threads, "imp
 """
 
 
-def run(tmp_path: Path, mode: str, **env: str) -> dict[str, Any]:
+def run(tmp_path: Path, mode: str, *, code: int = 0, **env: str) -> dict[str, Any]:
     script = tmp_path / "case.py"
     script.write_text(_SCRIPT)
     result = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "out"), mode],
         capture_output=True,
         text=True,
-        check=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         timeout=120,
     )
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert result.returncode == code, result.stderr
+    return {**json.loads(result.stdout.strip().splitlines()[-1]), "stderr": result.stderr}
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +127,54 @@ def test_importing_the_library_makes_no_jsii_call(cold: dict[str, Any]) -> None:
     which waits for the engine: everything jsii is made where it is used."""
     assert cold["imports"], "the tracer saw the imports' loads"
     assert [c for c in cold["imports"] if c[1] != "LoadRequest"] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads node's children from Linux's /proc")
+def test_an_app_that_stops_during_the_warm_up_ends_node_and_leaves_quietly(tmp_path: Path) -> None:
+    """jsii's exit hook would wait for node to finish the engine; the app's error (a bad factory
+    file) would come seconds late. Both node processes are gone when the app has exited."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    stopped = run(tmp_path, "exit", code=3, TMPDIR=str(scratch))
+    assert stopped["started"][0] is True and len(stopped["pids"]) == 2
+    assert sorted(p.name for p in scratch.iterdir() if p.name.startswith("golden-ami-")) == [], "left behind"
+    assert [pid for pid in stopped["pids"] if _running(pid)] == []
+    assert "Traceback" not in stopped["stderr"] and "Exception" not in stopped["stderr"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the children from Linux's /proc")
+def test_the_exit_hook_kills_node_and_its_child_instead_of_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in for jsii's node: a shell that waits on a child, as jsii-runtime.js waits on the
+    kernel's process; the hook must end both, not wait for them."""
+    shell = subprocess.Popen(["sh", "-c", "sleep 600 & wait"], stdin=subprocess.PIPE)
+    try:
+        for _ in range(200):  # the shell starts its child
+            children = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
+            if children:
+                break
+            threading.Event().wait(0.01)
+        warming = threading.Thread(target=threading.Event().wait, args=(600,), daemon=True)
+        warming.start()
+        monkeypatch.setattr(cfn_validate, "_STARTED", [warming])
+
+        class Process:
+            _process = shell
+
+            def stop(self) -> None:
+                raise AssertionError("jsii's stop would wait for node")
+
+        process = Process()
+        cfn_validate._stop_node_if_still_warming(process)
+        assert shell.wait(timeout=5) == -signal.SIGKILL
+        assert [int(c) for c in children if _running(int(c))] == []
+        process.stop()  # now a no-op: jsii's __del__ calls it
+    finally:
+        shell.kill()
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
