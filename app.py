@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
-from constructs_lib import start_validation_engine, wait_for_validation_engine
+from constructs_lib import start_validation_engine
 
 if TYPE_CHECKING:
     from constructs_lib.factory.app import Factory
@@ -129,7 +129,6 @@ def main() -> None:
     cdk.Validations.of(app).add_plugins(*compliance_packs(app))
     Path(app.outdir).mkdir(parents=True, exist_ok=True)
     (Path(app.outdir) / REPORT).write_text(render(factory), encoding="utf-8")
-    wait_for_validation_engine()
     app.synth()
 
 

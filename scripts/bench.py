@@ -70,7 +70,10 @@ alone in node):
   while the main thread imports the library, pydantic and the aws-cdk-lib modules and reads the
   factory file. Five module-level jsii values (Durations, the Lambda runtime) had to go: each was
   a request during import that waited for the engine. Default factory, whole process, medians of
-  6 pairs in the same hour: 8.20 -> 7.53 s (0.91x). Templates byte-identical.
+  6 pairs in the same hour: 8.20 -> 7.53 s (0.91x). Templates byte-identical. The alpha script is
+  frozen and does not warm up, so part of alpha/ours is this overlap, which any CDK app could
+  use, not fewer requests per pipeline. A factory file with errors is now reported about 0.4 s
+  later (1.5 -> 1.9 s): node builds the engine on the second core while the file is read.
 - jsii requests of the large fleet, 12,089 -> 9,747: the stack's account read once per pipeline
   instead of once per region (850 -> 50); the GoldenAmi pack's sibling lookup reads the written
   template instead of every resource's type through jsii (about 420); Role.add_to_policy instead of

@@ -15,12 +15,17 @@ the aws-cdk-lib modules while node idles, then waits for the engine at its first
 :func:`start_validation_engine` overlaps the two. It synthesizes a throwaway one-resource app in
 a background thread: CDK builds its own engine (the same singleton every later synth of the
 process uses, with the same default rules), while the main thread goes on importing and reading
-its input. Nothing about what is checked changes: apps still opt in or out as they would, and
-findings are reported by their own synth.
+its input. The rules and findings do not change; the app's own synth reports them. The warm-up
+notices only ``CDK_VALIDATION=false``: an app that turns the check off otherwise
+(``builtin_cloud_formation_validation=False``, its own ``CloudFormationValidatePlugin``) should
+not call it, or it builds an engine nobody uses.
 
-jsii's Python runtime talks to node over one pipe and is not written for threads, so the
-request/response pair is made atomic with a lock: a jsii call from the main thread during the
-warm-up waits for it (correct, only slower) instead of interleaving on the pipe.
+jsii's Python runtime talks to node over one pipe and is not written for threads, so from the
+first warm-up on, each request and its response are one step under a lock: a jsii call from the
+main thread during the warm-up waits for it (correct, only slower) instead of interleaving on
+the pipe. That is enough only while the warm-up gets no callback from node (node waits for
+callbacks as a stack, and two threads' callbacks could interleave): the throwaway app is made of
+aws-cdk-lib classes alone, and a callback to the warm-up thread is refused.
 """
 
 from __future__ import annotations
@@ -30,15 +35,20 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from jsii._kernel.types import Callback
+
 _LOCK: Final = threading.RLock()
+_THREAD: Final = "golden-ami-validation-engine"
 _STARTED: list[threading.Thread] = []
 _ERRORS: list[BaseException] = []
+_BUILT: Final = threading.Event()  # the throwaway synth returned: node no longer needs waiting for
 
 
 def _process() -> Any | None:
@@ -59,23 +69,31 @@ def _serialize(process: Any) -> None:
 
     def locked(request: Any, response_type: Any) -> Any:
         with _LOCK:
-            return send(request, response_type)
+            response = send(request, response_type)
+        if isinstance(response, Callback) and threading.current_thread().name == _THREAD:
+            raise RuntimeError(
+                "the validation engine's warm-up got a jsii callback; it must use aws-cdk-lib classes only"
+            )
+        return response
 
     process.send = locked
     process._golden_ami_locked = True
 
 
 def _warm_up(outdir: str) -> None:
+    """Synthesize a one-resource app of aws-cdk-lib classes only (no Python subclass, aspect,
+    plugin or lazy value: nothing node would call back)."""
     import aws_cdk as cdk
 
     try:
-        app = cdk.App(outdir=outdir, analytics_reporting=False)
+        app = cdk.App(outdir=outdir, analytics_reporting=False, auto_synth=False)
         stack = cdk.Stack(app, "WarmUp", synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False))
         cdk.CfnWaitConditionHandle(stack, "Handle")  # one resource: an empty template is a finding (F0001)
         app.synth()
-    except BaseException as error:  # reported by wait_for_validation_engine, on the main thread
+    except BaseException as error:  # best effort: the app's own synth builds the engine then
         _ERRORS.append(error)
     finally:
+        _BUILT.set()
         shutil.rmtree(outdir, ignore_errors=True)
 
 
@@ -85,18 +103,25 @@ def _stop_node_if_still_warming(process: Any) -> None:
     is a node process with a child that runs the kernel; both are ended where Linux lists the
     child (``/proc``), and elsewhere they end by themselves when the engine is built and they
     read the end of their input."""
-    if not any(thread.is_alive() for thread in _STARTED):
+    if not _STARTED or _BUILT.is_set():
         return
     atexit.unregister(process.stop)
     process.stop = lambda: None  # jsii's __del__ calls it too
     node = process._process
-    children = Path(f"/proc/{node.pid}/task/{node.pid}/children")
-    with contextlib.suppress(OSError, ValueError):
-        for child in children.read_text().split():
+    children = ""
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{node.pid}/task/{node.pid}/children").read_text()
+    for child in children.split():
+        with contextlib.suppress(OSError, ValueError):
             os.kill(int(child), signal.SIGKILL)
     with contextlib.suppress(OSError):
         node.kill()
         node.stdin.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        node.wait(timeout=1)
+    sink = getattr(process, "sink_thread", None)
+    if sink is not None:
+        sink.join(timeout=1)  # what node wrote to standard error before it ended still reaches the app's
 
 
 def start_validation_engine() -> bool:
@@ -115,22 +140,25 @@ def start_validation_engine() -> bool:
     process = _process()
     if process is None:
         return False
+    try:
+        outdir = tempfile.mkdtemp(prefix="golden-ami-warm-up-")
+    except OSError:  # no writable temporary directory: the app's own synth builds the engine
+        return False
     _serialize(process)
     # Exit hooks run last registered first: node is stopped, then the throwaway app's directory
     # removed (an app that exits early leaves the thread no time to), then jsii's own hook.
-    outdir = tempfile.mkdtemp(prefix="golden-ami-warm-up-")
     atexit.register(shutil.rmtree, outdir, ignore_errors=True)
     atexit.register(_stop_node_if_still_warming, process)
-    thread = threading.Thread(target=_warm_up, args=(outdir,), name="golden-ami-validation-engine", daemon=True)
+    thread = threading.Thread(target=_warm_up, args=(outdir,), name=_THREAD, daemon=True)
     _STARTED.append(thread)
     thread.start()
     return True
 
 
-def wait_for_validation_engine() -> None:
-    """Wait for :func:`start_validation_engine`'s warm-up and raise what it raised (nothing
-    when none was started)."""
+def wait_for_validation_engine() -> BaseException | None:
+    """Wait for :func:`start_validation_engine`'s warm-up; return what it raised, None when it
+    succeeded or none was started. The warm-up is best effort: when it fails, the app's own first
+    synth builds the engine (and reports a real failure of it), so an app need not call this."""
     for thread in _STARTED:
         thread.join()
-    if _ERRORS:
-        raise _ERRORS[0]
+    return _ERRORS[0] if _ERRORS else None

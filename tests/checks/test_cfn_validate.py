@@ -16,40 +16,42 @@ from typing import Any
 import pytest
 
 from constructs_lib.checks import cfn_validate
-from tests.conftest import ROOT
+from tests.conftest import CONTEXT, ROOT
 
 # One process per case: the warm-up changes the process's jsii runtime (a lock around its pipe)
 # and happens once per process. The tracer records every request with the thread that sent it.
 _SCRIPT = r"""
-import json, sys, threading
+import atexit, json, sys, threading
 import jsii._kernel.providers.process as process
 
-calls = []
+calls, active, overlaps, exit_code = [], [], [], []
 send = process._NodeProcess.send
 
 def traced(self, request, response_type):
+    overlaps.extend(active)  # another thread's request still waiting for its response
+    active.append(threading.current_thread().name)
     calls.append([threading.current_thread().name, type(request).__name__])
-    return send(self, request, response_type)
+    try:
+        return send(self, request, response_type)
+    finally:
+        active.remove(threading.current_thread().name)
 
 process._NodeProcess.send = traced
+# Registered first, so it runs last: how node ended, after every other exit hook.
+atexit.register(lambda: exit_code and print(json.dumps({"node_returncode": exit_code[0].returncode}), flush=True))
 import aws_cdk as cdk
 from constructs_lib.checks import cfn_validate
 
 mode, out = sys.argv[2], sys.argv[1]
 if mode == "failing":
-    cdk.App = None  # the warm-up's first step fails
+    cdk.CfnWaitConditionHandle = None  # only the warm-up uses it: its synth fails
 started = [cfn_validate.start_validation_engine(), cfn_validate.start_validation_engine()] if mode != "cold" else []
 if mode == "exit":  # the app stops early, the engine still being built
     node = cfn_validate._process()._process
+    exit_code.append(node)
     children = open(f"/proc/{node.pid}/task/{node.pid}/children").read().split()
     print(json.dumps({"started": started, "pids": [node.pid, *map(int, children)]}), flush=True)
     sys.exit(3)
-if mode == "failing":
-    try:
-        cfn_validate.wait_for_validation_engine()
-    except TypeError as error:
-        print(json.dumps({"started": started, "error": str(error)}))
-    sys.exit(0)
 imports = []
 if mode == "cold":  # nothing else talks to node here: every call of the imports is theirs
     import importlib, pkgutil, constructs_lib
@@ -64,30 +66,36 @@ for name in ("good", "bad"):  # in warm mode the main thread works while the eng
     cdk.CfnResource(stack, "Good", type="AWS::SQS::Queue", properties={"MessageRetentionPeriod": 60})
     if name == "bad":
         cdk.CfnResource(stack, "Bad", type="AWS::SQS::Queue", properties={"MessageRetentionPeriod": 5})
-    cfn_validate.wait_for_validation_engine()
     try:
         app.synth()
         errors[name] = None
     except Exception as failure:
         errors[name] = str(failure).replace(out, "<outdir>")
-threads = sorted({c[0] for c in calls})
-print(json.dumps({"started": started, "errors": errors, "threads": threads, "imports": imports}))
+warm_up = cfn_validate.wait_for_validation_engine()
+print(json.dumps({
+    "started": started, "errors": errors, "threads": sorted({c[0] for c in calls}), "imports": imports,
+    "overlaps": overlaps, "warm_up_error": repr(warm_up) if warm_up else None,
+}))
 """
 
 
 def run(tmp_path: Path, mode: str, *, code: int = 0, **env: str) -> dict[str, Any]:
     script = tmp_path / "case.py"
     script.write_text(_SCRIPT)
+    # As the CDK CLI runs an app: its context in CDK_CONTEXT_JSON, and no pytest variables (with
+    # them aws-cdk-lib synthesizes differently).
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     result = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "out"), mode],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        env={**base, "PYTHONPATH": str(ROOT), "CDK_CONTEXT_JSON": json.dumps(CONTEXT), **env},
         timeout=120,
     )
     assert result.returncode == code, result.stderr
-    return {**json.loads(result.stdout.strip().splitlines()[-1]), "stderr": result.stderr}
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return {k: v for line in lines for k, v in line.items()} | {"stderr": result.stderr}
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +113,12 @@ def test_a_warm_engine_finds_what_a_cold_one_finds(tmp_path: Path, cold: dict[st
     warm = run(tmp_path, "warm")
     assert warm["started"] == [True, False], "started once a process"
     assert warm["threads"] == ["MainThread", "golden-ami-validation-engine"]
+    assert warm["overlaps"] == [], "a request went out while another thread's waited for its response"
     assert warm["errors"] == cold["errors"]
     assert warm["errors"]["good"] is None
     assert "5 is less than the minimum of 60" in warm["errors"]["bad"]
+    assert warm["warm_up_error"] is None
+    assert "Validation" not in warm["stderr"], "the throwaway app reported a finding"
 
 
 def test_nothing_is_started_when_cdk_validation_is_off(tmp_path: Path) -> None:
@@ -116,10 +127,11 @@ def test_nothing_is_started_when_cdk_validation_is_off(tmp_path: Path) -> None:
     assert off["errors"] == {"good": None, "bad": None}, "the check is off, so the bad template is written"
 
 
-def test_a_failed_warm_up_is_raised_on_the_main_thread(tmp_path: Path) -> None:
+def test_a_failed_warm_up_leaves_the_check_to_the_first_synth(tmp_path: Path, cold: dict[str, Any]) -> None:
     failed = run(tmp_path, "failing")
     assert failed["started"][0] is True
-    assert "not callable" in failed["error"]
+    assert "TypeError" in failed["warm_up_error"]
+    assert failed["errors"] == cold["errors"], "the app's own synth still validates"
 
 
 def test_importing_the_library_makes_no_jsii_call(cold: dict[str, Any]) -> None:
@@ -137,6 +149,7 @@ def test_an_app_that_stops_during_the_warm_up_ends_node_and_leaves_quietly(tmp_p
     scratch.mkdir()
     stopped = run(tmp_path, "exit", code=3, TMPDIR=str(scratch))
     assert stopped["started"][0] is True and len(stopped["pids"]) == 2
+    assert stopped["node_returncode"] == -signal.SIGKILL, "ended, not waited for"
     assert sorted(p.name for p in scratch.iterdir() if p.name.startswith("golden-ami-")) == [], "left behind"
     assert [pid for pid in stopped["pids"] if _running(pid)] == []
     assert "Traceback" not in stopped["stderr"] and "Exception" not in stopped["stderr"]
@@ -147,15 +160,18 @@ def test_the_exit_hook_kills_node_and_its_child_instead_of_waiting(monkeypatch: 
     """A stand-in for jsii's node: a shell that waits on a child, as jsii-runtime.js waits on the
     kernel's process; the hook must end both, not wait for them."""
     shell = subprocess.Popen(["sh", "-c", "sleep 600 & wait"], stdin=subprocess.PIPE)
+    release = threading.Event()
     try:
         for _ in range(200):  # the shell starts its child
             children = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
             if children:
                 break
             threading.Event().wait(0.01)
-        warming = threading.Thread(target=threading.Event().wait, args=(600,), daemon=True)
+        assert children, "the shell started no child"
+        warming = threading.Thread(target=release.wait, args=(600,), daemon=True)
         warming.start()
         monkeypatch.setattr(cfn_validate, "_STARTED", [warming])
+        monkeypatch.setattr(cfn_validate, "_BUILT", threading.Event())  # the engine still being built
 
         class Process:
             _process = shell
@@ -169,7 +185,22 @@ def test_the_exit_hook_kills_node_and_its_child_instead_of_waiting(monkeypatch: 
         assert [int(c) for c in children if _running(int(c))] == []
         process.stop()  # now a no-op: jsii's __del__ calls it
     finally:
+        release.set()
         shell.kill()
+
+
+def test_the_exit_hook_leaves_node_to_jsii_once_the_engine_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = threading.Event()
+    built.set()
+    monkeypatch.setattr(cfn_validate, "_STARTED", [threading.current_thread()])
+    monkeypatch.setattr(cfn_validate, "_BUILT", built)
+
+    class Process:
+        def stop(self) -> None: ...
+
+    process = Process()
+    cfn_validate._stop_node_if_still_warming(process)
+    assert "stop" not in vars(process), "jsii's own exit hook stays in charge"
 
 
 def _running(pid: int) -> bool:
