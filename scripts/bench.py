@@ -65,11 +65,12 @@ alone in node):
   CDK_VALIDATION=false (measured, not adopted) the floor falls from 3.1-3.9 s to 0.7-0.8 s and the
   default factory from 7.4-8.0 s to 3.3-3.7 s: the floor is mostly that engine. The project keeps
   the check (cdk.json makes its findings errors), so every case pays the engine once.
-- Overlapped: app.py (and bench/ours_three_regions.py) call start_validation_engine() right after
-  importing aws_cdk; a background thread synthesizes a one-resource app, so CDK builds its engine
-  while the main thread imports the library, pydantic and the aws-cdk-lib modules and reads the
-  factory file. Five module-level jsii values (Durations, the Lambda runtime) had to go: each was
-  a request during import that waited for the engine. Default factory, whole process, medians of
+- Overlapped: app.py calls start_validation_engine() once it has read its context, and
+  bench/ours_three_regions.py right after importing aws_cdk; a background thread synthesizes a
+  one-resource app, so CDK builds its engine while the main thread imports the library, pydantic
+  and the aws-cdk-lib modules and reads the factory file. Five module-level jsii values
+  (Durations, the Lambda runtime) had to go: each was a request during import that waited for
+  the engine. Default factory, whole process, medians of
   6 pairs in the same hour: 8.20 -> 7.53 s (0.91x). Templates byte-identical. The alpha script is
   frozen and does not warm up, so part of alpha/ours is this overlap, which any CDK app could
   use, not fewer requests per pipeline. A factory file with errors is now reported about 0.4 s
