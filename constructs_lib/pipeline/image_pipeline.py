@@ -157,7 +157,7 @@ class GoldenImagePipeline(Construct):
         tag_map = check_tags("tags", tags or {})
         check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")
         types = instance_types_for(instance_types, self.architecture)
-        check_base_region(base_image, image_name, stack.region)
+        check_base_region(base_image, image_name, self.region)
         planned = planned_workflows(
             workflows, smoke_test=smoke_test, image_tests=image_tests, platform=base_image.platform
         )
@@ -303,7 +303,7 @@ class GoldenImagePipeline(Construct):
     @property
     def ami_parameter_name(self) -> str:
         """The latest-AMI SSM parameter in the home region (``/golden-ami/<image>/latest``)."""
-        return self.parameter_name_in(Stack.of(self).region)
+        return self.parameter_name_in(self.region)  # the home region, read once at construction
 
     @property
     def image_arn_wildcard(self) -> str:
