@@ -103,7 +103,7 @@ def _stop_node_if_still_warming(process: Any) -> None:
     is a node process with a child that runs the kernel; both are ended where Linux lists the
     child (``/proc``), and elsewhere they end by themselves when the engine is built and they
     read the end of their input."""
-    if not _STARTED or _BUILT.is_set():
+    if _BUILT.is_set():  # registered only once a warm-up started
         return
     atexit.unregister(process.stop)
     process.stop = lambda: None  # jsii's __del__ calls it too

@@ -163,7 +163,6 @@ def test_the_exit_hook_kills_node_and_its_child_instead_of_waiting(monkeypatch: 
     """A stand-in for jsii's node: a shell that waits on a child, as jsii-runtime.js waits on the
     kernel's process; the hook must end both, not wait for them."""
     shell = subprocess.Popen(["sh", "-c", "sleep 600 & wait"], stdin=subprocess.PIPE)
-    release = threading.Event()
     try:
         for _ in range(200):  # the shell starts its child
             children = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
@@ -171,9 +170,6 @@ def test_the_exit_hook_kills_node_and_its_child_instead_of_waiting(monkeypatch: 
                 break
             threading.Event().wait(0.01)
         assert children, "the shell started no child"
-        warming = threading.Thread(target=release.wait, args=(600,), daemon=True)
-        warming.start()
-        monkeypatch.setattr(cfn_validate, "_STARTED", [warming])
         monkeypatch.setattr(cfn_validate, "_BUILT", threading.Event())  # the engine still being built
 
         class Process:
@@ -188,14 +184,12 @@ def test_the_exit_hook_kills_node_and_its_child_instead_of_waiting(monkeypatch: 
         assert [int(c) for c in children if _running(int(c))] == []
         process.stop()  # now a no-op: jsii's __del__ calls it
     finally:
-        release.set()
         shell.kill()
 
 
 def test_the_exit_hook_leaves_node_to_jsii_once_the_engine_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
     built = threading.Event()
     built.set()
-    monkeypatch.setattr(cfn_validate, "_STARTED", [threading.current_thread()])
     monkeypatch.setattr(cfn_validate, "_BUILT", built)
 
     class Process:
