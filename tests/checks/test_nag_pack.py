@@ -12,6 +12,8 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
+from cdk_nag import NagPack
+from constructs import Construct
 
 from constructs_lib import GoldenAmiChecks, GoldenLaunchTemplate, PipelineLogGroups, VersionLock
 from constructs_lib.checks.nag import RULES
@@ -196,3 +198,96 @@ def test_pipeline_log_groups_the_library_makes_pass(tmp_path: Path, lock: Versio
     stack = cdk.Stack(app, "Logged", env=cdk.Environment(account="111111111111", region="eu-west-1"))
     PipelineLogGroups(stack, "Logs", pipeline=make_pipeline(stack, lock))
     assert report(app) == {}
+
+
+class _Walking(GoldenAmiChecks):
+    """The pack as cdk-nag runs it: the tree walked in node, each resource called back."""
+
+    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
+        return NagPack.validate(self, context)
+
+
+def _layered_app(tmp_path: Path) -> cdk.App:
+    """Findings in a stage and at the top, acknowledged on a resource, on a construct above one, on
+    a stack, on a stage and on the app, so that each level of acknowledgement is exercised."""
+    app = insecure_stack(tmp_path)
+    insecure = app.node.find_child("Insecure")
+    cdk.Validations.of(insecure.node.find_child("Template")).acknowledge(
+        cdk.Acknowledgment(id="GoldenAmi-LaunchTemplateNoPublicIp", reason="A bastion host, on purpose.")
+    )
+    cdk.Validations.of(app).acknowledge(cdk.Acknowledgment(id="GoldenAmi-VmImportEncrypted", reason="test"))
+    stage = cdk.Stage(app, "Staged")
+    for name in ("Quiet", "Loud"):
+        stack = cdk.Stack(stage, name, env=cdk.Environment(account="111111111111", region="eu-west-1"))
+        group = Construct(stack, "Group")
+        _Infra(
+            group,
+            "Infra",
+            name=name.lower(),
+            instance_profile_name="profile",
+            instance_metadata_options=_Infra.InstanceMetadataOptionsProperty(http_tokens="optional"),
+            terminate_instance_on_failure=False,
+        )
+        if name == "Quiet":
+            cdk.Validations.of(group).acknowledge(
+                cdk.Acknowledgment(id="GoldenAmi-BuildInstancesImdsv2", reason="test")
+            )
+            cdk.Validations.of(stack).acknowledge(
+                cdk.Acknowledgment(id="GoldenAmi-BuildInstancesTerminateOnFailure", reason="test")
+            )
+    cdk.Validations.of(stage).acknowledge(cdk.Acknowledgment(id="GoldenAmi-BuildLogsToS3", reason="test"))
+    return app
+
+
+def _plugin_reports(app: cdk.App, pack: GoldenAmiChecks) -> list[dict[str, Any]]:
+    cdk.Validations.of(app).add_plugins(pack)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    data = json.loads((Path(app.outdir) / "validation-report.json").read_text())
+    return [p for p in data["pluginReports"] if p["pluginName"] == "GoldenAmi"]
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_judging_the_written_assembly_reports_what_the_walk_reports(
+    tmp_path: Path, verbose: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walked = _plugin_reports(_layered_app(tmp_path / "walked"), _Walking(verbose=verbose))
+
+    def not_called_back(self: GoldenAmiChecks, node: object) -> None:
+        raise AssertionError("cdk-nag called the pack back: the written assembly was not judged")
+
+    monkeypatch.setattr(GoldenAmiChecks, "_check_resource", not_called_back)
+    written = _plugin_reports(_layered_app(tmp_path / "written"), GoldenAmiChecks(verbose=verbose))
+    assert written == walked
+    (report_,) = written
+    paths = {v["ruleName"]: {c["constructPath"] for c in v["violatingConstructs"]} for v in report_["violations"]}
+    # Acknowledged on the resource, on the app: reported nowhere.
+    assert not paths.keys() & {"GoldenAmi-LaunchTemplateNoPublicIp", "GoldenAmi-VmImportEncrypted"}
+    # Acknowledged on a construct above the resource, on its stack, on its stage.
+    assert paths["GoldenAmi-BuildInstancesImdsv2"] == {"Insecure/Infra", "Staged/Loud/Group/Infra"}
+    assert paths["GoldenAmi-BuildInstancesTerminateOnFailure"] == {"Insecure/Infra", "Staged/Loud/Group/Infra"}
+    assert paths["GoldenAmi-BuildLogsToS3"] == {"Insecure/Infra"}
+    explained = {
+        rule.explanation in v["description"]
+        for v in report_["violations"]
+        for rule in RULES
+        if v["ruleName"] == f"GoldenAmi-{rule.id}"
+    }
+    assert explained == {verbose}
+
+
+def test_nested_stacks_are_left_to_the_walk(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    parent = cdk.Stack(app, "Parent", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    nested = cdk.NestedStack(parent, "Nested")
+    _Infra(
+        nested,
+        "Infra",
+        name="nested",
+        instance_profile_name="profile",
+        terminate_instance_on_failure=False,
+        instance_metadata_options=_Infra.InstanceMetadataOptionsProperty(http_tokens="required"),
+    )
+    (report_,) = _plugin_reports(app, GoldenAmiChecks())
+    (violation,) = [v for v in report_["violations"] if v["ruleName"] == "GoldenAmi-BuildInstancesTerminateOnFailure"]
+    assert [c["constructPath"] for c in violation["violatingConstructs"]] == ["Parent/Nested/Infra"]
