@@ -18,10 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
+# node's young generation, set before importing aws_cdk starts node: a semi-space of 1 MiB for V8's
+# scavenger instead of 16 MiB on 64-bit systems ("--max-semi-space-size",
+# https://nodejs.org/api/cli.html#--max-semi-space-sizesize-in-mib; allowed in NODE_OPTIONS). It
+# takes about 35 MiB off the large fleet's peak memory, with no slower synth in paired runs
+# (BENCHMARKS.md). A NODE_OPTIONS that sets it already keeps its own.
+YOUNG_GENERATION = "--max-semi-space-size=1"
+if "--max-semi-space-size" not in os.environ.get("NODE_OPTIONS", ""):
+    os.environ["NODE_OPTIONS"] = f"{os.environ.get('NODE_OPTIONS', '')} {YOUNG_GENERATION}".strip()
 
-from constructs_lib import start_validation_engine
+import aws_cdk as cdk  # noqa: E402
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  # noqa: E402
+
+from constructs_lib import start_validation_engine  # noqa: E402
 
 if TYPE_CHECKING:
     from constructs_lib.factory.app import Factory

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -338,3 +341,36 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "in eu-west-1 (SELF)"
     ) in lines
     assert lines[-1] == "snapshot storage only (no instances, scans or transfer): about $891.00/month, an upper bound"
+
+
+_KERNEL_ENVIRONMENT = """
+import runpy, sys
+from pathlib import Path
+runpy.run_path("app.py", run_name="imported")  # module level only: sets NODE_OPTIONS, starts node
+from constructs_lib.checks.cfn_validate import _process
+runtime = _process()._process.pid
+for child in Path(f"/proc/{runtime}/task/{runtime}/children").read_text().split():
+    print([v for v in Path(f"/proc/{child}/environ").read_bytes().split(b"\\0") if v.startswith(b"NODE_OPTIONS=")])
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "kernel_sees"),
+    [
+        (None, b"NODE_OPTIONS=--max-semi-space-size=1"),
+        ("--stack-trace-limit=20", b"NODE_OPTIONS=--stack-trace-limit=20 --max-semi-space-size=1"),
+        ("--max-semi-space-size=8", b"NODE_OPTIONS=--max-semi-space-size=8"),
+    ],
+)
+def test_app_starts_node_with_a_small_young_generation_unless_told_otherwise(
+    given: str | None, kernel_sees: bytes
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NODE_OPTIONS"}
+    if given is not None:
+        env["NODE_OPTIONS"] = given
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", _KERNEL_ENVIRONMENT], cwd=root, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    # node's kernel process (the jsii runtime's child) runs with the option.
+    assert out.strip() == repr([kernel_sees])

@@ -22,6 +22,8 @@ def test_readme_has_examples() -> None:
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_readme_example_runs(code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+    # A block may set NODE_OPTIONS (Synthesis speed): undone after the test, with what was there before.
+    monkeypatch.delenv("NODE_OPTIONS", raising=False)
     namespace: dict[str, object] = {"LOCK_FILE": tmp_path / "lock.json"}
     for earlier in BLOCKS[: BLOCKS.index(code)]:
         exec(compile(earlier, "README.md", "exec"), namespace)
