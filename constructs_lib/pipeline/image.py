@@ -13,6 +13,7 @@ from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct, IConstruct
 
 from .._core.iam import image_builder_role
+from .._core.plain import NeedsNode, plain
 from .image_pipeline import GoldenImagePipeline
 
 _Image = imagebuilder.CfnImage
@@ -127,7 +128,11 @@ class GoldenImage(Construct):
 
 def distribution_digest(pipeline: GoldenImagePipeline) -> str:
     """Eight hex digits naming the pipeline's distributions as CloudFormation receives them."""
-    rendered = Stack.of(pipeline).resolve(pipeline.distribution_entries)
+    entries = pipeline.distribution_entries
+    try:
+        rendered = plain(entries)
+    except NeedsNode:
+        rendered = Stack.of(pipeline).resolve(entries)
     return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:8].upper()
 
 
