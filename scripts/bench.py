@@ -54,6 +54,38 @@ BUSY_OTHERS = 0.5  # cores: the issue's load of 1.5 on two cores, less the one c
 # What profiling showed (cProfile of app.py in-process, and one case at a time with a pack or a
 # feature switched off); kept here so that BENCHMARKS.md carries it whenever it is regenerated.
 PROFILE = """\
+Session of 2026-12-02, fourth part (node's --cpu-prof of the kernel process on the large fleet;
+jsii callbacks and requests traced by caller; @aws/cloudformation-validate timed alone in node;
+paired runs, alternating):
+
+- Where the large fleet's node time goes (one profile, 14.9 s of the kernel's main thread):
+  5.5 s waiting for Python's next request; CloudFormation Validate 4.8 s (its engine 2.4 s, then
+  the 23 templates 2.4 s, 1.1-1.4 s of it the first large template, which a second pass validates
+  in 0.2-0.3 s: a first-use cost inside the engine that warming it with one resource of each type
+  does not remove); the four cdk-nag packs 1.46 s, of which 1.3 s calling the GoldenAmi pack back
+  in Python once per resource; construct creation 0.9 s; loading modules 1.2 s. Node's kernel
+  uses 14-17 s of CPU in all (its garbage collector and WebAssembly compiler threads); with
+  CDK_VALIDATION=false, 6.6 s.
+- The GoldenAmi pack now overrides cdk-nag's validate(): it reads the templates and the stacks'
+  construct metadata (logical IDs, acknowledgements) that aws-cdk-lib writes before it calls a
+  plugin, and judges them in one call from node. walkTree 1.46 -> 0.56 s (the three JavaScript
+  packs). Same report as the walk (a test compares them with acknowledgements at five levels).
+- Memory: node's young generation. NODE_OPTIONS=--max-semi-space-size=1 (app.py sets it before
+  node starts) takes the large fleet's biggest process from 635 to 597 MiB (5 pairs), the process
+  tree from 803-812 to 764-779 MiB (3 rounds), wall ratio 0.94 (0.82-1.12). Of the kernel's peak,
+  CloudFormation Validate holds about 410 MiB (648 MiB with it, 237 MiB with CDK_VALIDATION=false):
+  its engine about 280 MiB, the rest the WebAssembly memory the largest template grows it to.
+- Fewer requests: region names from Fact.regions in one call (RegionInfo.regions plus a name and a
+  partition per region had cost 93 requests a process; one pipeline: 200 -> 114 requests); the
+  distribution digest computed in Python when the entries hold no token (50 callbacks of 8 ms on
+  the large fleet). Large fleet: 9,747 -> 7,885 requests. Every template of factory.yaml and of
+  the ten examples byte-identical.
+- One pipeline, three regions, by phase: import aws_cdk 0.65 s; the library's imports 0.38 s,
+  hidden under the engine's 2 s; the build 0.36 s (101 requests, half of it waiting for node; the
+  first region lookup loads aws-cdk-lib's region facts in node, 78 ms); synth 0.1 s. The alpha
+  module builds in node without a round trip, so what is left above alpha's figure is jsii's
+  per-request cost.
+
 Session of 2026-12-02, third part (node's --cpu-prof of the default factory; every jsii request
 traced with its thread and its caller in constructs_lib; @aws/cloudformation-validate timed
 alone in node):
