@@ -239,8 +239,12 @@ def _layered_app(tmp_path: Path) -> cdk.App:
     return app
 
 
-def _plugin_reports(app: cdk.App, pack: GoldenAmiChecks) -> list[dict[str, Any]]:
-    cdk.Validations.of(app).add_plugins(pack)
+def _not_called_back(self: GoldenAmiChecks, node: object) -> None:
+    raise AssertionError("cdk-nag called the pack back: the written assembly was not judged")
+
+
+def _plugin_reports(app: cdk.App, pack: GoldenAmiChecks, scope: Construct | None = None) -> list[dict[str, Any]]:
+    cdk.Validations.of(scope or app).add_plugins(pack)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
     data = json.loads((Path(app.outdir) / "validation-report.json").read_text())
@@ -253,10 +257,7 @@ def test_judging_the_written_assembly_reports_what_the_walk_reports(
 ) -> None:
     walked = _plugin_reports(_layered_app(tmp_path / "walked"), _Walking(verbose=verbose))
 
-    def not_called_back(self: GoldenAmiChecks, node: object) -> None:
-        raise AssertionError("cdk-nag called the pack back: the written assembly was not judged")
-
-    monkeypatch.setattr(GoldenAmiChecks, "_check_resource", not_called_back)
+    monkeypatch.setattr(GoldenAmiChecks, "_check_resource", _not_called_back)
     written = _plugin_reports(_layered_app(tmp_path / "written"), GoldenAmiChecks(verbose=verbose))
     assert written == walked
     (report_,) = written
@@ -291,3 +292,78 @@ def test_nested_stacks_are_left_to_the_walk(tmp_path: Path) -> None:
     (report_,) = _plugin_reports(app, GoldenAmiChecks())
     (violation,) = [v for v in report_["violations"] if v["ruleName"] == "GoldenAmi-BuildInstancesTerminateOnFailure"]
     assert [c["constructPath"] for c in violation["violatingConstructs"]] == ["Parent/Nested/Infra"]
+
+
+def _stage_first_app(tmp_path: Path) -> cdk.App:
+    """A stage before the top-level stacks, and stacks named against the order they were made
+    in: the walk's order is the tree's, not the file names' or the dependencies'."""
+    app = cdk.App(outdir=str(tmp_path))
+    stage = cdk.Stage(app, "Early")
+    for scope, name in ((stage, "Zed"), (app, "Middle"), (app, "Alpha")):
+        stack = cdk.Stack(scope, name, env=cdk.Environment(account="111111111111", region="eu-west-1"))
+        _Infra(
+            stack,
+            "Infra",
+            name=name.lower(),
+            instance_profile_name="profile",
+            instance_metadata_options=_Infra.InstanceMetadataOptionsProperty(http_tokens="optional"),
+            terminate_instance_on_failure=False,
+        )
+    return app
+
+
+def _public_template(scope: Construct, construct_id: str) -> ec2.CfnLaunchTemplate:
+    return ec2.CfnLaunchTemplate(
+        scope,
+        construct_id,
+        launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
+            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(http_tokens="required"),
+            network_interfaces=[
+                ec2.CfnLaunchTemplate.NetworkInterfaceProperty(device_index=0, associate_public_ip_address=True)
+            ],
+        ),
+    )
+
+
+def _edge_app(tmp_path: Path) -> cdk.App:
+    """What the written assembly does not say as the tree does: logical-ID metadata off under one
+    construct, an overridden logical ID, an overridden Type."""
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Edges", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    quiet = Construct(stack, "Quiet")
+    quiet.node.set_context("aws:cdk:disable-logicalId-metadata", True)
+    _public_template(quiet, "Unmapped")
+    renamed = _public_template(stack, "Renamed")
+    renamed.override_logical_id("Lt")
+    renamed.add_property_override("LaunchTemplateData.NetworkInterfaces.0.AssociatePublicIpAddress", False)
+    _public_template(stack, "Retyped").add_override("Type", "Custom::NotALaunchTemplate")
+    return app
+
+
+@pytest.mark.parametrize(
+    ("build", "on_stage", "fast"),
+    [
+        pytest.param(_stage_first_app, False, True, id="tree order"),
+        pytest.param(_layered_app, True, False, id="plugin on a stage"),
+        pytest.param(_edge_app, False, False, id="metadata off, overridden ID and type"),
+    ],
+)
+def test_the_written_assembly_and_the_walk_agree_in_order_and_in_what_they_see(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build: Any, on_stage: bool, fast: bool
+) -> None:
+    def reports(app: cdk.App, pack: GoldenAmiChecks) -> list[dict[str, Any]]:
+        scope = app.node.find_child("Staged") if on_stage else app
+        return _plugin_reports(app, pack, scope)
+
+    walked = reports(build(tmp_path / "walked"), _Walking())
+    if fast:
+        monkeypatch.setattr(GoldenAmiChecks, "_check_resource", _not_called_back)
+    written = reports(build(tmp_path / "written"), GoldenAmiChecks())
+    assert written == walked
+    (report_,) = written
+    found = {v["ruleName"]: [c["constructPath"] for c in v["violatingConstructs"]] for v in report_["violations"]}
+    if build is _stage_first_app:
+        assert found["GoldenAmi-BuildInstancesImdsv2"] == ["Early/Zed/Infra", "Middle/Infra", "Alpha/Infra"]
+    if build is _edge_app:
+        # Judged as synthesized (the renamed one's override), by the construct's type (the retyped one).
+        assert found["GoldenAmi-LaunchTemplateNoPublicIp"] == ["Edges/Quiet/Unmapped", "Edges/Retyped"]
