@@ -207,6 +207,18 @@ class _Walking(GoldenAmiChecks):
         return NagPack.validate(self, context)
 
 
+def _open_infra(scope: Construct, name: str) -> None:
+    """Build infrastructure that breaks three rules: IMDSv1, kept on failure, no S3 logs."""
+    _Infra(
+        scope,
+        "Infra",
+        name=name.lower(),
+        instance_profile_name="profile",
+        instance_metadata_options=_Infra.InstanceMetadataOptionsProperty(http_tokens="optional"),
+        terminate_instance_on_failure=False,
+    )
+
+
 def _layered_app(tmp_path: Path) -> cdk.App:
     """Findings in a stage and at the top, acknowledged on a resource, on a construct above one, on
     a stack, on a stage and on the app, so that each level of acknowledgement is exercised."""
@@ -220,14 +232,7 @@ def _layered_app(tmp_path: Path) -> cdk.App:
     for name in ("Quiet", "Loud"):
         stack = cdk.Stack(stage, name, env=cdk.Environment(account="111111111111", region="eu-west-1"))
         group = Construct(stack, "Group")
-        _Infra(
-            group,
-            "Infra",
-            name=name.lower(),
-            instance_profile_name="profile",
-            instance_metadata_options=_Infra.InstanceMetadataOptionsProperty(http_tokens="optional"),
-            terminate_instance_on_failure=False,
-        )
+        _open_infra(group, name)
         if name == "Quiet":
             cdk.Validations.of(group).acknowledge(
                 cdk.Acknowledgment(id="GoldenAmi-BuildInstancesImdsv2", reason="test")
@@ -301,14 +306,7 @@ def _stage_first_app(tmp_path: Path) -> cdk.App:
     stage = cdk.Stage(app, "Early")
     for scope, name in ((stage, "Zed"), (app, "Middle"), (app, "Alpha")):
         stack = cdk.Stack(scope, name, env=cdk.Environment(account="111111111111", region="eu-west-1"))
-        _Infra(
-            stack,
-            "Infra",
-            name=name.lower(),
-            instance_profile_name="profile",
-            instance_metadata_options=_Infra.InstanceMetadataOptionsProperty(http_tokens="optional"),
-            terminate_instance_on_failure=False,
-        )
+        _open_infra(stack, name)
     return app
 
 
