@@ -3,6 +3,7 @@ is handed to node."""
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 from typing import Any
@@ -62,6 +63,16 @@ def test_structs_dicts_and_lists_come_out_as_node_resolves_them(stack: cdk.Stack
         pytest.param(lambda s: ["a", None], id="null in a list"),
         pytest.param(lambda s: ("a",), id="tuple"),
         pytest.param(lambda s: 1.5, id="float"),
+        pytest.param(lambda s: {cdk.Fn.join("-", ["team", cdk.Aws.REGION]): "yes"}, id="token as a map key"),
+        pytest.param(
+            lambda s: [f"{cdk.CfnParameter(s, 'P', type='Number').value_as_number}"], id="number token in a string"
+        ),
+        pytest.param(lambda s: [2**53 + 1], id="an int a JavaScript number rounds"),
+        pytest.param(lambda s: [enum.IntEnum("E", "A").A], id="int enum"),
+        pytest.param(
+            lambda s: _Dist.FastLaunchConfigurationProperty(snapshot_configuration={"targetResourceCount": 3}),  # type: ignore[arg-type]
+            id="a dict where a struct goes",
+        ),
     ],
 )
 def test_what_only_node_can_resolve_is_left_to_node(stack: cdk.Stack, value: Any) -> None:
