@@ -40,9 +40,6 @@ def variant_name(name: str, architecture: Architecture, architectures: int) -> s
     return name if architectures == 1 else f"{name}-{_SUFFIX[architecture]}"
 
 
-_proxy = id  # ImageFamily takes a parameter named id
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ImageSpec:
     """One image of a family: on a base image, or on another image of the family (``parent``).
@@ -199,25 +196,24 @@ class ImageFamily(Construct):
         def scope_of(name: str) -> Construct:
             return (scopes or {}).get(name, self)
 
-        # Keyed by the scope's Python proxy (jsii hands out one per node object, and the scopes
-        # outlive these maps): reading a construct path is a round trip to jsii.
-        shared: dict[int, tuple[BuildResources, iam.Role | None]] = {}
+        # Keyed by the scope itself (jsii hands out one Python proxy per node object, hashed by
+        # identity): reading a construct path would be a round trip to jsii.
+        shared: dict[Construct, tuple[BuildResources, iam.Role | None]] = {}
 
         def shared_in(scope: Construct) -> tuple[BuildResources, iam.Role | None]:
-            key = _proxy(scope)
-            if key not in shared:
+            if scope not in shared:
                 role = lifecycle_role(scope, "LifecycleRole") if lifecycle is not None else None
-                shared[key] = (BuildResources(scope, "BuildResources"), role)
-            return shared[key]
+                shared[scope] = (BuildResources(scope, "BuildResources"), role)
+            return shared[scope]
 
-        keys: dict[int, kms.IAlias] = {}
+        keys: dict[Construct, kms.IAlias] = {}
 
         def key_in(scope: Construct) -> kms.IAlias | None:
             if recipe_key_alias is None:
                 return None
-            if _proxy(scope) not in keys:
-                keys[_proxy(scope)] = kms.Alias.from_alias_name(scope, "RecipeKey", recipe_key_alias)
-            return keys[_proxy(scope)]
+            if scope not in keys:
+                keys[scope] = kms.Alias.from_alias_name(scope, "RecipeKey", recipe_key_alias)
+            return keys[scope]
 
         self.pipelines: dict[str, dict[Architecture, GoldenImagePipeline]] = {}
         self.images: dict[str, dict[Architecture, GoldenImage]] = {}

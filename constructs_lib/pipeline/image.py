@@ -133,6 +133,11 @@ def distribution_digest(pipeline: GoldenImagePipeline) -> str:
         rendered = plain(entries)
     except NeedsNode:
         rendered = Stack.of(pipeline).resolve(entries)
+    return digest_of(rendered)
+
+
+def digest_of(rendered: Any) -> str:
+    """Eight hex digits of ``rendered`` (resolved distribution entries), key order aside."""
     return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:8].upper()
 
 

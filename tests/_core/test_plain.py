@@ -4,8 +4,6 @@ is handed to node."""
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -26,7 +24,7 @@ from constructs_lib import (
 )
 from constructs_lib._core.plain import NeedsNode, plain
 from constructs_lib.factory.app import Factory
-from constructs_lib.pipeline.image import distribution_digest
+from constructs_lib.pipeline.image import digest_of, distribution_digest
 from tests.conftest import ACCOUNT, make_pipeline
 
 _Dist = imagebuilder.CfnDistributionConfiguration
@@ -81,8 +79,7 @@ def test_what_only_node_can_resolve_is_left_to_node(stack: cdk.Stack, value: Any
 
 
 def _digest_by_node(pipeline: Any) -> str:
-    rendered = cdk.Stack.of(pipeline).resolve(pipeline.distribution_entries)
-    return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:8].upper()
+    return digest_of(cdk.Stack.of(pipeline).resolve(pipeline.distribution_entries))
 
 
 def test_every_pipeline_of_the_default_factory_gets_the_digest_node_gives(default_factory: Factory) -> None:

@@ -116,6 +116,14 @@ def read_stack(template_path: str | Path) -> WrittenStack | None:
     return WrittenStack(path=stack_path, resources=resources, paths=paths, acknowledged=acknowledged)
 
 
+def properties_by_type(resources: Mapping[str, Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """The properties of a written template's resources, by resource type."""
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    for body in resources.values():
+        found.setdefault(str(body.get("Type")), []).append(body.get("Properties", {}))
+    return found
+
+
 def assembly_templates(outdir: str | Path) -> set[Path] | None:
     """Every stack template of the assembly at ``outdir`` and of the assemblies nested in it
     (a ``Stage``'s), or None when a manifest cannot be read."""

@@ -20,7 +20,16 @@ from aws_cdk import (
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
-from ._written import TreeNode, WrittenStack, acknowledged_ids, ancestors, assembly_templates, read_stack, read_tree
+from ._written import (
+    TreeNode,
+    WrittenStack,
+    acknowledged_ids,
+    ancestors,
+    assembly_templates,
+    properties_by_type,
+    read_stack,
+    read_tree,
+)
 from .rule import Compliance, Properties, Rule
 from .rules import RULES
 
@@ -28,6 +37,14 @@ PACK_NAME = "GoldenAmi"
 _BY_TYPE: dict[str, list[Rule]] = {}
 for _rule in RULES:
     _BY_TYPE.setdefault(_rule.resource_type, []).append(_rule)
+
+
+def _finding_id(rule: Rule) -> str:
+    """The ID cdk-nag reports the rule's findings under, and acknowledgements name."""
+    return f"{PACK_NAME}-{rule.id}"
+
+
+_BY_ID: Final = {_finding_id(rule): rule for rule in RULES}
 _COMPLIANCE = {
     Compliance.COMPLIANT: NagRuleCompliance.COMPLIANT,
     Compliance.NON_COMPLIANT: NagRuleCompliance.NON_COMPLIANT,
@@ -92,11 +109,7 @@ class _Cache:
             written = self._written(stack)
             if key not in self._by_type and written is not None:
                 # From the written template: no round trip per resource of the stack.
-                by_type: dict[str, list[Properties]] = {}
-                for body in written.values():
-                    if body.get("Type") in _SIBLING_TYPES:
-                        by_type.setdefault(body["Type"], []).append(body.get("Properties", {}))
-                self._by_type[key] = by_type
+                self._by_type[key] = properties_by_type(written)
             if key not in self._by_type:
                 found: dict[str, list[CfnResource]] = {}
                 for child in stack.node.find_all():
@@ -170,7 +183,7 @@ class GoldenAmiChecks(NagPack):
 
     @property
     def rule_ids(self) -> list[str]:
-        return [f"{PACK_NAME}-{rule.id}" for rule in RULES]
+        return list(_BY_ID)
 
     def _check_resource(self, node: CfnResource) -> None:
         rules = _BY_TYPE.get(node.cfn_resource_type, ())
@@ -208,15 +221,14 @@ class GoldenAmiChecks(NagPack):
         if not isinstance(outdir, str) or assembly_templates(outdir) != given:
             return None
         tree = read_tree(outdir)
-        stacks = [read_stack(path) for path in sorted(given)]
-        if tree is None or any(written is None for written in stacks):
+        stacks = [written for path in sorted(given) if (written := read_stack(path)) is not None]
+        if tree is None or len(stacks) != len(given):
             return None
-        written_stacks = [w for w in stacks if w is not None]
-        above = self._acknowledged_above(root, [w.path for w in written_stacks])
+        above = self._acknowledged_above(root, [written.path for written in stacks])
         if above is None:
             return None
         findings: list[tuple[int, int, str, str]] = []
-        for written in written_stacks:
+        for written in stacks:
             found = self._findings(written, above, tree)
             if found is None:
                 return None
@@ -224,13 +236,12 @@ class GoldenAmiChecks(NagPack):
         grouped: dict[str, list[str]] = {}
         for *_, rule_id, path in sorted(findings):  # the walk's order: tree pre-order, then rule order
             grouped.setdefault(rule_id, []).append(path)
-        by_id = {f"{PACK_NAME}-{rule.id}": rule for rule in RULES}
         return PolicyValidationPluginReport(
             success=not grouped,
             violations=[
                 PolicyViolation(
                     rule_name=rule_id,
-                    description=self._description(by_id[rule_id]),
+                    description=self._description(_BY_ID[rule_id]),
                     severity="error",
                     violating_resources=[
                         PolicyViolatingResource(construct_path=p, locations=["Properties"]) for p in paths
@@ -251,9 +262,7 @@ class GoldenAmiChecks(NagPack):
         """(tree order, rule order, rule ID, construct path) of each unacknowledged finding in one
         written stack; None when a resource is not in the tree or the tree gives its construct
         another type than the template (an override of ``Type``: the walk judges the construct's)."""
-        by_type: dict[str, list[Properties]] = {}
-        for body in written.resources.values():
-            by_type.setdefault(str(body.get("Type")), []).append(body.get("Properties", {}))
+        by_type = properties_by_type(written.resources)
 
         def siblings(resource_type: str) -> list[Properties]:
             return by_type.get(resource_type, [])
@@ -270,7 +279,7 @@ class GoldenAmiChecks(NagPack):
             for index, rule in enumerate(_BY_TYPE.get(resource_type, ())):
                 if rule.check(properties, siblings) is not Compliance.NON_COMPLIANT:
                     continue
-                rule_id = f"{PACK_NAME}-{rule.id}"
+                rule_id = _finding_id(rule)
                 if not any(rule_id in acknowledged.get(p, ()) for p in ancestors(path)):
                     findings.append((node.order, index, rule_id, path))
         return findings
