@@ -92,6 +92,17 @@ class World:
         self.ec2.create_tags(Resources=[image["ImageId"]], Tags=[{"Key": IMAGE_BUILDER_ARN_TAG, "Value": arn}])
         return str(image["ImageId"])
 
+    def own_version(self, name: str, image: str, *, made_for: str | None = None) -> int:
+        """A version of the group's template as the function makes one (its description names the
+        group it was made for)."""
+        found = self.ec2.create_launch_template_version(
+            LaunchTemplateId=self.templates[name],
+            SourceVersion="1",
+            VersionDescription=f"{VERSION_DESCRIPTION}{image} for {made_for or name}",
+            LaunchTemplateData={"ImageId": image},
+        )
+        return int(found["LaunchTemplateVersion"]["VersionNumber"])
+
     def instances(self, image: str, count: int = 2) -> list[str]:
         run = self.ec2.run_instances(ImageId=image, MinCount=count, MaxCount=count)
         return [i["InstanceId"] for i in run["Instances"]]
