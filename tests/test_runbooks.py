@@ -17,7 +17,12 @@ from moto import mock_aws
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
-RUNBOOKS = ("Runbook: roll back to a previous image", "Runbook: revoke a bad image", "Runbook: alarm fired")
+RUNBOOKS = (
+    "Runbook: roll back to a previous image",
+    "Runbook: revoke a bad image",
+    "Runbook: alarm fired",
+    "Runbook: pin expiring",
+)
 
 
 def runbook(title: str) -> str:

@@ -12,7 +12,8 @@ from .rollout_function.tags import FUNCTION_TAGS, METRIC_NAMESPACE, ROLLOUT_TAG
 def rollout_statements(
     *, partition: str, region: str, account: str, parameter_name: str, dead_letters_arn: str, key_arn: str | None
 ) -> list[iam.PolicyStatement]:
-    """Read and label ``parameter_name``, find groups, refresh and tag only the groups and
+    """Read ``parameter_name`` and its history, label it and remove labels that fell out of the
+    window (``rollout_function/labels.py``), find groups and pinned templates, refresh and tag only the groups and
     templates tagged ``golden-ami:rollout=<parameter_name>``, publish the not-converged metric, and
     keep failed events in the dead-letter queue (encrypted with ``key_arn`` when given)."""
     tagged = {"StringEquals": {f"aws:ResourceTag/{ROLLOUT_TAG}": parameter_name}}
@@ -21,7 +22,12 @@ def rollout_statements(
     statements = [
         iam.PolicyStatement(
             sid="ReadAndLabelTheParameter",
-            actions=["ssm:GetParameter", "ssm:LabelParameterVersion"],
+            actions=[
+                "ssm:GetParameter",
+                "ssm:GetParameterHistory",
+                "ssm:LabelParameterVersion",
+                "ssm:UnlabelParameterVersion",
+            ],
             resources=[parameter_arn],
         ),
         iam.PolicyStatement(
@@ -31,6 +37,7 @@ def rollout_statements(
                 "autoscaling:DescribeInstanceRefreshes",
                 "ec2:DescribeImages",
                 "ec2:DescribeInstances",
+                "ec2:DescribeLaunchTemplates",
                 "ec2:DescribeLaunchTemplateVersions",
             ],
             resources=["*"],

@@ -22,7 +22,7 @@ from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_complianc
 from .._core.targets import check_parameter_name
 from ._rollout_policy import rollout_statements, rollout_wildcards
 from .fleet import GoldenFleet
-from .rollout_function.tags import METRIC_NAMESPACE, NOT_CONVERGED_METRIC, REFRESH_DETAIL_TYPES
+from .rollout_function.tags import METRIC_NAMESPACE, NOT_CONVERGED_METRIC, PINS_EXPIRING_METRIC, REFRESH_DETAIL_TYPES
 
 FUNCTION_CODE: Final = Path(__file__).parent / "rollout_function"
 DEFAULT_SCHEDULE_MINUTES: Final = 15
@@ -39,7 +39,10 @@ class ImageRollout(Construct):
     replaces, retries (at most 3, backing off from 15 minutes) or leaves it; concurrent runs are
     safe, so no reserved concurrency. It touches only tagged groups and templates and writes only
     its own tag keys; each rule's target has a dead-letter queue; :attr:`alarm` fires when a group
-    is off the image ``converge_within`` after the parameter changed.
+    is off the image ``converge_within`` after the parameter changed (or the parameter is missing),
+    and :attr:`pins_alarm` when a template is pinned to a label near the end of the parameter's
+    history (the function keeps labels on its newest 90 versions only, so that they never block
+    Image Builder's writes; ``rollout_function/labels.py``).
 
     Example::
 
@@ -227,16 +230,38 @@ class ImageRollout(Construct):
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        if alarm_topic is not None:
-            self.alarm.add_alarm_action(cloudwatch_actions.SnsAction(alarm_topic))
-            self.alarm.add_ok_action(cloudwatch_actions.SnsAction(alarm_topic))
-        else:
-            acknowledge_compliance(
-                self.alarm,
-                "CloudWatchAlarmAction",
-                "Where a platform team is paged is its choice (alarm_topic=, or alarm.add_alarm_action); the "
-                "alarm is visible in CloudWatch meanwhile.",
-            )
+        self.pins_metric = cloudwatch.Metric(
+            namespace=METRIC_NAMESPACE,
+            metric_name=PINS_EXPIRING_METRIC,
+            dimensions_map={"Parameter": parameter_name},
+            statistic="Maximum",
+            period=schedule,
+        )
+        # Published by the runs that read the parameter's history (not the continue events): a
+        # period without one keeps the alarm's state.
+        self.pins_alarm = self.pins_metric.create_alarm(
+            self,
+            "PinsExpiring",
+            alarm_description=(
+                f"A launch template is pinned to a label of {parameter_name} that is near the end of the "
+                "parameter's 100-version history, or gone; README: runbook 'pin expiring'."
+            ),
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+        )
+        for alarm in (self.alarm, self.pins_alarm):
+            if alarm_topic is not None:
+                alarm.add_alarm_action(cloudwatch_actions.SnsAction(alarm_topic))
+                alarm.add_ok_action(cloudwatch_actions.SnsAction(alarm_topic))
+            else:
+                acknowledge_compliance(
+                    alarm,
+                    "CloudWatchAlarmAction",
+                    "Where a platform team is paged is its choice (alarm_topic=, or alarm.add_alarm_action); the "
+                    "alarm is visible in CloudWatch meanwhile.",
+                )
         self.parameter_name = parameter_name
         self.fleets: list[GoldenFleet] = []
 

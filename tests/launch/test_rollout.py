@@ -73,8 +73,9 @@ def test_three_triggers_invoke_the_function_each_with_a_dead_letter_queue(stack:
 
 
 def test_alarm_fires_when_a_group_has_not_converged(stack: cdk.Stack) -> None:
-    ImageRollout(stack, "Rollout", parameter_name=PARAMETER, schedule=cdk.Duration.minutes(10))
-    (alarm,) = template(stack).find_resources("AWS::CloudWatch::Alarm").values()
+    rollout = ImageRollout(stack, "Rollout", parameter_name=PARAMETER, schedule=cdk.Duration.minutes(10))
+    alarms = template(stack).find_resources("AWS::CloudWatch::Alarm")
+    alarm = alarms[stack.get_logical_id(rollout.alarm.node.default_child)]  # type: ignore[arg-type]
     props = alarm["Properties"]
     assert (props["Namespace"], props["MetricName"], props["Statistic"], props["Period"]) == (
         "GoldenAmi/Rollout",
@@ -85,6 +86,22 @@ def test_alarm_fires_when_a_group_has_not_converged(stack: cdk.Stack) -> None:
     assert props["Dimensions"] == [{"Name": "Parameter", "Value": PARAMETER}]
     assert props["Threshold"] == 1 and props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_pins_alarm_fires_when_a_pin_nears_the_end_of_the_parameter_history(stack: cdk.Stack) -> None:
+    rollout = ImageRollout(stack, "Rollout", parameter_name=PARAMETER, schedule=cdk.Duration.minutes(10))
+    alarms = template(stack).find_resources("AWS::CloudWatch::Alarm")
+    props = alarms[stack.get_logical_id(rollout.pins_alarm.node.default_child)]["Properties"]  # type: ignore[arg-type]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"], props["Period"]) == (
+        "GoldenAmi/Rollout",
+        "PinsExpiring",
+        "Maximum",
+        600,
+    )
+    assert props["Dimensions"] == [{"Name": "Parameter", "Value": PARAMETER}]
+    assert props["Threshold"] == 1 and props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    # Only the runs that read the history publish it: a period without one keeps the state.
+    assert props["TreatMissingData"] == "ignore"
 
 
 @pytest.mark.parametrize(
@@ -129,6 +146,14 @@ def test_role_may_only_touch_groups_and_templates_tagged_for_the_parameter(stack
     assert found["TagOnLaunch"]["Condition"] == {"StringEquals": {"ec2:CreateAction": "RunInstances"}}
     assert found["PublishNotConverged"]["Condition"] == {"StringEquals": {"cloudwatch:namespace": "GoldenAmi/Rollout"}}
     assert found["ReadAndLabelTheParameter"]["Resource"] == f"arn:aws:ssm:eu-west-1:111111111111:parameter{PARAMETER}"
+    # labels.py: the history, and labels removed when their version leaves the window.
+    assert found["ReadAndLabelTheParameter"]["Action"] == [
+        "ssm:GetParameter",
+        "ssm:GetParameterHistory",
+        "ssm:LabelParameterVersion",
+        "ssm:UnlabelParameterVersion",
+    ]
+    assert "ec2:DescribeLaunchTemplates" in found["FindGroupsInstancesImagesAndRefreshes"]["Action"]
     assert found["InvokeSelfForTheNextPage"]["Action"] == "lambda:InvokeFunction"
     (role,) = template(stack).find_resources("AWS::IAM::Role").values()
     assert "ManagedPolicyArns" not in role["Properties"]
@@ -189,9 +214,11 @@ def test_alarm_topic_is_notified_when_the_alarm_fires_and_clears(stack: cdk.Stac
 
     topic = sns.Topic(stack, "Pager", enforce_ssl=True)
     ImageRollout(stack, "Rollout", parameter_name=PARAMETER, alarm_topic=topic, groups_per_run=100)
-    (alarm,) = template(stack).find_resources("AWS::CloudWatch::Alarm").values()
+    alarms = template(stack).find_resources("AWS::CloudWatch::Alarm").values()
     topic_ref = {"Ref": stack.get_logical_id(topic.node.default_child)}  # type: ignore[arg-type]
-    assert alarm["Properties"]["AlarmActions"] == [topic_ref]
-    assert alarm["Properties"]["OKActions"] == [topic_ref]
+    assert [a["Properties"]["MetricName"] for a in alarms] == ["GroupsNotConverged", "PinsExpiring"]
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [topic_ref]
+        assert alarm["Properties"]["OKActions"] == [topic_ref]
     (function,) = template(stack).find_resources("AWS::Lambda::Function").values()
     assert function["Properties"]["Environment"]["Variables"]["MAX_GROUPS"] == "100"

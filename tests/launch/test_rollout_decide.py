@@ -29,7 +29,7 @@ from constructs_lib.launch.rollout_function.decide import (
 
 ANY: Final = None
 SAME, NEWER, OLDER = Desired.SAME, Desired.NEWER, Desired.OLDER
-NONE, TO_DESIRED, TO_OTHER = InFlight.NONE, InFlight.TO_DESIRED, InFlight.TO_OTHER
+NONE, TO_DESIRED, TO_OTHER, FOREIGN = InFlight.NONE, InFlight.TO_DESIRED, InFlight.TO_OTHER, InFlight.FOREIGN
 RETRYABLE: Final = (
     Outcome.SUCCESSFUL,
     Outcome.FAILED,
@@ -38,35 +38,39 @@ RETRYABLE: Final = (
     Outcome.ROLLBACK_FAILED,
 )
 
-# (desired vs running, in flight, last outcome, retry due) -> action
-TABLE: Final[list[tuple[object, object, object, object, Action]]] = [
-    # A refresh to an image the parameter no longer names: cancel it, whatever else holds.
-    (ANY, TO_OTHER, ANY, ANY, Action.REPLACE),
+# (pinned, desired vs running, in flight, last outcome, retry due) -> action
+TABLE: Final[list[tuple[object, object, object, object, object, Action]]] = [
+    # A launch template pinned to a label or version: the pin wins over the rollout tag, always.
+    (True, ANY, ANY, ANY, ANY, Action.PINNED),
+    # A refresh the function started to an image the parameter no longer names: cancel it.
+    (False, ANY, TO_OTHER, ANY, ANY, Action.REPLACE),
+    # A refresh someone else started to another image: never cancelled, waited for.
+    (False, ANY, FOREIGN, ANY, ANY, Action.WAIT),
     # A refresh to the desired image: let it finish.
-    (ANY, TO_DESIRED, ANY, ANY, Action.WAIT),
+    (False, ANY, TO_DESIRED, ANY, ANY, Action.WAIT),
     # On the image, nothing in flight.
-    (SAME, NONE, ANY, ANY, Action.DONE),
+    (False, SAME, NONE, ANY, ANY, Action.DONE),
     # Behind (newer image) or ahead (rolled back / revoked), nothing in flight:
-    *[(d, NONE, Outcome.NONE, ANY, Action.START) for d in (NEWER, OLDER)],
-    *[(d, NONE, o, True, Action.RETRY) for d in (NEWER, OLDER) for o in RETRYABLE],
-    *[(d, NONE, o, False, Action.WAIT) for d in (NEWER, OLDER) for o in RETRYABLE],
-    *[(d, NONE, Outcome.RETRIES_EXHAUSTED, ANY, Action.STUCK) for d in (NEWER, OLDER)],
+    *[(False, d, NONE, Outcome.NONE, ANY, Action.START) for d in (NEWER, OLDER)],
+    *[(False, d, NONE, o, True, Action.RETRY) for d in (NEWER, OLDER) for o in RETRYABLE],
+    *[(False, d, NONE, o, False, Action.WAIT) for d in (NEWER, OLDER) for o in RETRYABLE],
+    *[(False, d, NONE, Outcome.RETRIES_EXHAUSTED, ANY, Action.STUCK) for d in (NEWER, OLDER)],
 ]
 
-CELLS: Final = list(itertools.product(Desired, InFlight, Outcome, (True, False)))
+CELLS: Final = list(itertools.product((True, False), Desired, InFlight, Outcome, (True, False)))
 
 
 def matches(row: tuple[object, ...], cell: tuple[object, ...]) -> bool:
-    return all(want is ANY or want == got for want, got in zip(row[:4], cell, strict=True))
+    return all(want is ANY or want == got for want, got in zip(row[:5], cell, strict=True))
 
 
-def expected(cell: tuple[Desired, InFlight, Outcome, bool]) -> Action:
+def expected(cell: tuple[bool, Desired, InFlight, Outcome, bool]) -> Action:
     (row,) = [row for row in TABLE if matches(row, cell)]
-    return row[4]  # type: ignore[return-value]
+    return row[5]  # type: ignore[return-value]
 
 
 def test_every_cell_has_exactly_one_expected_action() -> None:
-    assert len(CELLS) == 3 * 3 * 7 * 2
+    assert len(CELLS) == 2 * 3 * 4 * 7 * 2
     uncovered = [cell for cell in CELLS if not any(matches(row, cell) for row in TABLE)]
     twice = [cell for cell in CELLS if sum(matches(row, cell) for row in TABLE) > 1]
     assert uncovered == [], f"cells without an expected action: {uncovered}"
@@ -76,8 +80,8 @@ def test_every_cell_has_exactly_one_expected_action() -> None:
 def test_decide_answers_the_table_in_every_cell() -> None:
     wrong = []
     for cell in CELLS:
-        desired, in_flight, last, due = cell
-        got = decide(Observed(desired=desired, in_flight=in_flight, last=last, retry_due=due))
+        pinned, desired, in_flight, last, due = cell
+        got = decide(Observed(desired=desired, in_flight=in_flight, last=last, retry_due=due, pinned=pinned))
         if got is not expected(cell):
             wrong.append((cell, got, expected(cell)))
     assert wrong == []
@@ -89,12 +93,16 @@ observations = st.builds(
     in_flight=st.sampled_from(InFlight),
     last=st.sampled_from(Outcome),
     retry_due=st.booleans(),
+    pinned=st.booleans(),
 )
 
 
 @given(observations)
 def test_never_done_while_behind_with_nothing_in_flight(observed: Observed) -> None:
     action = decide(observed)
+    if observed.pinned:
+        assert action is Action.PINNED and converged(action)
+        return
     if observed.desired is not Desired.SAME and observed.in_flight is InFlight.NONE:
         assert action is not Action.DONE
         assert action in (Action.START, Action.RETRY, Action.WAIT, Action.STUCK)
@@ -105,7 +113,14 @@ def test_never_done_while_behind_with_nothing_in_flight(observed: Observed) -> N
 
 @given(observations)
 def test_a_refresh_to_another_image_is_always_replaced(observed: Observed) -> None:
-    assert (decide(observed) is Action.REPLACE) == (observed.in_flight is InFlight.TO_OTHER)
+    replaced = observed.in_flight is InFlight.TO_OTHER and not observed.pinned
+    assert (decide(observed) is Action.REPLACE) == replaced
+
+
+@given(observations)
+def test_a_refresh_the_function_did_not_start_is_never_cancelled(observed: Observed) -> None:
+    if observed.in_flight is InFlight.FOREIGN:
+        assert decide(observed) is not Action.REPLACE
 
 
 def test_backoff_starts_at_15_minutes_and_doubles_for_at_most_3_retries() -> None:

@@ -95,9 +95,7 @@ def test_empty_group_on_an_old_numbered_version_is_still_behind(world: World) ->
 
 def test_newer_image_mid_refresh_cancels_the_refresh_to_the_older_one(world: World) -> None:
     world.template("web", image_id=world.old)
-    world.ec2.create_launch_template_version(
-        LaunchTemplateId=world.templates["web"], SourceVersion="1", LaunchTemplateData={"ImageId": world.old}
-    )
+    world.own_version("web", world.old)  # the function's own earlier refresh, now superseded
     world.group("web", world.instances(world.old), **{"golden-ami:rollout-image": world.old})
     world.describe("web")
     world.refreshes("web", world.refresh("InProgress", "2"))
@@ -239,9 +237,7 @@ def test_describe_groups_throttled_fails_the_run_and_starts_nothing(world: World
 
 def test_cancel_throttled_fails_that_group_only(world: World) -> None:
     world.template("web", image_id=world.old)
-    world.ec2.create_launch_template_version(
-        LaunchTemplateId=world.templates["web"], SourceVersion="1", LaunchTemplateData={"ImageId": world.old}
-    )
+    world.own_version("web", world.old)  # the function's own earlier refresh, now superseded
     world.group("web", world.instances(world.old), **{"golden-ami:rollout-image": world.old})
     world.template("api", image_id=world.old)
     world.group("api", world.instances(world.old))
@@ -379,12 +375,6 @@ def test_a_malformed_preferences_tag_fails_the_group_before_any_version_is_made(
     with pytest.raises(RolloutError, match=r"reconciling failed for web"):
         world.run()
     assert world.versions("web") == {}
-
-
-def test_missing_parameter_is_an_error(world: World) -> None:
-    world.ssm.delete_parameter(Name=PARAMETER)
-    with pytest.raises(world.ssm.exceptions.ParameterNotFound):
-        world.run()
 
 
 def test_preferences_default_to_automatic_rollback() -> None:

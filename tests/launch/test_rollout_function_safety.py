@@ -41,7 +41,9 @@ def test_rollback_written_true_or_false_is_read_as_written(value: str, rollback:
 
 
 def test_rejects_a_loose_boolean_naming_the_tag_and_the_fix() -> None:
-    with pytest.raises(ValueError, match=r"golden-ami:refresh: rollback='yes' in 'rollback=yes' is not a boolean; write"):
+    with pytest.raises(
+        ValueError, match=r"golden-ami:refresh: rollback='yes' in 'rollback=yes' is not a boolean; write"
+    ):
         parse_preferences("rollback=yes")
 
 
@@ -129,7 +131,9 @@ def test_a_pinned_template_wins_over_the_rollout_tag(world: World, pin: str) -> 
     world.group("web", world.instances(world.old))  # still tagged golden-ami:rollout
     world.describe("web")  # nothing else is stubbed: a refresh or a new version fails the test
     outcome = world.run(event("parameter"))["web"]
-    assert outcome.startswith(f"pinned: launch template {world.templates['web']} version 1 reads the parameter at {pin}")
+    assert outcome.startswith(
+        f"pinned: launch template {world.templates['web']} version 1 reads the parameter at {pin}"
+    )
     assert world.versions("web") == {}
     assert world.metric() == [0.0]
 
@@ -149,6 +153,8 @@ def test_a_missing_parameter_is_reported_per_group_and_counted_by_the_alarm(worl
     world.ssm.delete_parameter(Name=PARAMETER)
     world.describe("web")
     outcome = world.run()
-    assert outcome == {"web": f"behind: {PARAMETER} does not exist (not yet built here, or deleted); nothing to roll out"}
+    assert outcome == {
+        "web": f"behind: {PARAMETER} does not exist (not yet built here, or deleted); nothing to roll out"
+    }
     assert world.metric() == [1.0]
     assert world.versions("web") == {}

@@ -34,7 +34,10 @@ class InFlight(enum.Enum):
     NONE = "none"
     TO_DESIRED = "to desired"
     TO_OTHER = "to other"
-    """A refresh to an image the parameter no longer names (superseded, or revoked)."""
+    """A refresh the function started to an image the parameter no longer names (superseded, or revoked)."""
+    FOREIGN = "foreign"
+    """A refresh to another image that the function did not start (an operator's, a pipeline's): never
+    cancelled; the function waits for it to end and reports the group as not converged meanwhile."""
 
 
 class Outcome(enum.Enum):
@@ -65,6 +68,9 @@ class Action(enum.Enum):
     starts the one to the desired image once Auto Scaling has stopped it."""
     STUCK = "stuck"
     """Behind with every retry spent: counted in the metric, so the alarm fires; a person decides."""
+    PINNED = "pinned"
+    """The group's launch template reads the parameter at a label or version: the pin wins over the
+    rollout tag, nothing is touched, and the group counts as converged on what it was pinned to."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -76,14 +82,20 @@ class Observed:
     last: Outcome
     retry_due: bool
     """Whether the back-off after the last attempt has elapsed (meaningless without one)."""
+    pinned: bool = False
+    """Whether the group's launch template reads ``resolve:ssm:<parameter>:<label or version>``."""
 
 
 def decide(observed: Observed) -> Action:
     """The action for one group. Never :attr:`Action.DONE` while the group is behind or ahead
-    with nothing in flight: every such state starts, retries, waits out a back-off or is stuck."""
+    with nothing in flight: every such state starts, retries, waits out a back-off or is stuck.
+    A pinned group is left alone whatever else holds; a refresh the function did not start is
+    waited for, never cancelled."""
+    if observed.pinned:
+        return Action.PINNED
     if observed.in_flight is InFlight.TO_OTHER:
         return Action.REPLACE
-    if observed.in_flight is InFlight.TO_DESIRED:
+    if observed.in_flight in (InFlight.TO_DESIRED, InFlight.FOREIGN):
         return Action.WAIT
     if observed.desired is Desired.SAME:
         return Action.DONE
@@ -104,4 +116,4 @@ def backoff_seconds(attempts: int) -> int:
 
 def converged(action: Action) -> bool:
     """Whether a group with this action counts as on its desired image (the metric's complement)."""
-    return action is Action.DONE
+    return action in (Action.DONE, Action.PINNED)

@@ -9,9 +9,17 @@ tag, at most 3 retries backing off from 15 minutes), or leave it alone. Nothing 
 trusted: only what AWS shows now, so concurrent runs and lost events are safe.
 
 It also labels the parameter's current version with the image version (``v1.2.3-4``), so that
-``resolve:ssm:<name>:v1.2.3-4`` names the same image in every region and account, and publishes
-the number of groups not converged long after the parameter changed (``GoldenAmi/Rollout``
-``GroupsNotConverged``), on which the construct's alarm fires.
+``resolve:ssm:<name>:v1.2.3-4`` names the same image in every region and account, and keeps the
+labels from ever blocking a write (``labels.py``: only the newest 90 versions carry them). It
+publishes the number of groups not converged long after the parameter changed
+(``GoldenAmi/Rollout`` ``GroupsNotConverged``; a missing parameter counts every group) and the
+pins near the end of the parameter's history (``PinsExpiring``), on which the construct's alarms
+fire.
+
+A group whose launch template reads the parameter at a label or version is pinned: the pin wins
+over the rollout tag and the group is not touched. A refresh the function did not start is waited
+for, never cancelled. Each group prunes only the launch template versions made for it (their
+description names the group), keeping the versions any group on the template uses now.
 
 Every decision is logged as one JSON line. Throttled calls are retried by botocore
 (:data:`CLIENT_CONFIG`). An AWS error that outlasts the retries fails the run: before any group is
@@ -23,19 +31,21 @@ retried by Lambda's asynchronous invocation, and repeated by the schedule.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import time
-from typing import Any
+from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
 try:  # in the package (tests, synthesis)
     from . import decide as d
-    from . import observe, tags
+    from . import labels, observe, tags
 except ImportError:  # in Lambda, where this file is the top-level module ``index``
     import decide as d  # type: ignore[no-redef,import-not-found]
+    import labels  # type: ignore[no-redef,import-not-found]
     import observe  # type: ignore[no-redef,import-not-found]
     import tags  # type: ignore[no-redef,import-not-found]
 
@@ -45,6 +55,9 @@ GroupView = observe.GroupView
 __all__ = ["Clients", "RolloutError", "handler", "rollout"]
 
 KEEP_VERSIONS = 3
+MAX_OWNER: Final = 180
+"""Longest group name written as is into a version description: the prefix (22), an AMI ID (21) and
+" for " leave 207 of EC2's 255 characters (CreateLaunchTemplateVersion, VersionDescription)."""
 MAX_GROUPS = 50
 """Groups per invocation (one DescribeAutoScalingGroups page); the rest in a continue event."""
 CONVERGE_SECONDS = 2 * 3600
@@ -60,9 +73,15 @@ class RolloutError(Exception):
     """At least one group could not be reconciled; the message names them."""
 
 
+_BOOLEANS: Final = {"true": True, "false": False}
+"""The only spellings of a boolean in the preferences tag (what ``InstanceRefresh.tag_value`` writes)."""
+
+
 def parse_preferences(value: str) -> dict[str, Any]:
     """``min=90;max=100;checkpoints=50,100;delay=300;warmup=300;rollback=true`` as refresh
-    Preferences. A malformed tag raises ValueError, before anything is created."""
+    Preferences. A malformed tag raises ValueError, before anything is created; a boolean is
+    ``true`` or ``false`` and nothing else (``yes``, ``True``, ``1``, an empty value are refused
+    rather than read as false, which would start a refresh without automatic rollback)."""
     try:
         fields = dict(part.split("=", 1) for part in value.split(";") if part)
         preferences: dict[str, Any] = {"SkipMatching": False}
@@ -81,7 +100,13 @@ def parse_preferences(value: str) -> dict[str, Any]:
             f"{tags.PREFERENCES_TAG}: {value!r} is not 'min=90;max=100;checkpoints=50,100;delay=600;warmup=300;"
             f"rollback=true' ({error}); redeploy the fleet to rewrite the tag"
         ) from None
-    preferences["AutoRollback"] = fields.get("rollback", "true") == "true"
+    rollback = fields.get("rollback", "true")
+    if rollback not in _BOOLEANS:
+        raise ValueError(
+            f"{tags.PREFERENCES_TAG}: rollback={rollback!r} in {value!r} is not a boolean; write rollback=true or "
+            "rollback=false (redeploy the fleet to rewrite the tag); no refresh was started"
+        )
+    preferences["AutoRollback"] = _BOOLEANS[rollback]
     return preferences
 
 
@@ -109,18 +134,27 @@ def trigger(event: Any, parameter: str) -> str | None:
     return None
 
 
-def label_parameter(clients: Clients, parameter: str, current: dict[str, Any]) -> str | None:
-    """Label the parameter's current version with its image version, from the AMI's
-    ``Ec2ImageBuilderArn`` tag; None when the AMI carries none."""
-    images = clients.ec2.describe_images(Filters=[{"Name": "image-id", "Values": [current["Value"]]}])["Images"]
-    found = {t["Key"]: t["Value"] for image in images for t in image.get("Tags", [])}
-    label = tags.version_label(found.get(tags.IMAGE_BUILDER_ARN_TAG, ""))
-    if label is not None:
-        clients.ssm.label_parameter_version(Name=parameter, ParameterVersion=current["Version"], Labels=[label])
-    return label
+def owner(group: str) -> str:
+    """How a launch template version's description names the group it was made for: the group's
+    name, or a digest of a name too long for the 255 characters EC2 allows a description (an
+    Auto Scaling group's name may have 255 of its own)."""
+    return group if len(group) <= MAX_OWNER else f"sha256:{hashlib.sha256(group.encode()).hexdigest()[:32]}"
 
 
-def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: str, now: float) -> str:
+def version_description(desired: str, group: str) -> str:
+    """The description of a launch template version made for ``group``, so that each group prunes
+    only its own versions."""
+    return f"{tags.VERSION_DESCRIPTION}{desired} for {owner(group)}"
+
+
+def _made_for(description: str, group: str) -> bool | None:
+    """Whether a version the function made is ``group``'s: True or False when its description names
+    a group, None for one made before versions named their group (anyone's to prune)."""
+    _, sep, made_for = description.partition(" for ")
+    return made_for == owner(group) if sep else None
+
+
+def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: str, now: float, in_use: set[str]) -> str:
     """Create the launch template version and start the refresh; undo the version if it does not start."""
     name = group["AutoScalingGroupName"]
     group_tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
@@ -132,7 +166,7 @@ def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: st
     number = clients.ec2.create_launch_template_version(
         LaunchTemplateId=view.template_id,
         SourceVersion=view.version,
-        VersionDescription=f"{tags.VERSION_DESCRIPTION}{desired}",
+        VersionDescription=version_description(desired, name),
         LaunchTemplateData={"ImageId": desired},
     )["LaunchTemplateVersion"]["VersionNumber"]
     try:
@@ -160,23 +194,26 @@ def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: st
     )
     started = f"started: launch template version {number}, attempt {attempts}{note}"
     try:
-        pruned = prune(clients, view.template_id, keep={view.version, str(number)})
+        pruned = prune(clients, view.template_id, group=name, keep={view.version, str(number), *in_use})
     except ClientError as error:  # the refresh started: pruning is tidying, done again at the next start
         return f"{started}; pruning old versions failed ({error})"
     return started + (f"; pruned versions {', '.join(pruned)}" if pruned else "")
 
 
-def prune(clients: Clients, template_id: str, *, keep: set[str]) -> list[str]:
-    """Delete the versions this function made beyond the newest :data:`KEEP_VERSIONS`, keeping
-    ``keep`` (the group's current version, which is also the rollback target, and the one in
-    flight) and the template's default version."""
+def prune(clients: Clients, template_id: str, *, group: str, keep: set[str]) -> list[str]:
+    """Delete the versions this function made for ``group`` (or before versions named their group)
+    beyond the newest :data:`KEEP_VERSIONS`, keeping ``keep`` (the group's current version, which is
+    also the rollback target, the one in flight, and the versions other groups on the template use
+    now) and the template's default version. Versions made for another group are that group's to
+    prune: its rollback target and refresh are never pulled from under it."""
     made: list[int] = []
     paginator = clients.ec2.get_paginator("describe_launch_template_versions")
     for page in paginator.paginate(LaunchTemplateId=template_id):
         for v in page["LaunchTemplateVersions"]:
+            description = v.get("VersionDescription", "")
             if v.get("DefaultVersion"):
                 keep = keep | {str(v["VersionNumber"])}
-            elif v.get("VersionDescription", "").startswith(tags.VERSION_DESCRIPTION):
+            elif description.startswith(tags.VERSION_DESCRIPTION) and _made_for(description, group) is not False:
                 made.append(int(v["VersionNumber"]))
     made.sort(reverse=True)
     doomed = [str(n) for n in made[KEEP_VERSIONS:] if str(n) not in keep]
@@ -185,11 +222,28 @@ def prune(clients: Clients, template_id: str, *, keep: set[str]) -> list[str]:
     return doomed
 
 
-def reconcile(clients: Clients, group: dict[str, Any], desired: str, now: float) -> tuple[d.Action, str]:
-    """Observe, decide and act on one group; the action and what was done."""
+def reconcile(
+    clients: Clients,
+    group: dict[str, Any],
+    desired: str,
+    now: float,
+    in_use: set[str] = frozenset(),  # type: ignore[assignment]
+) -> tuple[d.Action, str]:
+    """Observe, decide and act on one group; the action and what was done. ``in_use``: the
+    versions of the group's template that other groups use now (never pruned)."""
     view = observe.observe(clients, group, desired, now)
     action = d.decide(view.observed)
     refresh = view.refresh or {}
+    if action is d.Action.PINNED:
+        return action, (
+            f"pinned: launch template {view.template_id} version {view.version} reads the parameter at {view.pin}; "
+            f"left alone until the pin is lifted (remove the tag {tags.ROLLOUT_TAG} or the pin)"
+        )
+    if action is d.Action.WAIT and view.observed.in_flight is d.InFlight.FOREIGN:
+        return action, (
+            f"wait: refresh {refresh.get('InstanceRefreshId')} ({refresh.get('Status')}) to another image was not "
+            "started by the rollout; left alone, the group follows once it has ended"
+        )
     if action is d.Action.REPLACE:
         try:
             clients.autoscaling.cancel_instance_refresh(AutoScalingGroupName=group["AutoScalingGroupName"])
@@ -198,7 +252,7 @@ def reconcile(clients: Clients, group: dict[str, Any], desired: str, now: float)
                 raise
         return action, f"replace: cancelled refresh {refresh.get('InstanceRefreshId')} to another image"
     if action in (d.Action.START, d.Action.RETRY):
-        return action, _start(clients, group, view, desired, now)
+        return action, _start(clients, group, view, desired, now, set(in_use))
     if action is d.Action.WAIT and view.observed.in_flight is d.InFlight.NONE:
         return action, f"wait: retry {view.attempts} of {d.MAX_RETRIES} after back-off"
     if action is d.Action.WAIT:
@@ -223,13 +277,25 @@ def rollout(
         _log(action="ignored", reason="not an event this function follows, or malformed", event=event)
         return {}
     now = time.time() if now is None else now
-    current = clients.ssm.get_parameter(Name=parameter)["Parameter"]
-    desired = current["Value"]
-    label = None
     problems: list[str] = []
-    if kind != "continue":
+    try:
+        current: dict[str, Any] | None = clients.ssm.get_parameter(Name=parameter)["Parameter"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ParameterNotFound":
+            raise
+        current = None  # reported per group and counted in the metric, whatever its age
+    desired = current["Value"] if current else ""
+    label = None
+    tidied: labels.Tidied | None = None
+    if kind != "continue" and current is not None:
         try:
-            label = label_parameter(clients, parameter, current)
+            tidied = labels.keep_labels(clients.ssm, clients.ec2, parameter, current)
+            label = tidied.label
+            problems.extend(tidied.problems)
+            if tidied.removed:
+                _log(parameter=parameter, action="unlabelled", versions=[f"{n}:{x}" for n, x in tidied.removed])
+            if tidied.expiring:
+                _log(parameter=parameter, action="pins expiring", labels=list(tidied.expiring))
         except ClientError as error:  # reported at the end: the groups come first
             _log(parameter=parameter, action="label failed", error=str(error))
             problems.append(f"labelling {parameter} version {current.get('Version')} failed ({error})")
@@ -242,17 +308,29 @@ def rollout(
     page = clients.autoscaling.describe_auto_scaling_groups(**request)
     outcomes: dict[str, str] = {}
     behind = 0
+    users: dict[str, dict[str, str]] = {}  # template -> group -> the version it uses now
+    for group in page["AutoScalingGroups"]:
+        spec = observe.template_spec(group)
+        if spec:
+            users.setdefault(spec[0], {})[group["AutoScalingGroupName"]] = spec[1]
     for group in page["AutoScalingGroups"]:
         name = group["AutoScalingGroupName"]
+        if current is None:
+            outcomes[name] = f"behind: {parameter} does not exist (not yet built here, or deleted); nothing to roll out"
+            behind += 1
+            _log(parameter=parameter, trigger=kind, group=name, outcome=outcomes[name])
+            continue
+        spec = observe.template_spec(group)
+        in_use = {v for g, v in users.get(spec[0], {}).items() if g != name} if spec else set()
         try:
-            action, outcomes[name] = reconcile(clients, group, desired, now)
+            action, outcomes[name] = reconcile(clients, group, desired, now, in_use)
             behind += not d.converged(action)
         except (ClientError, ValueError, KeyError, IndexError) as error:  # one group must not stop the others
             outcomes[name] = f"failed: {error}"
             behind += 1
         _log(parameter=parameter, image=desired, label=label, trigger=kind, group=name, outcome=outcomes[name])
-    changed = current.get("LastModifiedDate")
-    age = now - changed.timestamp() if hasattr(changed, "timestamp") else converge_seconds
+    changed = current.get("LastModifiedDate") if current else None
+    age = now - changed.timestamp() if changed is not None and hasattr(changed, "timestamp") else converge_seconds
     late = behind if age >= converge_seconds else 0
     if page.get("NextToken"):
         # Before the metric: a failure there must not strand the groups of the following pages.
@@ -269,16 +347,13 @@ def rollout(
             _log(parameter=parameter, action="continue failed", groups=len(outcomes), error=str(error))
             problems.append(f"continuing to the next page of groups failed ({error}); they wait for the next run")
     try:
-        clients.cloudwatch.put_metric_data(
-            Namespace=tags.METRIC_NAMESPACE,
-            MetricData=[
-                {
-                    "MetricName": tags.NOT_CONVERGED_METRIC,
-                    "Dimensions": [{"Name": "Parameter", "Value": parameter}],
-                    "Value": late,
-                }
-            ],
-        )
+        dimensions = [{"Name": "Parameter", "Value": parameter}]
+        data = [{"MetricName": tags.NOT_CONVERGED_METRIC, "Dimensions": dimensions, "Value": late}]
+        if tidied is not None:
+            data.append(
+                {"MetricName": tags.PINS_EXPIRING_METRIC, "Dimensions": dimensions, "Value": len(tidied.expiring)}
+            )
+        clients.cloudwatch.put_metric_data(Namespace=tags.METRIC_NAMESPACE, MetricData=data)
     except ClientError as error:  # the alarm treats missing data as fine: the run must fail instead
         _log(parameter=parameter, action="metric failed", late=late, error=str(error))
         problems.append(f"publishing {tags.NOT_CONVERGED_METRIC}={late} failed ({error})")

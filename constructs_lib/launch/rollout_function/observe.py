@@ -8,10 +8,12 @@ from typing import Any
 
 try:  # in the package (tests, synthesis)
     from . import decide as d
-    from .tags import STATE_TAG
+    from .labels import split_reference
+    from .tags import STATE_TAG, VERSION_DESCRIPTION
 except ImportError:  # in Lambda, where these files are top-level modules
     import decide as d  # type: ignore[no-redef,import-not-found]
-    from tags import STATE_TAG  # type: ignore[no-redef,import-not-found]
+    from labels import split_reference  # type: ignore[no-redef,import-not-found]
+    from tags import STATE_TAG, VERSION_DESCRIPTION  # type: ignore[no-redef,import-not-found]
 
 # A refresh in these states blocks a new one (StartInstanceRefresh answers InstanceRefreshInProgress).
 RUNNING_STATES = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
@@ -87,19 +89,43 @@ class GroupView:
     rollback_ok: bool
     attempts: int
     refresh: dict[str, Any] | None
+    pin: str = ""
+    """The label or version the group's template reads the parameter at, when pinned."""
+
+
+def template_spec(group: dict[str, Any]) -> tuple[str, str] | None:
+    """The group's launch template ID and version (``$Default`` when unset), or None."""
+    spec = group.get("LaunchTemplate") or group.get("MixedInstancesPolicy", {}).get("LaunchTemplate", {}).get(
+        "LaunchTemplateSpecification"
+    )
+    if not spec or "LaunchTemplateId" not in spec:
+        return None
+    return str(spec["LaunchTemplateId"]), str(spec.get("Version", "$Default"))
 
 
 def observe(clients: Clients, group: dict[str, Any], desired: str, now: float) -> GroupView:
     """Everything :func:`decide.decide` needs about one group, from AWS as it is now."""
     name = group["AutoScalingGroupName"]
     tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
-    spec = group.get("LaunchTemplate") or group.get("MixedInstancesPolicy", {}).get("LaunchTemplate", {}).get(
-        "LaunchTemplateSpecification"
-    )
+    spec = template_spec(group)
     if not spec:
         raise ValueError(f"{name}: the group has no launch template; the rollout refreshes launch template groups")
-    template_id, version = spec["LaunchTemplateId"], str(spec.get("Version", "$Default"))
+    template_id, version = spec
     configured = _template_version(clients, template_id, version)["LaunchTemplateData"].get("ImageId", "")
+    _, pin = split_reference(configured)
+    if pin is not None:  # a pinned template wins over the rollout tag: nothing more to read
+        observed = d.Observed(
+            desired=d.Desired.SAME, in_flight=d.InFlight.NONE, last=d.Outcome.NONE, retry_due=False, pinned=True
+        )
+        return GroupView(
+            observed=observed,
+            template_id=template_id,
+            version=version,
+            rollback_ok=False,
+            attempts=0,
+            refresh=None,
+            pin=pin,
+        )
     # AWS: no rollback when the group's current template uses an SSM parameter for ImageId, or
     # $Latest / $Default. https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-rollback.html
     rollback_ok = version not in ("$Latest", "$Default") and not configured.startswith("resolve:ssm:")
@@ -110,20 +136,21 @@ def observe(clients: Clients, group: dict[str, Any], desired: str, now: float) -
     in_flight, last = d.InFlight.NONE, d.Outcome.NONE
     if latest is not None and latest["Status"] in RUNNING_STATES:
         target = latest.get("DesiredConfiguration", {}).get("LaunchTemplate")
-        image = (
-            _resolve(
-                clients,
-                _template_version(clients, target["LaunchTemplateId"], str(target["Version"]))[
-                    "LaunchTemplateData"
-                ].get("ImageId", ""),
-            )
-            if target
-            else _resolve(clients, configured)
-        )
+        own = False
+        if target:
+            found = _template_version(clients, target["LaunchTemplateId"], str(target["Version"]))
+            image = _resolve(clients, found["LaunchTemplateData"].get("ImageId", ""))
+            # Only a refresh onto a version this function made is its own to replace.
+            own = str(found.get("VersionDescription", "")).startswith(VERSION_DESCRIPTION)
+        else:
+            image = _resolve(clients, configured)
         # Cancelling or rolling back cannot be stopped or replaced: wait for it like a refresh to
-        # the desired image, then decide again.
+        # the desired image, then decide again. Another's refresh is never cancelled.
         stoppable = latest["Status"] not in ("Cancelling", "RollbackInProgress")
-        in_flight = d.InFlight.TO_OTHER if image != desired and stoppable else d.InFlight.TO_DESIRED
+        if image == desired or not stoppable:
+            in_flight = d.InFlight.TO_DESIRED
+        else:
+            in_flight = d.InFlight.TO_OTHER if own else d.InFlight.FOREIGN
     elif attempts:
         if attempts > d.MAX_RETRIES:
             last = d.Outcome.RETRIES_EXHAUSTED

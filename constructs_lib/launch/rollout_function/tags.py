@@ -32,6 +32,10 @@ REFRESH_DETAIL_TYPES: Final = tuple(
 Source: https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-eventbridge-events.html"""
 IMAGE_BUILDER_ARN_TAG: Final = "Ec2ImageBuilderArn"
 """Added by Image Builder to the AMIs it creates: the image build version's ARN."""
+PIN_TAG: Final = "golden-ami:pinned"
+"""On a launch template pinned to one image version: the label (or parameter version) it reads."""
+PINS_EXPIRING_METRIC: Final = "PinsExpiring"
+"""Pins whose label is near the end of the parameter's history, or gone (labels.py)."""
 REVOKED_TAG: Final = "golden-ami:revoked"
 """On a revoked AMI: who revoked it, when and why."""
 
