@@ -148,6 +148,49 @@ def mutate(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return data
 
 
+_FIXED_IMAGES: Final = """home_region: eu-west-1
+build_on_deploy: true
+images:
+"""
+FIXED: Final[dict[str, str]] = {
+    # A layer with an empty architecture list on a two-architecture parent, consumed by a fleet.
+    "empty architectures": _FIXED_IMAGES
+    + """  - name: base
+    base: {os: amazon-linux-2023}
+    architectures: [x86_64, arm64]
+    components: [{aws: update-linux}]
+  - name: web
+    parent: base
+    architectures: []
+    components: [{aws: update-linux}]
+consumers:
+  - {image: web, instance_type: m7i.large}
+""",
+    # An S3 key within S3's rules that overflows the import function's description.
+    "long import key": _FIXED_IMAGES
+    + f"""  - name: imported
+    base: {{import: {{s3: "s3://my-bucket/{"k" * 230}.vmdk"}}}}
+    components: [{{aws: update-linux}}]
+""",
+    # An image name within Image Builder's 128 that makes an AMI name over 127.
+    "long image name": _FIXED_IMAGES
+    + f"""  - name: {"n" * 120}
+    base: {{os: amazon-linux-2023}}
+    architectures: [x86_64, arm64]
+    components: [{{aws: update-linux}}]
+""",
+    # A description over the recipe's and pipeline's 1,024.
+    "long description": _FIXED_IMAGES
+    + f"""  - name: web
+    description: {"d" * 1100}
+    base: {{os: amazon-linux-2023}}
+    components: [{{aws: update-linux}}]
+""",
+}
+"""Files that once reached a traceback or an unlocated refusal (issue: live defects): run first,
+before the generated cases, by every ``make fuzz``; each must be refused by the loader."""
+
+
 def case(index: int, rng: random.Random) -> tuple[Path, str]:
     """The seed a case starts from and its text."""
     seed = SEEDS[index % len(SEEDS)]
@@ -285,6 +328,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fuzz-") as work:
         runner = Runner(Path(work), synth=not args.no_synth, lint=True)
+        fixed_failed = 0
+        for name, text in FIXED.items():
+            outcome = runner.run(ROOT / "factory.yaml", text)
+            print(f"  fixed case {name!r}: {outcome}", flush=True)
+            if outcome != "refused":
+                runner.failures.append(f"--- fixed case {name!r}: {outcome}, not refused by the loader\n{text}")
+                fixed_failed += 1
+        runner.counts.clear()  # the counts below are the generated cases'
+        runner.counts["failed"] += fixed_failed
         done = 0
         for index in range(args.start, args.start + args.cases):
             if args.minutes and time.monotonic() - started > args.minutes * 60:
@@ -297,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     counts = runner.counts
     reached = done - counts["refused"]
-    print(f"fuzz: {done} of {args.cases} cases in {elapsed:.0f} s (seed {args.seed})")
+    print(f"fuzz: {done} of {args.cases} cases and {len(FIXED)} fixed ones in {elapsed:.0f} s (seed {args.seed})")
     for outcome in (
         "refused",
         "accepted",

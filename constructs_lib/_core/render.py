@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_cdk import aws_imagebuilder as imagebuilder
 
-from .limits import BUILD_DATE_PLACEHOLDER
+from .derived import AMI_DESCRIPTION, AMI_NAME
 from .targets import PARAMETER_PREFIX, FastLaunch, RegionTarget
 from .volumes import DataVolume, RootVolume
 
@@ -28,7 +28,7 @@ def slug(image_name: str) -> str:
 
 def default_ami_name(image_name: str) -> str:
     """``<image>-{{ imagebuilder:buildDate }}``: unique per build, sortable by date."""
-    return f"{image_name}-{BUILD_DATE_PLACEHOLDER}"
+    return AMI_NAME.render(image=image_name)
 
 
 def default_parameter_name(image_name: str) -> str:
@@ -103,7 +103,7 @@ def ami_distribution(target: RegionTarget, image_name: str, ami_tags: dict[str, 
         launch["OrganizationalUnitArns"] = list(permission.organizational_units)
     config: dict[str, Any] = {
         "Name": target.ami_name or default_ami_name(image_name),
-        "Description": target.description or f"{image_name} golden image, built {BUILD_DATE_PLACEHOLDER}",
+        "Description": target.description or AMI_DESCRIPTION.render(image=image_name),
         "AmiTags": {**ami_tags, **dict(target.ami_tags)},
     }
     if target.kms_key_arn:

@@ -17,6 +17,7 @@ from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .._core.derived import IMPORT_BASE_DESCRIPTION, IMPORT_NAME, IMPORT_ROLE_DESCRIPTION, check_import
 from .._core.enums import Architecture, Platform
 from .._core.limits import check_name, check_tags, check_version
 from .._core.nag import as_in_finding
@@ -82,6 +83,7 @@ class VmImportImage(Construct):
                 "import would put the disk's data in snapshots anyone with snapshot access can read)"
             )
         check_name("image_name", image_name)
+        check_import("disk.s3_url", disk.s3_url, "image_name", image_name)
         check_version("version", version)
         check_import_options(architecture, boot_mode, license_type, platform)
         if disk.bucket not in role.buckets:
@@ -92,7 +94,7 @@ class VmImportImage(Construct):
         all_tags = {**check_tags("tags", tags or {}), SOURCE_TAG: disk.s3_url}
         stack = Stack.of(self)
         partition, region, account = stack.partition, stack.region, stack.account
-        name = f"{image_name}-import"
+        name = IMPORT_NAME.render(image=image_name)
         self.image_version_arn = f"arn:{partition}:imagebuilder:{region}:{account}:image/{name.lower()}/{version}"
         properties = {
             "S3Url": disk.s3_url,
@@ -140,7 +142,7 @@ class VmImportImage(Construct):
             "Import",
             code=FUNCTION_CODE,
             resource_type=RESOURCE_TYPE,
-            description=f"Imports {disk.s3_url} as the golden AMI base {image_name}",
+            description=IMPORT_ROLE_DESCRIPTION.render(s3_url=disk.s3_url, image=image_name),
             properties=properties,
             statements=statements,
             removal_policy=RemovalPolicy.DESTROY if remove_on_delete else RemovalPolicy.RETAIN,
@@ -163,7 +165,7 @@ class VmImportImage(Construct):
         self.disk = disk
         self.base_image = BaseImage(
             parent_image=self.image_arn,
-            description=f"VM image imported from {disk.s3_url} (fixed parent)",
+            description=IMPORT_BASE_DESCRIPTION.render(s3_url=disk.s3_url),
             architecture=architecture,
             root_device_name=root_device_name,
             region=region,

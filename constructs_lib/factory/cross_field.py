@@ -4,10 +4,12 @@ of the offending entry, beside the field errors, wherever the fields a rule need
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .._core import derived
 from .._core.enums import Architecture
 from .._core.instance_types import check_instance_types
 from .._core.targets import check_region
@@ -210,6 +212,34 @@ def _root_sizes(images: list[Any]) -> list[tuple[Loc, str]]:
     return problems
 
 
+def _derived_problems(images: list[Any], archs: dict[str, list[str]] | None) -> list[tuple[Loc, str]]:
+    """Values within their own rules that overflow a value the library makes from them (an AMI
+    name, a description, an import's names): ``_core/derived.py``'s table, at the user's key."""
+    problems: list[tuple[Loc, str]] = []
+
+    def check(loc: Loc, rule: Callable[[], None]) -> None:
+        try:
+            rule()
+        except ValueError as error:
+            problems.append((loc, str(error).split(": ", 1)[1]))
+
+    for i, raw in enumerate(images):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
+            continue
+        name = raw["name"]
+        found = (archs or {}).get(name) or ["x86_64"]
+        # The longest pipeline name leaves the least room: one message, for it.
+        variants = sorted((variant_name(name, Architecture(a), len(found)) for a in found), key=len, reverse=True)
+        check(("images", i, "name"), partial(derived.check_image_name, "name", variants[0], given=name))
+        if isinstance(raw.get("description"), str):
+            check(("images", i, "description"), partial(derived.check_description, "description", raw["description"]))
+        base = raw.get("base")
+        spec = base.get("import") if isinstance(base, Mapping) else None
+        if isinstance(spec, Mapping) and isinstance(spec.get("s3"), str):
+            check(("images", i, "base", "import", "s3"), partial(derived.check_import, "s3", spec["s3"], "name", name))
+    return list(dict.fromkeys(problems))
+
+
 def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) -> list[tuple[Loc, str]]:
     """The rules across fields, on the file's raw data, each as (key path of the offending entry,
     message). A rule is checked wherever the fields it needs are valid, so that its problems are
@@ -221,6 +251,7 @@ def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) 
     problems += _image_problems(images)
     archs = _image_architectures(images)
     problems += _os_architecture_problems(images, archs)
+    problems += _derived_problems(images, archs)
     if archs is not None:
         problems += _layer_architectures(images, archs)
     problems += platform_problems(images, base_dir)

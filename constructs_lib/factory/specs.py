@@ -158,6 +158,11 @@ class ImageModel(_Model):
     @field_validator("architectures")
     @classmethod
     def _architectures(cls, value: list[ArchName] | None) -> list[ArchName] | None:
+        if value is not None and not value:
+            raise ValueError(
+                "architectures: [] lists none; list x86_64, arm64 or both, or leave the key out to take the "
+                "parent's (else the base's, else x86_64)"
+            )
         if value is not None:
             check_unique("architectures", tuple(value))
         return value

@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .._core import render as _render
+from .._core.derived import AMI_DESCRIPTION, AMI_NAME, check_description
 from .._core.enums import StartCondition
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
@@ -158,6 +159,7 @@ class GoldenImagePipeline(Construct):
         check_range("test_timeout_minutes", test_timeout_minutes, TEST_TIMEOUT_MIN, TEST_TIMEOUT_MAX, " minutes")
         types = instance_types_for(instance_types, self.architecture)
         check_base_region(base_image, image_name, self.region)
+        check_description("description", description)
         planned = planned_workflows(
             workflows, smoke_test=smoke_test, image_tests=image_tests, platform=base_image.platform
         )
@@ -170,6 +172,10 @@ class GoldenImagePipeline(Construct):
             home_key=kms_key is not None,
             platform=self.platform,
         )
+        if any(t.ami_name is None for t in targets):
+            AMI_NAME.check("image_name", image_name, image=image_name)
+        if any(t.description is None for t in targets):
+            AMI_DESCRIPTION.check("image_name", image_name, image=image_name)
 
         self.recipe = GoldenImageRecipe(
             self,
