@@ -154,7 +154,9 @@ def _made_for(description: str, group: str) -> bool | None:
     return made_for == owner(group) if sep else None
 
 
-def _start(clients: Clients, group: dict[str, Any], view: GroupView, desired: str, now: float, in_use: set[str]) -> str:
+def _start(
+    clients: Clients, group: dict[str, Any], view: GroupView, desired: str, now: float, in_use: frozenset[str]
+) -> str:
     """Create the launch template version and start the refresh; undo the version if it does not start."""
     name = group["AutoScalingGroupName"]
     group_tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
@@ -223,11 +225,7 @@ def prune(clients: Clients, template_id: str, *, group: str, keep: set[str]) -> 
 
 
 def reconcile(
-    clients: Clients,
-    group: dict[str, Any],
-    desired: str,
-    now: float,
-    in_use: set[str] = frozenset(),  # type: ignore[assignment]
+    clients: Clients, group: dict[str, Any], desired: str, now: float, in_use: frozenset[str] = frozenset()
 ) -> tuple[d.Action, str]:
     """Observe, decide and act on one group; the action and what was done. ``in_use``: the
     versions of the group's template that other groups use now (never pruned)."""
@@ -252,7 +250,7 @@ def reconcile(
                 raise
         return action, f"replace: cancelled refresh {refresh.get('InstanceRefreshId')} to another image"
     if action in (d.Action.START, d.Action.RETRY):
-        return action, _start(clients, group, view, desired, now, set(in_use))
+        return action, _start(clients, group, view, desired, now, in_use)
     if action is d.Action.WAIT and view.observed.in_flight is d.InFlight.NONE:
         return action, f"wait: retry {view.attempts} of {d.MAX_RETRIES} after back-off"
     if action is d.Action.WAIT:
@@ -321,7 +319,7 @@ def rollout(
             _log(parameter=parameter, trigger=kind, group=name, outcome=outcomes[name])
             continue
         spec = observe.template_spec(group)
-        in_use = {v for g, v in users.get(spec[0], {}).items() if g != name} if spec else set()
+        in_use = frozenset(v for g, v in users.get(spec[0], {}).items() if g != name) if spec else frozenset()
         try:
             action, outcomes[name] = reconcile(clients, group, desired, now, in_use)
             behind += not d.converged(action)
