@@ -158,3 +158,22 @@ def test_a_missing_parameter_is_reported_per_group_and_counted_by_the_alarm(worl
     }
     assert world.metric() == [1.0]
     assert world.versions("web") == {}
+
+
+def test_a_refresh_onto_a_version_made_for_another_group_is_not_this_groups_to_cancel(world: World) -> None:
+    world.template("web", image_id=world.old)
+    theirs = world.own_version("web", world.old, made_for="api")  # an operator reused api's version
+    world.group("web", world.instances(world.old))
+    world.describe("web")
+    world.refreshes("web", world.refresh("InProgress", str(theirs)))  # no cancel is stubbed
+    assert world.run()["web"].startswith("wait: refresh r-1 (InProgress) to another image was not started")
+
+
+def test_a_long_group_name_is_named_by_its_digest_within_ec2s_255(world: World) -> None:
+    from constructs_lib.launch.rollout_function.index import version_description
+    from constructs_lib.launch.rollout_function.tags import made_for
+
+    name = "g" * 255
+    description = version_description("ami-0123456789abcdef0", name)
+    assert len(description) <= 255 and "sha256:" in description
+    assert made_for(description, name) is True and made_for(description, "g" * 254) is False

@@ -31,7 +31,6 @@ retried by Lambda's asynchronous invocation, and repeated by the schedule.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -55,9 +54,6 @@ GroupView = observe.GroupView
 __all__ = ["Clients", "RolloutError", "handler", "rollout"]
 
 KEEP_VERSIONS = 3
-MAX_OWNER: Final = 180
-"""Longest group name written as is into a version description: the prefix (22), an AMI ID (21) and
-" for " leave 207 of EC2's 255 characters (CreateLaunchTemplateVersion, VersionDescription)."""
 MAX_GROUPS = 50
 """Groups per invocation (one DescribeAutoScalingGroups page); the rest in a continue event."""
 CONVERGE_SECONDS = 2 * 3600
@@ -134,24 +130,10 @@ def trigger(event: Any, parameter: str) -> str | None:
     return None
 
 
-def owner(group: str) -> str:
-    """How a launch template version's description names the group it was made for: the group's
-    name, or a digest of a name too long for the 255 characters EC2 allows a description (an
-    Auto Scaling group's name may have 255 of its own)."""
-    return group if len(group) <= MAX_OWNER else f"sha256:{hashlib.sha256(group.encode()).hexdigest()[:32]}"
-
-
 def version_description(desired: str, group: str) -> str:
     """The description of a launch template version made for ``group``, so that each group prunes
     only its own versions."""
-    return f"{tags.VERSION_DESCRIPTION}{desired} for {owner(group)}"
-
-
-def _made_for(description: str, group: str) -> bool | None:
-    """Whether a version the function made is ``group``'s: True or False when its description names
-    a group, None for one made before versions named their group (anyone's to prune)."""
-    _, sep, made_for = description.partition(" for ")
-    return made_for == owner(group) if sep else None
+    return f"{tags.VERSION_DESCRIPTION}{desired} for {tags.owner(group)}"
 
 
 def _start(
@@ -215,7 +197,7 @@ def prune(clients: Clients, template_id: str, *, group: str, keep: set[str]) -> 
             description = v.get("VersionDescription", "")
             if v.get("DefaultVersion"):
                 keep = keep | {str(v["VersionNumber"])}
-            elif description.startswith(tags.VERSION_DESCRIPTION) and _made_for(description, group) is not False:
+            elif description.startswith(tags.VERSION_DESCRIPTION) and tags.made_for(description, group) is not False:
                 made.append(int(v["VersionNumber"]))
     made.sort(reverse=True)
     doomed = [str(n) for n in made[KEEP_VERSIONS:] if str(n) not in keep]
@@ -290,13 +272,15 @@ def rollout(
             tidied = labels.keep_labels(clients.ssm, clients.ec2, parameter, current)
             label = tidied.label
             problems.extend(tidied.problems)
+            for problem in tidied.problems:  # reported at the end: the groups come first
+                _log(parameter=parameter, action="label failed", error=problem)
             if tidied.removed:
                 _log(parameter=parameter, action="unlabelled", versions=[f"{n}:{x}" for n, x in tidied.removed])
             if tidied.expiring:
                 _log(parameter=parameter, action="pins expiring", labels=list(tidied.expiring))
         except ClientError as error:  # reported at the end: the groups come first
             _log(parameter=parameter, action="label failed", error=str(error))
-            problems.append(f"labelling {parameter} version {current.get('Version')} failed ({error})")
+            problems.append(f"keeping the labels of {parameter} failed ({error})")
     request: dict[str, Any] = {
         "Filters": [{"Name": f"tag:{tags.ROLLOUT_TAG}", "Values": [parameter]}],
         "MaxRecords": max_groups,

@@ -18,13 +18,17 @@ What is kept, and why:
   with ``UnlabelParameterVersion``, so the oldest version of a full history never carries one and
   Image Builder's next write succeeds, with 10 writes of slack for runs that were missed.
 - A pin (a launch template tagged ``golden-ami:pinned`` whose image reads
-  ``resolve:ssm:<parameter>:<label>``) on a version older than the newest :data:`PIN_WARNING_WINDOW`
-  (70) is reported: counted in the ``PinsExpiring`` metric, on which the rollout's alarm fires,
-  at least 20 writes before its label would go. The way out is to pin a newer image version, or
-  to lift the pin; a label the function removes is gone, and a template still reading it can no
-  longer launch. A write is never blocked for a pin.
+  ``resolve:ssm:<parameter>:<label or version>``) on a version older than the newest
+  :data:`PIN_WARNING_WINDOW` (70) is counted in the ``PinsExpiring`` metric, on which the
+  rollout's alarm fires, at least 20 writes before its label would go (a parameter version pinned
+  by number goes when 100 newer ones exist). A pin whose label or version is gone stays counted:
+  such a template can no longer launch. The way out is to pin a newer image version, or to lift
+  the pin. A write is never blocked for a pin.
 - Labels of another form (someone's own ``stable``) are never removed; one outside the window is
-  reported as a problem of the run (the function's errors), since it would block a write.
+  counted too and reported as a problem of the run (the function's errors), since it will block a
+  write.
+- Removal comes first and each later step (labelling, finding the pins) fails on its own, so a
+  failed look-up never leaves an old label in place.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import Any, Final
+
+from botocore.exceptions import ClientError
 
 try:  # in the package (tests, synthesis)
     from .tags import IMAGE_BUILDER_ARN_TAG, PIN_TAG, version_label
@@ -79,7 +85,7 @@ class Tidied:
     removed: tuple[tuple[int, str], ...] = ()
     """``(version, label)`` removed because the version fell out of :data:`LABEL_WINDOW`."""
     expiring: tuple[str, ...] = ()
-    """Pins (and foreign labels) whose version is older than :data:`PIN_WARNING_WINDOW`: the alarm."""
+    """Pins (and foreign labels) whose version is older than :data:`PIN_WARNING_WINDOW`, or gone: the alarm."""
     problems: tuple[str, ...] = ()
     """What blocks a write or a label and needs a person, each with the way out."""
 
@@ -93,18 +99,24 @@ def history(ssm: Any, parameter: str) -> list[dict[str, Any]]:
 
 
 def pins(ec2: Any, parameter: str) -> set[str]:
-    """The labels that launch templates here are pinned to for ``parameter``: templates tagged
-    ``golden-ami:pinned`` (as the library's pinned templates are) whose default or latest version
-    reads ``resolve:ssm:<parameter>:<label>``."""
+    """The labels (and parameter versions) that launch templates here are pinned to for
+    ``parameter``: templates tagged ``golden-ami:pinned`` (as the library's pinned templates are)
+    whose default or latest version reads ``resolve:ssm:<parameter>:<label or version>``. A
+    template deleted meanwhile is passed over."""
     found: set[str] = set()
     pages = ec2.get_paginator("describe_launch_templates").paginate(Filters=[{"Name": "tag-key", "Values": [PIN_TAG]}])
     for template in (t for page in pages for t in page["LaunchTemplates"]):
-        versions = ec2.describe_launch_template_versions(
-            LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Default", "$Latest"]
-        )["LaunchTemplateVersions"]
+        try:
+            versions = ec2.describe_launch_template_versions(
+                LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Default", "$Latest"]
+            )["LaunchTemplateVersions"]
+        except ClientError as error:
+            if not error.response.get("Error", {}).get("Code", "").startswith("InvalidLaunchTemplateId"):
+                raise
+            continue
         for version in versions:
             name, pin = split_reference(version.get("LaunchTemplateData", {}).get("ImageId", ""))
-            if pin is not None and not pin.isdigit() and names_parameter(name, parameter):
+            if pin is not None and names_parameter(name, parameter):
                 found.add(pin)
     return found
 
@@ -118,57 +130,78 @@ def image_label(ec2: Any, ami: str) -> str | None:
 
 
 def keep_labels(ssm: Any, ec2: Any, parameter: str, current: dict[str, Any]) -> Tidied:
-    """Label ``current`` (the parameter's newest version) with its image version and keep every
-    label of the history inside the window (module docstring)."""
+    """Keep every label of the history inside the window, then label ``current`` (the parameter's
+    newest version) with its image version, then judge the pins (module docstring). Removal comes
+    first and each later step fails on its own: a failed label or pin look-up never keeps an old
+    label in place. A ``ClientError`` of the history read or of a removal is raised."""
     versions = history(ssm, parameter)
     newest = max([int(current["Version"]), *(int(v["Version"]) for v in versions)])
-    label = image_label(ec2, current["Value"])
     problems: list[str] = []
-    if label is not None:
-        on_current: list[str] = next(
-            (v.get("Labels", []) for v in versions if int(v["Version"]) == int(current["Version"])), []
-        )
-        if label not in on_current and len(on_current) >= MAX_LABELS:
-            problems.append(
-                f"{parameter} version {current['Version']} carries {len(on_current)} labels, AWS's most; "
-                f"{label} was not added: remove a label of your own from it (aws ssm unlabel-parameter-version)"
-            )
-        elif label not in on_current:
-            ssm.label_parameter_version(Name=parameter, ParameterVersion=int(current["Version"]), Labels=[label])
-            for v in versions:  # the label moved here from wherever it was
-                if label in v.get("Labels", []) and int(v["Version"]) != int(current["Version"]):
-                    v["Labels"] = [x for x in v["Labels"] if x != label]
-    pinned = pins(ec2, parameter)
     removed: list[tuple[int, str]] = []
-    expiring: list[str] = []
     for v in versions:
         number, age = int(v["Version"]), newest - int(v["Version"])
-        if number == int(current["Version"]):
-            continue
         own = [x for x in v.get("Labels", []) if OWN_LABEL.fullmatch(x)]
-        foreign = [x for x in v.get("Labels", []) if not OWN_LABEL.fullmatch(x)]
-        if age >= LABEL_WINDOW:
-            if own:
-                ssm.unlabel_parameter_version(Name=parameter, ParameterVersion=number, Labels=own)
-                removed.extend((number, x) for x in own)
-            expiring.extend(x for x in own if x in pinned)
-            for x in foreign:
-                expiring.append(x)
-                problems.append(
-                    f"{parameter} version {number} carries the label {x!r}, {age} versions old: when it is the "
-                    f"oldest of {MAX_VERSIONS}, writing the parameter fails (ParameterMaxVersionLimitExceeded); "
-                    "move the label to a newer version or remove it (aws ssm unlabel-parameter-version)"
-                )
-        elif age >= PIN_WARNING_WINDOW:
-            expiring.extend(x for x in v.get("Labels", []) if x in pinned or not OWN_LABEL.fullmatch(x))
-    held = {x for v in versions for x in v.get("Labels", [])} - {x for _, x in removed}
-    if label is not None and not problems:
-        held.add(label)
-    for pin in sorted(pinned - held):
-        if pin not in expiring:
-            expiring.append(pin)
-        problems.append(
-            f"launch templates pinned to {parameter}:{pin} resolve to nothing (no version carries the label any "
-            "more, or never did) and cannot launch; pin a newer image version or lift the pin"
-        )
+        if age >= LABEL_WINDOW and own:
+            ssm.unlabel_parameter_version(Name=parameter, ParameterVersion=number, Labels=own)
+            removed.extend((number, x) for x in own)
+            v["Labels"] = [x for x in v["Labels"] if x not in own]
+        for x in v.get("Labels", []) if age >= LABEL_WINDOW else ():
+            problems.append(
+                f"{parameter} version {number} carries the label {x!r}, {age} versions old: when it is the "
+                f"oldest of {MAX_VERSIONS}, writing the parameter fails (ParameterMaxVersionLimitExceeded); "
+                "move the label to a newer version or remove it (aws ssm unlabel-parameter-version)"
+            )
+    label = None
+    try:
+        label = _label_current(ssm, ec2, parameter, current, versions, problems)
+    except ClientError as error:
+        problems.append(f"labelling {parameter} version {current.get('Version')} failed ({error})")
+    try:
+        pinned = pins(ec2, parameter)
+    except ClientError as error:
+        problems.append(f"finding the launch templates pinned to {parameter} failed ({error})")
+        pinned = set()
+    labelled = {x: int(v["Version"]) for v in versions for x in v.get("Labels", [])}
+    numbers = {int(v["Version"]) for v in versions}
+    expiring: list[str] = []
+    for x in sorted(labelled):
+        age = newest - labelled[x]
+        if age >= PIN_WARNING_WINDOW and (x in pinned or not OWN_LABEL.fullmatch(x)):
+            expiring.append(x)
+    for pin in sorted(pinned):
+        if pin.isdigit():  # a parameter version: gone once 100 newer versions exist
+            if int(pin) not in numbers or newest - int(pin) >= PIN_WARNING_WINDOW:
+                expiring.append(pin)
+        elif pin not in labelled:
+            expiring.append(pin)  # resolves to nothing: the templates cannot launch
     return Tidied(label=label, removed=tuple(removed), expiring=tuple(expiring), problems=tuple(problems))
+
+
+def _label_current(
+    ssm: Any, ec2: Any, parameter: str, current: dict[str, Any], versions: list[dict[str, Any]], problems: list[str]
+) -> str | None:
+    """Give the current version its image version's label (moving it from an older version);
+    ``versions`` is updated to match. A version with 10 labels already is left as it is, reported."""
+    label = image_label(ec2, current["Value"])
+    if label is None:
+        return None
+    number = int(current["Version"])
+    entry = next((v for v in versions if int(v["Version"]) == number), None)
+    if entry is None:
+        entry = {"Version": number, "Labels": []}
+        versions.append(entry)
+    on_current: list[str] = entry.setdefault("Labels", [])
+    if label in on_current:
+        return label
+    if len(on_current) >= MAX_LABELS:
+        problems.append(
+            f"{parameter} version {number} carries {len(on_current)} labels, AWS's most; {label} was not added: "
+            "remove a label of your own from it (aws ssm unlabel-parameter-version)"
+        )
+        return label
+    ssm.label_parameter_version(Name=parameter, ParameterVersion=number, Labels=[label])
+    for v in versions:  # the label moved here from wherever it was
+        if label in v.get("Labels", []):
+            v["Labels"] = [x for x in v["Labels"] if x != label]
+    on_current.append(label)
+    return label

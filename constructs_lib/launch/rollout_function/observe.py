@@ -9,11 +9,11 @@ from typing import Any
 try:  # in the package (tests, synthesis)
     from . import decide as d
     from .labels import split_reference
-    from .tags import STATE_TAG, VERSION_DESCRIPTION
+    from .tags import STATE_TAG, VERSION_DESCRIPTION, made_for
 except ImportError:  # in Lambda, where these files are top-level modules
     import decide as d  # type: ignore[no-redef,import-not-found]
     from labels import split_reference  # type: ignore[no-redef,import-not-found]
-    from tags import STATE_TAG, VERSION_DESCRIPTION  # type: ignore[no-redef,import-not-found]
+    from tags import STATE_TAG, VERSION_DESCRIPTION, made_for  # type: ignore[no-redef,import-not-found]
 
 # A refresh in these states blocks a new one (StartInstanceRefresh answers InstanceRefreshInProgress).
 RUNNING_STATES = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
@@ -140,8 +140,9 @@ def observe(clients: Clients, group: dict[str, Any], desired: str, now: float) -
         if target:
             found = _template_version(clients, target["LaunchTemplateId"], str(target["Version"]))
             image = _resolve(clients, found["LaunchTemplateData"].get("ImageId", ""))
-            # Only a refresh onto a version this function made is its own to replace.
-            own = str(found.get("VersionDescription", "")).startswith(VERSION_DESCRIPTION)
+            # Only a refresh onto a version this function made for this group is its own to replace.
+            description = str(found.get("VersionDescription", ""))
+            own = description.startswith(VERSION_DESCRIPTION) and made_for(description, name) is not False
         else:
             image = _resolve(clients, configured)
         # Cancelling or rolling back cannot be stopped or replaced: wait for it like a refresh to

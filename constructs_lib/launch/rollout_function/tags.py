@@ -1,11 +1,12 @@
 """Tag keys shared by the rollout function and the constructs that opt groups in.
 
-This module imports nothing, so that synthesis can read these names without botocore: the
+This module imports nothing but the standard library, so that synthesis can read these names without botocore: the
 function's own dependencies (boto3) exist only in the Lambda runtime and the ``[cli]`` extra.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Final
 
 ROLLOUT_TAG: Final = "golden-ami:rollout"
@@ -57,3 +58,22 @@ def version_label(image_builder_arn: str) -> str | None:
     if len(numbers) != 3 or not all(n.isascii() and n.isdigit() for n in [*numbers, build]):
         return None
     return f"v{version}-{build}"
+
+
+MAX_OWNER: Final = 180
+"""Longest group name written as is into a version description: the prefix (22), an AMI ID (21) and
+" for " leave 207 of EC2's 255 characters (CreateLaunchTemplateVersion, VersionDescription)."""
+
+
+def owner(group: str) -> str:
+    """How a launch template version's description names the group it was made for: the group's
+    name, or a digest of a name too long for the description (a group's name may have 255)."""
+    return group if len(group) <= MAX_OWNER else f"sha256:{hashlib.sha256(group.encode()).hexdigest()[:32]}"
+
+
+def made_for(description: str, group: str) -> bool | None:
+    """Whether a version the function made (``description`` starts with :data:`VERSION_DESCRIPTION`)
+    is ``group``'s: True or False when the description names a group, None for one made before
+    descriptions named their group."""
+    _, sep, named = description.partition(" for ")
+    return named == owner(group) if sep else None
