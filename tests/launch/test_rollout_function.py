@@ -7,27 +7,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from constructs_lib.launch.rollout_function.index import RolloutError, parse_preferences, trigger
 from constructs_lib.launch.rollout_function.tags import REFRESH_DETAIL_TYPES, STATE_TAG
-from tests.launch.rollout_world import NOW, PARAMETER, REGION, World, event, throttle
+from tests.launch.rollout_world import NOW, PARAMETER, World, event, throttle
 
 BACKOFF = 15 * 60
-
-
-@pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        yield World()
 
 
 def test_behind_group_starts_on_a_new_numbered_version_without_rollback_from_an_ssm_template(

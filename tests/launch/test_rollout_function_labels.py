@@ -6,25 +6,14 @@ the first test below shows it, so the 150 builds after it are a real test of the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
 from constructs_lib.launch.rollout_function import labels
 from constructs_lib.launch.rollout_function.index import RolloutError
 from constructs_lib.launch.rollout_function.tags import PIN_TAG
-from tests.launch.rollout_world import PARAMETER, REGION, World, event, throttle
-
-
-@pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        yield World()
+from tests.launch.rollout_world import PARAMETER, World, event, throttle
 
 
 def record_metrics(world: World) -> list[dict[str, float]]:

@@ -9,13 +9,10 @@ state, leave no launch template version behind, and not fail."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import pytest
 from botocore.awsrequest import AWSResponse
-from moto import mock_aws
 
 from constructs_lib.launch.rollout_function.index import Clients, rollout
 from constructs_lib.launch.rollout_function.tags import VERSION_DESCRIPTION
@@ -76,15 +73,6 @@ class AutoScaling:
                 self.tags.append(params["Tags"])
                 return ok, {}
         raise AssertionError(f"the function called {model.name}, which this test does not expect")
-
-
-@pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        yield World()
 
 
 def test_two_runs_at_once_start_exactly_one_refresh_and_the_other_treats_it_as_state(world: World) -> None:

@@ -4,24 +4,12 @@ refresh someone else started, a pinned template on a tagged group, and a missing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from moto import mock_aws
 
 from constructs_lib.launch.rollout_function.index import RolloutError, parse_preferences
 from tests.launch.rollout_world import NOW, PARAMETER, PREFERENCES, REGION, World, event
 
 BACKOFF = 15 * 60
-
-
-@pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        yield World()
 
 
 @pytest.mark.parametrize("value", ["yes", "True", "1", "on", "", "false "])

@@ -23,7 +23,6 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from constructs_lib.launch.rollout_function.index import CLIENT_CONFIG, RolloutError, rollout
 from tests.launch.rollout_world import NOW, PARAMETER, REGION, World, event, throttle
@@ -41,15 +40,6 @@ def back_off(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=delays.append))
     monkeypatch.setattr(botocore.retries.bucket.TokenBucket, "acquire", lambda *_, **__: True)
     return delays
-
-
-@pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        yield World()
 
 
 class _Raw(io.BytesIO):
