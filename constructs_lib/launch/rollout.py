@@ -211,45 +211,25 @@ class ImageRollout(Construct):
             schedule=events.Schedule.rate(schedule),
             targets=[target()],
         )
-        self.metric = cloudwatch.Metric(
-            namespace=METRIC_NAMESPACE,
-            metric_name=NOT_CONVERGED_METRIC,
-            dimensions_map={"Parameter": parameter_name},
-            statistic="Maximum",
-            period=schedule,
-        )
-        self.alarm = self.metric.create_alarm(
-            self,
+        self.metric, self.alarm = self._alarm(
+            NOT_CONVERGED_METRIC,
             "NotConverged",
-            alarm_description=(
-                f"An Auto Scaling group following {parameter_name} is not on its image "
-                f"{converge_within.to_human_string()} after the parameter changed; README: runbook 'alarm fired'."
-            ),
-            threshold=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        self.pins_metric = cloudwatch.Metric(
-            namespace=METRIC_NAMESPACE,
-            metric_name=PINS_EXPIRING_METRIC,
-            dimensions_map={"Parameter": parameter_name},
-            statistic="Maximum",
+            f"An Auto Scaling group following {parameter_name} is not on its image "
+            f"{converge_within.to_human_string()} after the parameter changed; README: runbook 'alarm fired'.",
+            cloudwatch.TreatMissingData.NOT_BREACHING,
+            parameter_name=parameter_name,
             period=schedule,
         )
         # Published by the runs that read the parameter's history (not the continue events): a
         # period without one keeps the alarm's state.
-        self.pins_alarm = self.pins_metric.create_alarm(
-            self,
+        self.pins_metric, self.pins_alarm = self._alarm(
+            PINS_EXPIRING_METRIC,
             "PinsExpiring",
-            alarm_description=(
-                f"A launch template is pinned to a label of {parameter_name} that is near the end of the "
-                "parameter's 100-version history, or gone; README: runbook 'pin expiring'."
-            ),
-            threshold=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+            f"A launch template is pinned to a label of {parameter_name} that is near the end of the "
+            "parameter's 100-version history, or gone; README: runbook 'pin expiring'.",
+            cloudwatch.TreatMissingData.IGNORE,
+            parameter_name=parameter_name,
+            period=schedule,
         )
         for alarm in (self.alarm, self.pins_alarm):
             if alarm_topic is not None:
@@ -264,6 +244,35 @@ class ImageRollout(Construct):
                 )
         self.parameter_name = parameter_name
         self.fleets: list[GoldenFleet] = []
+
+    def _alarm(
+        self,
+        metric_name: str,
+        id: str,
+        description: str,
+        missing: cloudwatch.TreatMissingData,
+        *,
+        parameter_name: str,
+        period: Duration,
+    ) -> tuple[cloudwatch.Metric, cloudwatch.Alarm]:
+        """The function's metric ``metric_name`` for the parameter, and an alarm at 1 or more."""
+        metric = cloudwatch.Metric(
+            namespace=METRIC_NAMESPACE,
+            metric_name=metric_name,
+            dimensions_map={"Parameter": parameter_name},
+            statistic="Maximum",
+            period=period,
+        )
+        alarm = metric.create_alarm(
+            self,
+            id,
+            alarm_description=description,
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=missing,
+        )
+        return metric, alarm
 
     def add_fleet(self, fleet: GoldenFleet) -> None:
         """Let the function refresh ``fleet``: launch with its template and pass its role to EC2."""

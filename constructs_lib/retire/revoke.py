@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from .._core.revoke_names import PIN_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
+from .._core.ssm_reference import names_parameter, split_reference
 
 _VERSION: Final = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}/[0-9]{1,9}", re.ASCII)
 _ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
@@ -159,9 +160,8 @@ def pinned_templates(ssm: Any, ec2: Any, parameter: str, ami: str, label: str) -
             continue
         versions = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["$Default", "$Latest"])
         for version in versions["LaunchTemplateVersions"]:
-            image = version.get("LaunchTemplateData", {}).get("ImageId", "")
-            name, _, pin = image.removeprefix("resolve:ssm:").rpartition(":")
-            if not image.startswith("resolve:ssm:") or name != parameter or not pin:
+            name, pin = split_reference(version.get("LaunchTemplateData", {}).get("ImageId", ""))
+            if pin is None or not names_parameter(name, parameter):
                 continue
             if ssm.get_parameter(Name=f"{parameter}:{pin}")["Parameter"]["Value"] == ami:
                 found.append(template_id)

@@ -12,7 +12,7 @@ import pytest
 
 from constructs_lib.launch.rollout_function import labels
 from constructs_lib.launch.rollout_function.index import RolloutError
-from constructs_lib.launch.rollout_function.tags import PIN_TAG
+from constructs_lib.launch.rollout_function.tags import PIN_TAG, names_parameter, split_reference
 from tests.launch.rollout_world import PARAMETER, World, event, throttle
 
 
@@ -172,7 +172,14 @@ def test_writing_an_older_image_back_moves_its_label_to_the_new_version(world: W
     ],
 )
 def test_split_reference_reads_names_arns_and_pins(image_id: str, expected: tuple[str, str | None]) -> None:
-    assert labels.split_reference(image_id) == expected
+    from constructs_lib._core import ssm_reference
+
+    assert split_reference(image_id) == expected
+    assert ssm_reference.split_reference(image_id) == expected  # the package's copy reads it alike
+    name = expected[0]
+    assert ssm_reference.names_parameter(name, "/golden-ami/web/latest") == names_parameter(
+        name, "/golden-ami/web/latest"
+    )
 
 
 def test_the_pin_tag_is_the_one_the_library_writes() -> None:

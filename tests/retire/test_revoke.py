@@ -266,6 +266,22 @@ def test_refuses_a_template_pinned_by_version_or_label_to_the_revoked_ami(
         assert [o.status for o in estate.run(execute=False)] == ["would revoke"] * 6
 
 
+def test_refuses_a_template_pinned_through_the_parameters_arn(estate: Estate) -> None:
+    """``resolve:ssm:`` takes a parameter's ARN too, whose own colons once hid the pin."""
+    ssm, ec2 = estate.clients(FACTORY, "eu-west-1")
+    ssm.label_parameter_version(Name=PARAMETER, ParameterVersion=2, Labels=["stable"])  # the revoked AMI
+    arn = f"arn:aws:ssm:eu-west-1:{FACTORY}:parameter{PARAMETER}"
+    ec2.create_launch_template(
+        LaunchTemplateName="pinned",
+        LaunchTemplateData={"ImageId": f"resolve:ssm:{arn}:stable"},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "golden-ami:pinned", "Value": "x"}]}],
+    )
+    with pytest.raises(
+        RevokeError, match=r"eu-west-1 123456789012 ami-\w+: refused: still pinned by launch template lt-"
+    ):
+        estate.run(execute=False)
+
+
 def test_the_last_good_ami_skips_deregistered_and_revoked_ones_and_refuses_when_none_is_left(estate: Estate) -> None:
     ssm, ec2 = estate.clients(FACTORY, "eu-west-1")
     oldest, gone, marked, bad = (Estate.ami(ec2, v) for v in ("1.0.0/1", "1.1.0/1", "1.2.0/1", VERSION))

@@ -290,11 +290,11 @@ def rollout(
     page = clients.autoscaling.describe_auto_scaling_groups(**request)
     outcomes: dict[str, str] = {}
     behind = 0
+    specs = {g["AutoScalingGroupName"]: observe.template_spec(g) for g in page["AutoScalingGroups"]}
     users: dict[str, dict[str, str]] = {}  # template -> group -> the version it uses now
-    for group in page["AutoScalingGroups"]:
-        spec = observe.template_spec(group)
-        if spec:
-            users.setdefault(spec[0], {})[group["AutoScalingGroupName"]] = spec[1]
+    for group_name, found in specs.items():
+        if found:
+            users.setdefault(found[0], {})[group_name] = found[1]
     for group in page["AutoScalingGroups"]:
         name = group["AutoScalingGroupName"]
         if current is None:
@@ -302,7 +302,7 @@ def rollout(
             behind += 1
             _log(parameter=parameter, trigger=kind, group=name, outcome=outcomes[name])
             continue
-        spec = observe.template_spec(group)
+        spec = specs[name]
         in_use = frozenset(v for g, v in users.get(spec[0], {}).items() if g != name) if spec else frozenset()
         try:
             action, outcomes[name] = reconcile(clients, group, desired, now, in_use)

@@ -40,9 +40,15 @@ from typing import Any, Final
 from botocore.exceptions import ClientError
 
 try:  # in the package (tests, synthesis)
-    from .tags import IMAGE_BUILDER_ARN_TAG, PIN_TAG, version_label
+    from .tags import IMAGE_BUILDER_ARN_TAG, PIN_TAG, names_parameter, split_reference, version_label
 except ImportError:  # in Lambda, where these files are top-level modules
-    from tags import IMAGE_BUILDER_ARN_TAG, PIN_TAG, version_label  # type: ignore[no-redef,import-not-found]
+    from tags import (  # type: ignore[no-redef,import-not-found]
+        IMAGE_BUILDER_ARN_TAG,
+        PIN_TAG,
+        names_parameter,
+        split_reference,
+        version_label,
+    )
 
 MAX_VERSIONS: Final = 100
 """Versions Parameter Store keeps of a parameter (PutParameter, ParameterMaxVersionLimitExceeded)."""
@@ -54,26 +60,6 @@ PIN_WARNING_WINDOW: Final = 70
 """A pin on a version older than the newest this many is reported, 20 writes before removal."""
 OWN_LABEL: Final = re.compile(r"v[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}-[0-9]{1,9}", re.ASCII)
 """The labels the function writes (:func:`tags.version_label`), the only ones it removes."""
-
-
-def split_reference(image_id: str) -> tuple[str, str | None]:
-    """``resolve:ssm:<name or ARN>[:<version or label>]`` as ``(name or ARN, pin or None)``; an AMI ID
-    gives ``(image_id, None)``. A parameter ARN holds five colons of its own before ``parameter/``."""
-    if not image_id.startswith("resolve:ssm:"):
-        return image_id, None
-    rest, head = image_id.removeprefix("resolve:ssm:"), ""
-    if rest.startswith("arn:"):
-        parts = rest.split(":", 5)
-        if len(parts) < 6:
-            return rest, None
-        head, rest = ":".join(parts[:5]) + ":", parts[5]
-    name, sep, pin = rest.partition(":")
-    return head + name, (pin or None) if sep else None
-
-
-def names_parameter(reference: str, parameter: str) -> bool:
-    """Whether a name or ARN from :func:`split_reference` is ``parameter`` (a name)."""
-    return reference == parameter or reference.endswith(f":parameter{parameter}")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

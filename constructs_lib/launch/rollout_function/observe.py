@@ -8,12 +8,15 @@ from typing import Any
 
 try:  # in the package (tests, synthesis)
     from . import decide as d
-    from .labels import split_reference
-    from .tags import STATE_TAG, VERSION_DESCRIPTION, made_for
+    from .tags import STATE_TAG, VERSION_DESCRIPTION, made_for, split_reference
 except ImportError:  # in Lambda, where these files are top-level modules
     import decide as d  # type: ignore[no-redef,import-not-found]
-    from labels import split_reference  # type: ignore[no-redef,import-not-found]
-    from tags import STATE_TAG, VERSION_DESCRIPTION, made_for  # type: ignore[no-redef,import-not-found]
+    from tags import (  # type: ignore[no-redef,import-not-found]
+        STATE_TAG,
+        VERSION_DESCRIPTION,
+        made_for,
+        split_reference,
+    )
 
 # A refresh in these states blocks a new one (StartInstanceRefresh answers InstanceRefreshInProgress).
 RUNNING_STATES = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")

@@ -77,3 +77,24 @@ def made_for(description: str, group: str) -> bool | None:
     descriptions named their group."""
     _, sep, named = description.partition(" for ")
     return named == owner(group) if sep else None
+
+
+def split_reference(image_id: str) -> tuple[str, str | None]:
+    """``resolve:ssm:<name or ARN>[:<version or label>]`` as ``(name or ARN, pin or None)``; an AMI ID
+    gives ``(image_id, None)``. A parameter ARN holds five colons of its own before ``parameter/``.
+    A copy of ``_core/ssm_reference.py``'s for the deployed function, which cannot import the package."""
+    if not image_id.startswith("resolve:ssm:"):
+        return image_id, None
+    rest, head = image_id.removeprefix("resolve:ssm:"), ""
+    if rest.startswith("arn:"):
+        parts = rest.split(":", 5)
+        if len(parts) < 6:
+            return rest, None
+        head, rest = ":".join(parts[:5]) + ":", parts[5]
+    name, sep, pin = rest.partition(":")
+    return head + name, (pin or None) if sep else None
+
+
+def names_parameter(reference: str, parameter: str) -> bool:
+    """Whether a name or ARN from :func:`split_reference` is ``parameter`` (a name)."""
+    return reference == parameter or reference.endswith(f":parameter{parameter}")
