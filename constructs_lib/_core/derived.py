@@ -49,48 +49,58 @@ class Derived:
         )
 
 
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_AmiDistributionConfiguration.html
 AMI_NAME: Final = Derived(
     what="the AMI name '<image>-{{ imagebuilder:buildDate }}'",
     template="{image}-" + _BUILD_DATE,
     maximum=127,
     source="Image Builder API, AmiDistributionConfiguration.name",
 )
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_AmiDistributionConfiguration.html
 AMI_DESCRIPTION: Final = Derived(
     what="the AMI description",
     template="{image} golden image, built " + _BUILD_DATE,
     maximum=1024,
     source="Image Builder API, AmiDistributionConfiguration.description",
 )
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateImageRecipe.html and
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateImagePipeline.html
 IMAGE_DESCRIPTION: Final = Derived(
     what="the image recipe's and pipeline's description",
     template="{description}",
     maximum=1024,
     source="Image Builder API, CreateImageRecipe and CreateImagePipeline, description",
 )
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_ImportVmImage.html
 IMPORT_NAME: Final = Derived(
     what="the imported image's Image Builder name",
     template="{image}-import",
     maximum=NAME_MAX,
     source="Image Builder API, ImportVmImage, name",
 )
+# https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html (the handler's name in
+# parentheses is _waiter.py's suffix; is_complete is the longer)
 IMPORT_FUNCTION_DESCRIPTION: Final = Derived(
     what="the VM import function's description",
     template="Imports {s3_url} as the golden AMI base {image} (is_complete)",
     maximum=256,
     source="Lambda API, CreateFunction, Description",
 )
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 IMPORT_ROLE_DESCRIPTION: Final = Derived(
     what="the VM import function role's description",
     template="Imports {s3_url} as the golden AMI base {image}",
     maximum=1000,
     source="IAM API, CreateRole, Description",
 )
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Tag.html
 IMPORT_SOURCE_TAG: Final = Derived(
     what="the imported AMI's golden-ami:source tag value",
     template="{s3_url}",
     maximum=TAG_VALUE_MAX,
     source="EC2 API, Tag, Value",
 )
+# https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateImageRecipe.html
 IMPORT_BASE_DESCRIPTION: Final = Derived(
     what="the description of the imported base",
     template="VM image imported from {s3_url} (fixed parent)",
