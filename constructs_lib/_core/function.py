@@ -95,7 +95,6 @@ def package_functions(
     statements: Sequence[iam.PolicyStatement],
     exemptions: Sequence[Exemption],
     timeout: Duration,
-    reserved_concurrency: int | None = None,
     dead_letter_queue: sqs.IQueue | None = None,
     environment: Mapping[str, str] | None = None,
     logs_key: kms.IKey | None = None,
@@ -103,13 +102,13 @@ def package_functions(
 ) -> PackageFunctions:
     """Python functions of the package folder ``code`` in ``scope``, one per handler, sharing a
     log group (``Logs``) and a role (``Role``) that ``statements`` extend; each function is
-    ``<handler id>`` and its role reference ``<handler id>Role``.
+    ``<handler id>`` and its role reference ``<handler id>Role``. None reserves concurrency: Lambda
+    refuses a reservation that leaves an account less than 100 unreserved, and new accounts start
+    with a reduced quota (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html),
+    so a reservation could fail the deploy (preflight GA-P011 refuses one).
 
     :param exemptions: the findings accepted on every function, in the order they are recorded.
     :param timeout: each function's timeout.
-    :param reserved_concurrency: Default: none. Lambda refuses a reservation that leaves the
-        account less than its unreserved minimum
-        (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
     :param dead_letter_queue: where failed asynchronous invocations go; ``statements`` must let the
         role send to it. Default: none.
     :param environment: the functions' environment variables. Default: none.
@@ -160,7 +159,6 @@ def package_functions(
             role=iam.Role.from_role_arn(scope, f"{handler.id}Role", role.role_arn, mutable=False),
             timeout=timeout,
             memory_size=MEMORY_MIB,
-            reserved_concurrent_executions=reserved_concurrency,
             dead_letter_queue=dead_letter_queue,
             log_group=log_group,
             environment=dict(environment) if environment else None,

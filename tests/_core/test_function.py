@@ -101,14 +101,13 @@ def test_exemptions_are_recorded_on_each_function_in_order(code: Path) -> None:
     assert sorted(f["Properties"]["Handler"] for f in functions.values()) == ["index.is_complete", "index.on_event"]
 
 
-def test_passes_concurrency_dead_letters_environment_and_logs_key(code: Path) -> None:
+def test_passes_dead_letters_environment_and_logs_key_and_reserves_no_concurrency(code: Path) -> None:
     stack = make_stack()
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     queue = sqs.Queue(stack, "Queue", enforce_ssl=True)
     build(
         stack,
         code,
-        reserved_concurrency=2,
         dead_letter_queue=queue,
         environment={"NAME": "value"},
         logs_key=key,
@@ -117,7 +116,7 @@ def test_passes_concurrency_dead_letters_environment_and_logs_key(code: Path) ->
     t = template(stack)
     (function,) = t.find_resources("AWS::Lambda::Function").values()
     props = function["Properties"]
-    assert props["ReservedConcurrentExecutions"] == 2
+    assert "ReservedConcurrentExecutions" not in props
     assert props["Environment"] == {"Variables": {"NAME": "value"}}
     assert props["DeadLetterConfig"] == {
         "TargetArn": {"Fn::GetAtt": [stack.get_logical_id(queue.node.default_child), "Arn"]}

@@ -98,8 +98,8 @@ def test_item_9_destination_role_lacks_documented_kms_actions(default: list[Find
     assert len(found(default, "GA-P013", Severity.WARNING)) == 2  # kms:ResourceAliases on another account's keys
 
 
-def test_reserved_concurrency_is_warned(default: list[Finding]) -> None:
-    assert len(found(default, "GA-P011", Severity.WARNING)) == 3
+def test_reserved_concurrency_is_refused(default: list[Finding]) -> None:
+    assert len(found(default, "GA-P011", Severity.ERROR)) == 3 and not found(default, "GA-P011", Severity.WARNING)
 
 
 def test_nothing_false_on_the_known_bad_default(default: list[Finding]) -> None:
@@ -110,6 +110,7 @@ def test_nothing_false_on_the_known_bad_default(default: list[Finding]) -> None:
         "GA-P004",
         "GA-P007",
         "GA-P010",
+        "GA-P011",
         "GA-P012",
         "GA-P013",
     }
