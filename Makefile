@@ -110,11 +110,17 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed lint
 bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(BENCH_VENV)/.installed
 	@$(BENCH_VENV)/bin/python scripts/bench.py $(BENCH_ARGS)
 
+# diff and deploy use the assembly `make synth` just checked (cdk.out), never a second synthesis.
+# The deploy guard runs first: a file with the sample's placeholders, without `account:`, or for
+# another account than the caller's credentials is refused before any AWS call that changes
+# something (constructs_lib/factory/deploy_guard.py).
+ASSEMBLY_FLAGS := --app cdk.out --no-notices --no-version-reporting
 diff: synth
-	@$(CDK) diff $(CDK_FLAGS)
+	@$(CDK) diff $(ASSEMBLY_FLAGS)
 
 deploy: synth
-	@$(CDK) deploy --all $(CDK_FLAGS)
+	@$(BIN)/python -m constructs_lib.factory.deploy_guard $(or $(FACTORY),factory.yaml)
+	@$(CDK) deploy --all $(ASSEMBLY_FLAGS)
 
 clean:
 	rm -rf cdk.out $(NEXT) $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules

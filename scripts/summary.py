@@ -40,6 +40,11 @@ def summarize(out: Path) -> list[str]:
     """Lines describing every stack template in ``out``."""
     manifest = json.loads((out / "manifest.json").read_text())
     lines = []
+    factory = manifest["artifacts"].get("GoldenAmiFactory", {}).get("environment")
+    if factory:
+        # `make deploy` refuses a placeholder, a file without `account:`, and other credentials
+        # than this account's (constructs_lib/factory/deploy_guard.py).
+        lines.append(f"factory account: {factory.removeprefix('aws://').split('/')[0]}")
     total = 0.0
     for name, artifact in sorted(manifest["artifacts"].items()):
         if artifact.get("type") != "aws:cloudformation:stack":

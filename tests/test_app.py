@@ -309,6 +309,7 @@ def test_committed_version_lock_is_current(default_assembly: cdk.cx_api.CloudAss
 
 def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     lines = summarize(Path(default_assembly.directory))
+    assert lines[0] == "factory account: 111111111111"  # the placeholder app.py uses without credentials
     stacks = [line.split(" (")[0] for line in lines if line.startswith("stack ")]
     assert stacks == [
         "stack GoldenAmiConsumers-ap-southeast-2",

@@ -52,6 +52,8 @@ class Factory:
     stacks: list[cdk.Stack]
     factory_stacks: list[cdk.Stack]
     consumer_stacks: dict[str, ConsumerStack]
+    account: str = ""
+    """The factory account the stacks were made for (the file's, else the caller's, else a placeholder)."""
 
     @property
     def pipelines(self) -> list[GoldenImagePipeline]:
@@ -257,5 +259,10 @@ def build_factory(
                 "lower PIPELINES_PER_STACK or split the consumers"
             )
     return Factory(
-        model=model, family=family, stacks=stacks, factory_stacks=factory_stacks, consumer_stacks=consumer_stacks
+        model=model,
+        family=family,
+        stacks=stacks,
+        factory_stacks=factory_stacks,
+        consumer_stacks=consumer_stacks,
+        account=account,
     )

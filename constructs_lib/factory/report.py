@@ -140,6 +140,10 @@ def render(factory: Factory) -> str:
         f"{len(factory.pipelines)} pipelines in {len(factory.factory_stacks)} factory stack(s), "
         f"{len(factory.model.all_regions)} regions, {len(factory.stacks)} stacks in all.",
         "",
+        f"Factory account: {factory.account}"
+        + ("" if factory.model.account else " (not named in the file: 'make deploy' refuses until it is)")
+        + ".",
+        "",
         "```mermaid",
         diagram(factory),
         "```",

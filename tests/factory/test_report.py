@@ -24,6 +24,13 @@ def test_diagram_shows_layers_regions_accounts_sharing_and_consumers(default_fac
     assert '  c_eu_west_1_web_server[/"fleet web-server<br/>rolls on new image"/]' in picture
 
 
+def test_report_names_the_factory_account_and_that_deploy_needs_it_in_the_file(default_factory: Factory) -> None:
+    assert (
+        f"Factory account: {default_factory.account} (not named in the file: 'make deploy' refuses until it is)."
+        in render(default_factory).splitlines()
+    )
+
+
 def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) -> None:
     report = render(default_factory)
     assert report.startswith(
