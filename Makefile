@@ -24,7 +24,7 @@ CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versio
 	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 export PIN
 
-.PHONY: synth test lint docs bench diff deploy clean fuzz lock
+.PHONY: synth test lint docs bench diff deploy clean fuzz lock policies
 
 # Every environment installs from a lock file with transitive pins and hashes (make lock writes them
 # from the requirements files). pip installs uv alone, hash-checked; uv installs the rest.
@@ -121,6 +121,11 @@ diff: synth
 deploy: synth
 	@$(BIN)/python -m constructs_lib.factory.deploy_guard $(or $(FACTORY),factory.yaml)
 	@$(CDK) deploy --all $(ASSEMBLY_FLAGS)
+
+# The policies CloudFormation needs in each account (cdk bootstrap --cloudformation-execution-policies),
+# derived from the checked templates; prints the aws iam create-policy commands.
+policies: synth
+	@$(BIN)/python -m constructs_lib.factory.deploy_policies cdk.out
 
 clean:
 	rm -rf cdk.out $(NEXT) $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules

@@ -377,3 +377,10 @@ def test_node_runs_the_app_with_a_small_young_generation_and_importing_it_change
         check=True,
     )
     assert imported.stdout.strip() == "None"
+
+
+def test_default_factory_deploy_policies_cover_every_resource_type(default_assembly: cdk.cx_api.CloudAssembly) -> None:
+    from tests.factory.test_deploy_policies import check_policies
+
+    names = {(p.account, p.name) for p in check_policies(Path(default_assembly.directory))}
+    assert ("222222222222", "GoldenAmiDestinationDeploy") in names and ("111111111111", "GoldenAmiDeploy") in names

@@ -122,3 +122,9 @@ def test_windows_example_smoke_tests_in_powershell_logs_its_first_build_and_name
     )
     assert "  launch template: no image of its own (the launching AMI's, as for EC2 Fast Launch)" in lines
     assert "  launch template: image resolve:ssm:/golden-ami/iis/latest" in lines
+
+
+def test_example_deploy_policies_cover_every_resource_type(example: cdk.cx_api.CloudAssembly) -> None:
+    from tests.factory.test_deploy_policies import check_policies
+
+    assert check_policies(Path(example.directory))

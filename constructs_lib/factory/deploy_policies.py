@@ -1,0 +1,193 @@
+"""``make policies``: the least-privilege policies CloudFormation needs to deploy the stacks of
+``cdk.out``, per account and the kind of stacks it holds, derived from the templates.
+
+For every resource type of every template in an account, the permissions its CloudFormation
+resource handlers need (create, read, update and delete), from the resource provider schemas
+cfn-lint ships (``handlers.<action>.permissions``; AWS: "Resource type schema",
+https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html), for the
+stack's region. A custom resource (``Custom::*``) needs ``lambda:InvokeFunction`` on its provider,
+a function of the same account ("CloudFormation invokes the Lambda function",
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources-lambda.html),
+scoped to the account's functions since CDK names them at deploy. The schemas list actions, some
+with AWS's own prefix wildcards (``ec2:Describe*``); no statement allows ``*`` or a whole service.
+Resources are ``*`` except for the invoke: the templates let CloudFormation or CDK name most
+resources at deploy. Not derived here, and left to the bootstrap's own roles: reading the CDK
+asset buckets and the bootstrap version parameter (CDK's deploy role does both).
+
+Each policy fits IAM's managed-policy size (6,144 characters without whitespace, IAM quotas,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); the actions are
+split over ``<name>``, ``<name>2``, ... when they do not fit one. The factory account's are named
+``GoldenAmiDeploy``, any other account's ``GoldenAmiDestinationDeploy`` (DEPLOYING.md).
+
+    python -m constructs_lib.factory.deploy_policies cdk.out
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+MANAGED_POLICY_MAX: Final = 6144
+"""IAM: managed policy document size, characters excluding whitespace."""
+HANDLERS: Final = ("create", "read", "update", "delete")
+FACTORY_POLICY: Final = "GoldenAmiDeploy"
+DESTINATION_POLICY: Final = "GoldenAmiDestinationDeploy"
+
+
+@cache
+def _schemas(region: str) -> tuple[Path, dict[str, str]]:
+    try:
+        import cfnlint  # type: ignore[import-untyped]  # its schemas only
+    except ImportError:
+        raise ValueError(
+            "deploy policies: the resource schemas come with cfn-lint, which is not installed here; "
+            "'pip install cfn-lint' (the project's requirements.txt pins it)"
+        ) from None
+
+    root = Path(cfnlint.__file__).parent / "data" / "schemas"
+    provider = root / "providers" / f"{region}.json"
+    if not provider.exists():
+        provider = root / "providers" / "us-east-1.json"
+    return root / "resources", json.loads(provider.read_text(encoding="utf-8"))
+
+
+def handler_permissions(resource_type: str, region: str) -> set[str]:
+    """The permissions of ``resource_type``'s create, read, update and delete handlers in ``region``."""
+    resources, index = _schemas(region)
+    if resource_type not in index:
+        raise ValueError(f"{resource_type}: no CloudFormation resource schema for {region} in cfn-lint's data")
+    schema = json.loads((resources / f"{index[resource_type]}.json").read_text(encoding="utf-8"))
+    handlers = schema.get("handlers", {})
+    return {p for h in HANDLERS for p in handlers.get(h, {}).get("permissions", [])}
+
+
+def partition_of(region: str) -> str:
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Policy:
+    """One managed policy to create in ``account``."""
+
+    account: str
+    name: str
+    document: dict[str, Any]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{self.document['_partition']}:iam::{self.account}:policy/{self.name}"
+
+    def body(self) -> dict[str, Any]:
+        return {k: v for k, v in self.document.items() if not k.startswith("_")}
+
+    def size(self) -> int:
+        return len(json.dumps(self.body(), separators=(",", ":")))
+
+
+def _stacks(out: Path) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+    """``(stack name, account, region, template)`` of every stack in the assembly ``out``."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name, artifact in sorted(manifest["artifacts"].items()):
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        account, region = artifact["environment"].removeprefix("aws://").split("/")
+        template = json.loads((out / artifact["properties"]["templateFile"]).read_text(encoding="utf-8"))
+        yield name, account, region, template
+
+
+def _pack(actions: list[str], fixed: list[dict[str, Any]]) -> list[list[str]]:
+    """``actions`` split into as few groups as fit one policy each beside the ``fixed`` statements."""
+    groups: list[list[str]] = [[]]
+    for action in actions:
+        trial = {"Version": "2012-10-17", "Statement": [*fixed, _statement(1, [*groups[-1], action])]}
+        if groups[-1] and len(json.dumps(trial, separators=(",", ":"))) > MANAGED_POLICY_MAX:
+            groups.append([])
+        groups[-1].append(action)
+    return groups
+
+
+def _statement(n: int, actions: list[str]) -> dict[str, Any]:
+    return {"Sid": f"ResourceHandlers{n}", "Effect": "Allow", "Action": sorted(actions), "Resource": "*"}
+
+
+def policies(out: Path) -> list[Policy]:
+    """The policies of every account that holds a stack of ``out``."""
+    types: dict[str, set[tuple[str, str]]] = {}
+    factory_accounts: set[str] = set()
+    custom: dict[str, set[str]] = {}
+    for name, account, region, template in _stacks(out):
+        if name.startswith("GoldenAmiFactory"):
+            factory_accounts.add(account)
+        for resource in template.get("Resources", {}).values():
+            kind = resource["Type"]
+            if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+                custom.setdefault(account, set()).add(region)
+            else:
+                types.setdefault(account, set()).add((kind, region))
+    made: list[Policy] = []
+    for account in sorted(set(types) | set(custom)):
+        regions = {r for _, r in types.get(account, set())} | custom.get(account, set())
+        partition = partition_of(sorted(regions)[0])
+        actions = sorted({p for kind, region in types.get(account, set()) for p in handler_permissions(kind, region)})
+        fixed = (
+            [
+                {
+                    "Sid": "InvokeCustomResourceProviders",
+                    "Effect": "Allow",
+                    "Action": "lambda:InvokeFunction",
+                    "Resource": f"arn:{partition}:lambda:*:{account}:function:*",
+                }
+            ]
+            if account in custom
+            else []
+        )
+        base = FACTORY_POLICY if account in factory_accounts else DESTINATION_POLICY
+        for n, group in enumerate(_pack(actions, fixed), start=1):
+            statements = [_statement(n, group)] if group else []
+            document = {
+                "_partition": partition,
+                "Version": "2012-10-17",
+                "Statement": (fixed if n == 1 else []) + statements,
+            }
+            made.append(Policy(account=account, name=base if n == 1 else f"{base}{n}", document=document))
+    return made
+
+
+def write(out: Path, found: list[Policy]) -> list[str]:
+    """Write each policy under ``out/policies/<account>/`` and return the commands that create them."""
+    commands: list[str] = []
+    for policy in found:
+        path = out / "policies" / policy.account / f"{policy.name}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(policy.body(), indent=2) + "\n", encoding="utf-8")
+        commands.append(
+            f"aws iam create-policy --policy-name {policy.name} --policy-document file://{path}"
+            f"   # with credentials of {policy.account}"
+        )
+    return commands
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "cdk.out")
+    if not (out / "manifest.json").exists():
+        print(f"{out}: no cloud assembly; run 'make synth' first", file=sys.stderr)
+        return 2
+    found = policies(out)
+    for command in write(out, found):
+        print(command)
+    by_account: dict[str, list[str]] = {}
+    for policy in found:
+        by_account.setdefault(policy.account, []).append(policy.arn)
+    for account, arns in by_account.items():
+        print(f"# {account}: cdk bootstrap ... --cloudformation-execution-policies {','.join(arns)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
