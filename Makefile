@@ -24,7 +24,7 @@ CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versio
 	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 export PIN
 
-.PHONY: synth test lint docs bench diff deploy clean fuzz lock policies
+.PHONY: synth test lint docs bench diff deploy clean fuzz lock policies bootstrap
 
 # Every environment installs from a lock file with transitive pins and hashes (make lock writes them
 # from the requirements files). pip installs uv alone, hash-checked; uv installs the rest.
@@ -126,6 +126,11 @@ deploy: synth
 # derived from the checked templates; prints the aws iam create-policy commands.
 policies: synth
 	@$(BIN)/python -m constructs_lib.factory.deploy_policies cdk.out
+
+# The cdk bootstrap command of every account and region that holds a stack, with --trust and the
+# policies above; RUN=1 runs those of the account the current credentials are for.
+bootstrap: synth node_modules/.installed
+	@$(BIN)/python -m constructs_lib.factory.bootstrap cdk.out $(if $(RUN),--run)
 
 clean:
 	rm -rf cdk.out $(NEXT) $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules

@@ -128,3 +128,18 @@ def test_example_deploy_policies_cover_every_resource_type(example: cdk.cx_api.C
     from tests.factory.test_deploy_policies import check_policies
 
     assert check_policies(Path(example.directory))
+
+
+def test_multi_account_example_gets_one_bootstrap_per_stack_environment(
+    examples: dict[str, cdk.cx_api.CloudAssembly],
+) -> None:
+    from constructs_lib.factory.bootstrap import bootstraps
+
+    assembly = examples["multi-account"]
+    environments = {(s.environment.account, s.environment.region) for s in assembly.stacks}
+    found = bootstraps(Path(assembly.directory))
+    assert sorted((b.account, b.region) for b in found) == sorted(environments)
+    home = next(s.environment.account for s in assembly.stacks if s.stack_name == "GoldenAmiFactory")
+    assert len({b.account for b in found}) > 1  # the example reaches another account
+    assert all((b.trust is None) == (b.account == home) for b in found)
+    assert all(b.policies for b in found)
