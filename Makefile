@@ -24,7 +24,7 @@ CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versio
 	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 export PIN
 
-.PHONY: synth test lint docs bench diff deploy clean fuzz lock policies bootstrap
+.PHONY: synth test lint docs bench diff deploy clean fuzz lock policies bootstrap destroy
 
 # Every environment installs from a lock file with transitive pins and hashes (make lock writes them
 # from the requirements files). pip installs uv alone, hash-checked; uv installs the rest.
@@ -131,6 +131,11 @@ policies: synth
 # policies above; RUN=1 runs those of the account the current credentials are for.
 bootstrap: synth node_modules/.installed
 	@$(BIN)/python -m constructs_lib.factory.bootstrap cdk.out $(if $(RUN),--run)
+
+# The factory's stacks in reverse dependency order and what they leave behind, with the commands
+# that remove it: a dry run; EXECUTE=1 destroys after you type the factory account ID.
+destroy: synth node_modules/.installed
+	@$(BIN)/python -m constructs_lib.factory.teardown cdk.out $(if $(EXECUTE),--execute)
 
 clean:
 	rm -rf cdk.out $(NEXT) $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules

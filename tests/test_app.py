@@ -384,3 +384,19 @@ def test_default_factory_deploy_policies_cover_every_resource_type(default_assem
 
     names = {(p.account, p.name) for p in check_policies(Path(default_assembly.directory))}
     assert ("222222222222", "GoldenAmiDestinationDeploy") in names and ("111111111111", "GoldenAmiDeploy") in names
+
+
+def test_destroy_dry_run_lists_every_retained_resource_of_the_default_factory(
+    default_assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    from constructs_lib.factory.teardown import plan, report
+
+    lines = report(plan(Path(default_assembly.directory)), executed=False)
+    retained = [
+        f"  {stack.stack_name}/{logical_id} {resource['Type']}"
+        for stack in default_assembly.stacks
+        for logical_id, resource in stack.template["Resources"].items()
+        if resource.get("DeletionPolicy") == "Retain"
+    ]
+    assert len(retained) > 10  # keys, log groups, lifecycle policies, images, the bucket
+    assert sorted(line for line in lines if line in retained) == sorted(retained)
