@@ -75,7 +75,7 @@ def test_default_factory_distributes_to_three_regions_another_account_an_ou_and_
         assert ami["KmsKeyId"] == f"arn:aws:kms:{d['Region']}:111111111111:alias/golden-ami/distribution"
         assert ami["LaunchPermissionConfiguration"] == {
             "UserIds": ["333333333333"],
-            "OrganizationalUnitArns": ["arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-cdefgh34"],
+            "OrganizationalUnitArns": ["arn:aws:organizations::444444444444:ou/o-exampleorg1/ou-ab12-cdefgh34"],
         }
         assert "{{ imagebuilder:buildDate }}" in ami["Name"]
         assert set(ami["AmiTags"]) >= {
@@ -165,13 +165,14 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     members = default_assembly.get_stack_by_name("GoldenAmiMemberAccounts").template["Resources"]
     (stack_set,) = [r["Properties"] for r in members.values() if r["Type"] == "AWS::CloudFormation::StackSet"]
     # The destination has the role from its own stack: the StackSet leaves it out (the same role
-    # name twice would fail), and the OU ARN names the factory account as management account: SELF.
+    # name twice would fail).
     assert stack_set["StackInstancesGroup"][0]["DeploymentTargets"] == {
         "OrganizationalUnitIds": ["ou-ab12-cdefgh34"],
         "Accounts": ["222222222222"],
         "AccountFilterType": "DIFFERENCE",
     }
-    assert stack_set["CallAs"] == "SELF"
+    # The sample builds in a member account: its OU ARN names another management account.
+    assert stack_set["CallAs"] == "DELEGATED_ADMIN"
     factory = default_assembly.get_stack_by_name("GoldenAmiFactory")
     assert {d.id for d in factory.dependencies} >= {
         "GoldenAmiKeys-eu-west-1",
@@ -339,7 +340,7 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
     assert lines.count("  fleet: 1 to 2 instances, rolls onto each new image") == 3
     assert (
         "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 except 222222222222 "
-        "in eu-west-1 (SELF)"
+        "in eu-west-1 (DELEGATED_ADMIN)"
     ) in lines
     assert lines[-1] == "snapshot storage only (no instances, scans or transfer): about $891.00/month, an upper bound"
 
@@ -389,13 +390,16 @@ def test_default_factory_deploy_policies_cover_every_resource_type(default_assem
 def test_destroy_dry_run_lists_every_retained_resource_of_the_default_factory(
     default_assembly: cdk.cx_api.CloudAssembly,
 ) -> None:
+    import json
+
     from constructs_lib.factory.teardown import plan, report
 
-    lines = report(plan(Path(default_assembly.directory)), executed=False)
+    out = Path(default_assembly.directory)
+    lines = report(plan(out), executed=False)
     retained = [
-        f"  {stack.stack_name}/{logical_id} {resource['Type']}"
-        for stack in default_assembly.stacks
-        for logical_id, resource in stack.template["Resources"].items()
+        f"  {template.stem.removesuffix('.template')}/{logical_id} {resource['Type']}"
+        for template in sorted(out.glob("*.template.json"))
+        for logical_id, resource in json.loads(template.read_text())["Resources"].items()
         if resource.get("DeletionPolicy") == "Retain"
     ]
     assert len(retained) > 10  # keys, log groups, lifecycle policies, images, the bucket

@@ -75,7 +75,7 @@ def file_problems(path: Path) -> list[str]:
             line = next((parsed.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in parsed.lines), 1)
             problems.append(
                 f"{path}:{line}: {dotted_path(loc)}: {sample!r} is a placeholder from the sample or AWS's examples; "
-                "replace it with your own ID (README: Deploying) before 'make deploy'"
+                "replace it with your own ID (DEPLOYING.md, step 1) before 'make deploy'"
             )
     return problems
 

@@ -10,16 +10,24 @@ a function of the same account ("CloudFormation invokes the Lambda function",
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources-lambda.html),
 scoped to the account's functions since CDK names them at deploy. The schemas list actions, some
 with AWS's own prefix wildcards (``ec2:Describe*``); no statement allows ``*`` or a whole service.
-Resources are ``*`` except for the invoke: the templates let CloudFormation or CDK name most
-resources at deploy. Not derived here, and left to the bootstrap's own roles: reading the CDK
-asset buckets and the bootstrap version parameter (CDK's deploy role does both).
+What the schemas cannot know, added by name: ``ssm:GetParameters`` on the parameters the
+templates' SSM-typed parameters read (CDK's ``BootstrapVersion``: ``/cdk-bootstrap/<qualifier>/version``;
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html).
+AWS's pages do not say whether CloudFormation resolves them as the caller or as the execution
+role; the read is granted, scoped to those names, so that neither way fails.
+
+Resources are ``*`` in the handler statements: one handler's permissions span several resource
+types and services, of which many allow no resource-level scoping, and the templates let
+CloudFormation or the CDK name most resources at deploy; scoping each action to the names the
+templates fix needs IAM's service authorization reference, which is not in this project. The
+invoke and the parameter reads are scoped.
 
 Each policy fits IAM's managed-policy size (6,144 characters without whitespace, IAM quotas,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); the actions are
 split over ``<name>``, ``<name>2``, ... when they do not fit one. The factory account's are named
 ``GoldenAmiDeploy``, any other account's ``GoldenAmiDestinationDeploy`` (DEPLOYING.md).
 
-    python -m constructs_lib.factory.deploy_policies cdk.out
+    python -m constructs_lib.factory.deploy_policies cdk.out [--into deploy-policies]
 """
 
 from __future__ import annotations
@@ -120,9 +128,13 @@ def policies(out: Path) -> list[Policy]:
     types: dict[str, set[tuple[str, str]]] = {}
     factory_accounts: set[str] = set()
     custom: dict[str, set[str]] = {}
+    parameters: dict[str, set[str]] = {}
     for name, account, region, template in _stacks(out):
         if name.startswith("GoldenAmiFactory"):
             factory_accounts.add(account)
+        for parameter in template.get("Parameters", {}).values():
+            if str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::") and "Default" in parameter:
+                parameters.setdefault(account, set()).add(str(parameter["Default"]))
         for resource in template.get("Resources", {}).values():
             kind = resource["Type"]
             if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
@@ -130,11 +142,11 @@ def policies(out: Path) -> list[Policy]:
             else:
                 types.setdefault(account, set()).add((kind, region))
     made: list[Policy] = []
-    for account in sorted(set(types) | set(custom)):
-        regions = {r for _, r in types.get(account, set())} | custom.get(account, set())
+    for account in sorted(set(types) | set(custom) | set(parameters)):
+        regions = {r for _, r in types.get(account, set())} | custom.get(account, set()) or {"us-east-1"}
         partition = partition_of(sorted(regions)[0])
         actions = sorted({p for kind, region in types.get(account, set()) for p in handler_permissions(kind, region)})
-        fixed = (
+        fixed: list[dict[str, Any]] = (
             [
                 {
                     "Sid": "InvokeCustomResourceProviders",
@@ -146,6 +158,16 @@ def policies(out: Path) -> list[Policy]:
             if account in custom
             else []
         )
+        names = sorted(parameters.get(account, set()))
+        if names:
+            fixed.append(
+                {
+                    "Sid": "ReadTemplateParameters",
+                    "Effect": "Allow",
+                    "Action": "ssm:GetParameters",
+                    "Resource": [f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in names],
+                }
+            )
         base = FACTORY_POLICY if account in factory_accounts else DESTINATION_POLICY
         for n, group in enumerate(_pack(actions, fixed), start=1):
             statements = [_statement(n, group)] if group else []
@@ -158,28 +180,36 @@ def policies(out: Path) -> list[Policy]:
     return made
 
 
-def write(out: Path, found: list[Policy]) -> list[str]:
-    """Write each policy under ``out/policies/<account>/`` and return the commands that create them."""
+def write(into: Path, found: list[Policy]) -> list[str]:
+    """Write each policy as ``into/<account>/<name>.json`` (outside ``cdk.out``, which every synth
+    replaces) and return the commands that create them, or, once they exist, add a version
+    (a managed policy keeps at most 5 versions: delete the oldest first)."""
     commands: list[str] = []
     for policy in found:
-        path = out / "policies" / policy.account / f"{policy.name}.json"
+        path = into / policy.account / f"{policy.name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(policy.body(), indent=2) + "\n", encoding="utf-8")
         commands.append(
             f"aws iam create-policy --policy-name {policy.name} --policy-document file://{path}"
-            f"   # with credentials of {policy.account}"
+            f"   # with credentials of {policy.account}; once it exists: aws iam create-policy-version "
+            f"--policy-arn {policy.arn} --policy-document file://{path} --set-as-default"
         )
     return commands
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    into = Path("deploy-policies")
+    if "--into" in args:
+        at = args.index("--into")
+        into = Path(args[at + 1])
+        del args[at : at + 2]
     out = Path(args[0] if args else "cdk.out")
     if not (out / "manifest.json").exists():
         print(f"{out}: no cloud assembly; run 'make synth' first", file=sys.stderr)
         return 2
     found = policies(out)
-    for command in write(out, found):
+    for command in write(into, found):
         print(command)
     by_account: dict[str, list[str]] = {}
     for policy in found:

@@ -8,8 +8,11 @@ or ``RetainExceptOnCreate``, which CloudFormation keeps when it deletes the stac
 and the AMIs and snapshots every distribution made, per region and account: deleting an Image
 Builder image "does not delete any EC2 AMIs ... that are created during the image build process"
 (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_DeleteImage.html).
-A retained resource's ID is read before its stack goes (``describe-stack-resource`` works on the
-stack by name only while it exists), so the dry run prints that read first.
+A retained resource's ID is read with ``describe-stack-resources`` by the stack's unique ID, which
+AWS requires once a stack is deleted ("For deleted stacks, you must specify the unique stack ID",
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResources.html)
+and which ``list-stacks`` still shows for deleted stacks; so the printed commands work before and
+after ``--execute``.
 
     python -m constructs_lib.factory.teardown cdk.out [--execute]
 """
@@ -53,9 +56,13 @@ class Retained:
     type: str
 
     def read(self) -> str:
+        stack_id = (
+            f"$(aws cloudformation list-stacks --region {self.region} --query "
+            f"\"StackSummaries[?StackName=='{self.stack}'] | [0].StackId\" --output text)"
+        )
         return (
-            f"aws cloudformation describe-stack-resource --stack-name {self.stack} --logical-resource-id "
-            f"{self.logical_id} --region {self.region} --query StackResourceDetail.PhysicalResourceId --output text"
+            f"aws cloudformation describe-stack-resources --stack-name {stack_id} --logical-resource-id "
+            f"{self.logical_id} --region {self.region} --query 'StackResources[0].PhysicalResourceId' --output text"
         )
 
     def remove(self) -> str:
@@ -69,6 +76,8 @@ class Retained:
 class Plan:
     order: tuple[tuple[str, str, str], ...]
     """``(stack, account, region)`` in the order they are destroyed: dependents first."""
+    factory_account: str
+    """The account of the factory stack, which a destroy asks to be typed."""
     retained: tuple[Retained, ...]
     amis: tuple[tuple[str, str, str], ...]
     """``(account, region, AMI name pattern)`` of every distribution."""
@@ -103,7 +112,8 @@ def plan(out: Path) -> Plan:
             if resource["Type"] == "AWS::ImageBuilder::DistributionConfiguration":
                 amis.update(_amis(account, resource["Properties"]))
     destroyed = tuple((n, *where[n]) for n in reversed(order) if n in where)
-    return Plan(order=destroyed, retained=tuple(retained), amis=tuple(sorted(amis)))
+    factory = next((where[n][0] for n in sorted(where) if n.startswith("GoldenAmiFactory")), destroyed[0][1])
+    return Plan(order=destroyed, retained=tuple(retained), amis=tuple(sorted(amis)), factory_account=factory)
 
 
 def _amis(account: str, properties: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -120,7 +130,7 @@ def report(found: Plan, *, executed: bool) -> list[str]:
     verb = "destroyed" if executed else "would destroy"
     lines = [f"{verb}, in this order:"]
     lines += [f"  {stack} (account {account}, {region})" for stack, account, region in found.order]
-    lines.append("left behind (DeletionPolicy Retain), each removed with the second command once its ID is read:")
+    lines.append("left behind (DeletionPolicy Retain): read its ID with the first command, remove it with the second:")
     for item in found.retained:
         lines += [f"  {item.stack}/{item.logical_id} {item.type}", f"    {item.read()}", f"    {item.remove()}"]
     lines.append("AMIs and their snapshots, per account and region (with that account's credentials):")
@@ -151,8 +161,10 @@ def main(
     found = plan(out)
     if execute:
         accounts = sorted({account for _, account, _ in found.order})
-        answer = confirm(f"Destroy {len(found.order)} stacks in {', '.join(accounts)}? Type the first account ID: ")
-        if answer.strip() != accounts[0]:
+        answer = confirm(
+            f"Destroy {len(found.order)} stacks in {', '.join(accounts)}? Type the factory account ID to confirm: "
+        )
+        if answer.strip() != found.factory_account:
             print("not confirmed; nothing was destroyed", file=sys.stderr)
             return 1
         for stack, _, _ in found.order:

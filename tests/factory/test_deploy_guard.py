@@ -59,7 +59,7 @@ def test_the_sample_factory_is_refused_at_every_placeholder_without_an_aws_call(
     ]
     assert problems[1].endswith(
         "accounts.destinations[0]: '222222222222' is a placeholder from the sample or AWS's examples; replace it "
-        "with your own ID (README: Deploying) before 'make deploy'"
+        "with your own ID (DEPLOYING.md, step 1) before 'make deploy'"
     )
 
 

@@ -83,6 +83,26 @@ def test_an_account_gets_its_types_handler_permissions_and_the_invoke_of_its_cus
     assert destination.arn == "arn:aws:iam::210987654322:policy/GoldenAmiDestinationDeploy"
 
 
+def test_the_bootstrap_version_parameter_is_readable_by_name(tmp_path: Path) -> None:
+    template = {
+        "Parameters": {
+            "BootstrapVersion": {
+                "Type": "AWS::SSM::Parameter::Value<String>",
+                "Default": "/cdk-bootstrap/hnb659fds/version",
+            }
+        },
+        "Resources": {"K": {"Type": "AWS::KMS::Key"}},
+    }
+    out = assembly(tmp_path, {"GoldenAmiFactory": ("aws://210987654321/eu-west-1", template)})
+    (policy,) = check_policies(out)
+    assert policy.body()["Statement"][0] == {
+        "Sid": "ReadTemplateParameters",
+        "Effect": "Allow",
+        "Action": "ssm:GetParameters",
+        "Resource": ["arn:aws:ssm:*:210987654321:parameter/cdk-bootstrap/hnb659fds/version"],
+    }
+
+
 def test_actions_past_one_policys_size_go_to_a_second_policy() -> None:
     groups = dp._pack([f"service:Action{n:04d}" for n in range(400)], [])
     assert len(groups) == 2 and sum(map(len, groups)) == 400
@@ -108,12 +128,14 @@ def test_main_writes_the_policies_and_prints_the_commands(tmp_path: Path, capsys
         tmp_path,
         {"GoldenAmiFactory": ("aws://210987654321/eu-west-1", {"Resources": {"K": {"Type": "AWS::KMS::Key"}}})},
     )
-    assert dp.main([str(out)]) == 0
+    into = tmp_path / "deploy-policies"
+    assert dp.main([str(out), "--into", str(into)]) == 0
     printed = capsys.readouterr().out.splitlines()
-    path = out / "policies" / "210987654321" / "GoldenAmiDeploy.json"
+    path = into / "210987654321" / "GoldenAmiDeploy.json"
     assert printed[0] == (
         f"aws iam create-policy --policy-name GoldenAmiDeploy --policy-document file://{path}"
-        "   # with credentials of 210987654321"
+        "   # with credentials of 210987654321; once it exists: aws iam create-policy-version --policy-arn "
+        f"arn:aws:iam::210987654321:policy/GoldenAmiDeploy --policy-document file://{path} --set-as-default"
     )
     assert json.loads(path.read_text())["Version"] == "2012-10-17"
     assert dp.main([str(tmp_path / "none")]) == 2

@@ -50,6 +50,12 @@ def out(tmp_path: Path) -> Path:
 def test_dependents_go_first_and_every_retained_resource_has_its_commands(out: Path) -> None:
     found = teardown.plan(out)
     assert [s for s, _, _ in found.order] == ["GoldenAmiFactory", "GoldenAmiKeys-eu-west-1"]
+    assert found.factory_account == "210987654321"
+    assert found.retained[1].read() == (
+        "aws cloudformation describe-stack-resources --stack-name $(aws cloudformation list-stacks --region eu-west-1 "
+        "--query \"StackSummaries[?StackName=='GoldenAmiKeys-eu-west-1'] | [0].StackId\" --output text) "
+        "--logical-resource-id K --region eu-west-1 --query 'StackResources[0].PhysicalResourceId' --output text"
+    )
     assert [(r.logical_id, r.type) for r in found.retained] == [("T", "AWS::SSM::Parameter"), ("K", "AWS::KMS::Key")]
     key = found.retained[1]
     assert key.remove() == "aws kms schedule-key-deletion --key-id <id> --pending-window-in-days 30 --region eu-west-1"
@@ -69,6 +75,9 @@ def test_the_dry_run_destroys_nothing(out: Path, capsys: pytest.CaptureFixture[s
 def test_destroying_needs_the_typed_account_then_destroys_in_order(out: Path) -> None:
     ran: list[list[str]] = []
     assert teardown.main([str(out), "--execute"], confirm=lambda _: "no", run=lambda a: ran.append(a) or 0) == 1
+    assert (
+        teardown.main([str(out), "--execute"], confirm=lambda _: "210987654322", run=lambda a: ran.append(a) or 0) == 1
+    )
     assert ran == []
     assert (
         teardown.main([str(out), "--execute"], confirm=lambda _: "210987654321", run=lambda a: ran.append(a) or 0) == 0
