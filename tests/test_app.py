@@ -383,8 +383,21 @@ def test_node_runs_the_app_with_a_small_young_generation_and_importing_it_change
 def test_default_factory_deploy_policies_cover_every_resource_type(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     from tests.factory.test_deploy_policies import check_policies
 
-    names = {(p.account, p.name) for p in check_policies(Path(default_assembly.directory))}
+    found = check_policies(Path(default_assembly.directory))
+    names = {(p.account, p.name) for p in found}
     assert ("222222222222", "GoldenAmiDestinationDeploy") in names and ("111111111111", "GoldenAmiDeploy") in names
+    # Independently of the schema reader: the calls that create what the templates hold.
+    factory = {a for p in found if p.account == "111111111111" for s in p.body()["Statement"] for a in s["Action"]}
+    assert {
+        "autoscaling:CreateAutoScalingGroup",
+        "imagebuilder:CreateImagePipeline",
+        "imagebuilder:CreateImageRecipe",
+        "kms:CreateKey",
+        "lambda:CreateFunction",
+        "iam:CreateRole",
+        "iam:PassRole",
+        "cloudformation:CreateStackSet",
+    } <= factory
 
 
 def test_destroy_dry_run_lists_every_retained_resource_of_the_default_factory(
