@@ -94,12 +94,14 @@ def build(app: cdk.App, settings: Settings | None = None) -> Factory:
     from constructs_lib.factory.loader import load_factory
 
     settings = settings or Settings.of(app)
-    model = load_factory(settings.path)
+    lock = VersionLock.at(settings.lock_file, frozen=settings.frozen)
+    # Consumers name the pipelines as the lock file records them (stable across architectures).
+    model = load_factory(settings.path, recorded=lock.all_variants())
     return build_factory(
         app,
         model,
         base_dir=settings.path.parent,
-        lock=VersionLock.at(settings.lock_file, frozen=settings.frozen),
+        lock=lock,
         account=settings.account,
         pin=settings.pin,
     )

@@ -230,7 +230,11 @@ class Runner:
         # components since renamed or removed, as the lock file of a long-lived factory keeps them.
         path.with_suffix(".lock.json").unlink(missing_ok=True)
         try:
-            model = load_factory(path)
+            # As app.py loads it: consumers name the pipelines the lock object records.
+            from constructs_lib import VersionLock
+
+            recorded = VersionLock.at(path.with_suffix(".lock.json")).all_variants()
+            model = load_factory(path, recorded=recorded)
         except FactoryFileError:
             return self._count("refused")
         except Exception:

@@ -7,6 +7,9 @@ reuses the version while the digest is unchanged (the template stays byte-identi
 the digest is new, issues the next patch above the last one, so newer content always gets a
 higher version and ``x.x.x`` consumers pick it. Commit the file with the change that made it.
 
+It also records each image's pipeline names per architecture (``variants``), so that adding or
+dropping an architecture renames nothing already deployed (:func:`pipeline.family.variant_names`).
+
 The file also keeps the preflight's record of the last synth (``resources``: per stack, the
 replace-sensitive resources), against which ``make synth`` reports what a deploy would replace.
 """
@@ -44,6 +47,7 @@ class VersionLock:
         self._stacks: dict[str, dict[str, int]] = {}
         self._resources: dict[str, Any] | None = None
         self._imports: dict[str, dict[str, str]] = {}
+        self._variants: dict[str, dict[str, str]] = {}
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -57,6 +61,9 @@ class VersionLock:
                 self._imports = {
                     str(k): {"ami": str(v["ami"]), "source": str(v["source"]), "task": str(v["task"])}
                     for k, v in data.get("imports", {}).items()
+                }
+                self._variants = {
+                    str(k): {str(a): str(n) for a, n in dict(v).items()} for k, v in data.get("variants", {}).items()
                 }
             except (ValueError, AttributeError, TypeError) as error:
                 raise ValueError(
@@ -130,6 +137,24 @@ class VersionLock:
         self._write()
         return stack
 
+    def all_variants(self) -> dict[str, dict[str, str]]:
+        """Every image's recorded pipeline names (the factory file's loader checks consumers against them)."""
+        return {k: dict(v) for k, v in self._variants.items()}
+
+    def variants(self, image: str) -> dict[str, str]:
+        """The pipeline names recorded for ``image``'s architectures (architecture value -> name);
+        empty before its first synth."""
+        return dict(self._variants.get(image, {}))
+
+    def record_variants(self, image: str, names: dict[str, str]) -> None:
+        """Record ``image``'s pipeline names. A name once recorded is kept for good (an architecture
+        dropped and added again gets its old name back). A frozen lock records nothing: it names a
+        new architecture by the same rule, so CI's synth matches the next local one, which writes."""
+        merged = {**self._variants.get(image, {}), **names}
+        if merged != self._variants.get(image) and not self.frozen:
+            self._variants[image] = merged
+            self._write()
+
     @property
     def resources(self) -> dict[str, Any] | None:
         """The preflight's record of the last synth, None before the first."""
@@ -163,8 +188,8 @@ class VersionLock:
 
     def _write(self) -> None:
         body: dict[str, object] = {
-            "comment": "Written by constructs_lib at synth; commit it. Maps component content to versions "
-            "and images to factory stacks.",
+            "comment": "Written by constructs_lib at synth; commit it. Maps component content to versions, "
+            "images to factory stacks and architectures to pipeline names.",
             "components": dict(sorted(self._entries.items())),
         }
         if self._stacks:
@@ -173,4 +198,6 @@ class VersionLock:
             body["resources"] = self._resources
         if self._imports:
             body["imports"] = dict(sorted(self._imports.items()))
+        if self._variants:
+            body["variants"] = {k: dict(sorted(v.items())) for k, v in sorted(self._variants.items())}
         self.path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")

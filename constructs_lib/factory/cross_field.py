@@ -14,7 +14,7 @@ from .._core.enums import Architecture
 from .._core.instance_types import check_instance_types
 from .._core.targets import check_region
 from .._core.volumes import RootVolume
-from ..pipeline.family import variant_name
+from ..pipeline.family import variant_names
 from .base_specs import X86_ONLY
 from .fast_launch_specs import fast_launch_problems
 from .platforms import image_platforms, platform_problems
@@ -212,7 +212,9 @@ def _root_sizes(images: list[Any]) -> list[tuple[Loc, str]]:
     return problems
 
 
-def _derived_problems(images: list[Any], archs: dict[str, list[str]] | None) -> list[tuple[Loc, str]]:
+def _derived_problems(
+    images: list[Any], archs: dict[str, list[str]] | None, recorded: Mapping[str, Mapping[str, str]]
+) -> list[tuple[Loc, str]]:
     """Values within their own rules that overflow a value the library makes from them (an AMI
     name, a description, an import's names): ``_core/derived.py``'s table, at the user's key."""
     problems: list[tuple[Loc, str]] = []
@@ -229,7 +231,8 @@ def _derived_problems(images: list[Any], archs: dict[str, list[str]] | None) -> 
         name = raw["name"]
         found = (archs or {}).get(name) or ["x86_64"]
         # The longest pipeline name leaves the least room: one message, for it.
-        variants = sorted((variant_name(name, Architecture(a), len(found)) for a in found), key=len, reverse=True)
+        named = variant_names(name, [Architecture(a) for a in found], recorded.get(name))
+        variants = sorted(named.values(), key=len, reverse=True)
         check(("images", i, "name"), partial(derived.check_image_name, "name", variants[0], given=name))
         if isinstance(raw.get("description"), str):
             check(("images", i, "description"), partial(derived.check_description, "description", raw["description"]))
@@ -240,10 +243,16 @@ def _derived_problems(images: list[Any], archs: dict[str, list[str]] | None) -> 
     return list(dict.fromkeys(problems))
 
 
-def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) -> list[tuple[Loc, str]]:
+def cross_field_problems(
+    data: Mapping[str, Any],
+    base_dir: Path | None = None,
+    recorded: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[tuple[Loc, str]]:
     """The rules across fields, on the file's raw data, each as (key path of the offending entry,
     message). A rule is checked wherever the fields it needs are valid, so that its problems are
-    reported together with the field errors."""
+    reported together with the field errors. ``recorded``: the lock file's pipeline names per image
+    (:meth:`VersionLock.all_variants`), which consumers name."""
+    recorded = recorded or {}
     images = data.get("images")
     problems: list[tuple[Loc, str]] = []
     if not isinstance(images, list):
@@ -251,7 +260,7 @@ def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) 
     problems += _image_problems(images)
     archs = _image_architectures(images)
     problems += _os_architecture_problems(images, archs)
-    problems += _derived_problems(images, archs)
+    problems += _derived_problems(images, archs, recorded)
     if archs is not None:
         problems += _layer_architectures(images, archs)
     problems += platform_problems(images, base_dir)
@@ -262,7 +271,9 @@ def cross_field_problems(data: Mapping[str, Any], base_dir: Path | None = None) 
     if archs is None or not isinstance(consumers, list):
         return problems
     published = {
-        variant_name(name, Architecture(a), len(found)): Architecture(a) for name, found in archs.items() for a in found
+        variant: arch
+        for name, found in archs.items()
+        for arch, variant in variant_names(name, [Architecture(a) for a in found], recorded.get(name)).items()
     }
     home, regions = data.get("home_region", "eu-west-1"), data.get("regions") or []
     all_regions: list[str] | None = None

@@ -162,8 +162,10 @@ def _field_problems(
     return found
 
 
-def load_factory(path: str | Path) -> FactoryModel:
-    """Read and check a factory file; raise :class:`FactoryFileError` with every problem."""
+def load_factory(path: str | Path, *, recorded: Mapping[str, Mapping[str, str]] | None = None) -> FactoryModel:
+    """Read and check a factory file; raise :class:`FactoryFileError` with every problem.
+    ``recorded``: the lock file's pipeline names per image, which consumers may name. Default:
+    none, every image named as a new one."""
     file = Path(path)
     try:
         text = read_bounded(file, MAX_FILE_BYTES)
@@ -187,7 +189,7 @@ def load_factory(path: str | Path) -> FactoryModel:
     except ValidationError as error:
         for loc, message in _field_problems(error, data, parsed.numbers, known):
             located.append((_line(lines, loc), loc, message))
-    for loc, message in cross_field_problems(data, file.parent):
+    for loc, message in cross_field_problems(data, file.parent, recorded):
         located.append((_line(lines, loc), loc, message))
     if model is None or located:
         problems: list[str] = []

@@ -118,7 +118,8 @@ class FactoryModel(_Model):
         return image_platforms(self.model_dump(mode="python")["images"])
 
     def pipeline_names(self) -> list[str]:
-        """Every pipeline the file makes (an image in two architectures makes two)."""
+        """Every pipeline the file makes (an image in two architectures makes two), named as for a
+        new factory; a lock file's records keep earlier names (:func:`variant_names`)."""
         return [variant_name(name, arch, len(archs)) for name, archs in self.architectures().items() for arch in archs]
 
     @property

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 
 from ..pipeline._logging import PipelineLogGroups
-from ..pipeline.family import variant_name
 from ..pipeline.image_pipeline import GoldenImagePipeline
 from .app import Factory
 
@@ -43,7 +42,7 @@ def diagram(factory: Factory) -> str:
             node, label, verb = f"src_{_id(image.name)}", f"instance<br/>{image.base.capture().id}", "capture"
         lines.append(f'  {node}[("{label}")]')
         for variant in archs[image.name]:
-            target = _id(variant_name(image.name, variant, len(archs[image.name])))
+            target = _id(factory.family.pipelines[image.name][variant].image_name)
             lines.append(f"  {node} -->|{verb}, fixed parent| {target}")
     for pipeline in factory.pipelines:
         parent = pipeline.base_image.parent_pipeline

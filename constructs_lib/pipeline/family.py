@@ -35,9 +35,33 @@ _SUFFIX: Final = {Architecture.X86_64: "x86-64", Architecture.ARM64: "arm64"}
 
 
 def variant_name(name: str, architecture: Architecture, architectures: int) -> str:
-    """The pipeline (and parameter) name of ``name`` in ``architecture``: the name itself for an
-    image in one architecture, ``<name>-x86-64`` / ``<name>-arm64`` for one in two."""
+    """The pipeline (and parameter) name of a new image ``name`` in ``architecture``: the name
+    itself for an image in one architecture, ``<name>-x86-64`` / ``<name>-arm64`` for one in two."""
     return name if architectures == 1 else f"{name}-{_SUFFIX[architecture]}"
+
+
+def variant_names(
+    name: str, architectures: Sequence[Architecture], recorded: Mapping[str, str] | None = None
+) -> dict[Architecture, str]:
+    """The pipeline (and parameter) names of image ``name`` in each of ``architectures``, stable
+    once recorded: an architecture keeps the name the lock file records for it, however many the
+    image has now, so adding or dropping one never renames (and so replaces) the others or their
+    consumers. A new image is named by :func:`variant_name`; an architecture added to a recorded
+    image gets ``<name>-x86-64`` / ``<name>-arm64``. ``recorded``: architecture value -> name."""
+    recorded = dict(recorded or {})
+    taken = set(recorded.values())
+    names: dict[Architecture, str] = {}
+    for arch in architectures:
+        if arch.value in recorded:
+            names[arch] = recorded[arch.value]
+        elif recorded:
+            names[arch] = f"{name}-{_SUFFIX[arch]}"
+        else:
+            names[arch] = variant_name(name, arch, len(architectures))
+        if names[arch] in taken - {recorded.get(arch.value)}:
+            names[arch] = f"{name}-{_SUFFIX[arch]}"
+        taken.add(names[arch])
+    return names
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -229,6 +253,10 @@ class ImageFamily(Construct):
                 )
             )
             variants: dict[Architecture, GoldenImagePipeline] = {}
+            recorded = version_lock.variants(spec.name) if version_lock is not None else {}
+            names = variant_names(spec.name, architectures, recorded)
+            if version_lock is not None:
+                version_lock.record_variants(spec.name, {a.value: n for a, n in names.items()})
             for arch in architectures:
                 root_volume: RootVolume | None
                 if parent is not None:
@@ -243,10 +271,10 @@ class ImageFamily(Construct):
                     assert spec.base_image is not None
                     base = spec.base_image.for_architecture(arch)
                     root_volume = spec.root_volume
-                name = variant_name(spec.name, arch, len(architectures))
+                name = names[arch]
                 image_targets = distributions
                 if spec.parameter_name is not None:
-                    suffix = variant_name("", arch, len(architectures))
+                    suffix = name.removeprefix(spec.name)
                     home = Stack.of(scope_of(spec.name)).region
                     given = list(distributions)
                     if home not in {t.region for t in given}:
