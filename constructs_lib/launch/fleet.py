@@ -79,9 +79,19 @@ def check_capacity(min_capacity: int, max_capacity: int, desired_capacity: int |
     """Raise ``ValueError`` unless 0 <= min <= desired <= max and 1 <= max <= 10,000 (the bounds
     this library allows a group; the factory file's consumers are checked with it too)."""
     check_range("max_capacity", max_capacity, 1, 10_000)
-    check_range("min_capacity", min_capacity, 0, max_capacity)
+    check_range("min_capacity", min_capacity, 0, 10_000)
+    if min_capacity > max_capacity:
+        raise ValueError(
+            f"min_capacity: {min_capacity} is above max_capacity ({max_capacity}); a group cannot keep more "
+            f"instances than it may hold: raise max_capacity to at least {min_capacity} or lower min_capacity"
+        )
     if desired_capacity is not None:
-        check_range("desired_capacity", desired_capacity, min_capacity, max_capacity)
+        check_range("desired_capacity", desired_capacity, 0, 10_000)
+        if not min_capacity <= desired_capacity <= max_capacity:
+            raise ValueError(
+                f"desired_capacity: {desired_capacity} is outside the group's own bounds, min_capacity "
+                f"{min_capacity} to max_capacity {max_capacity}; give one within them"
+            )
 
 
 class GoldenFleet(Construct):

@@ -311,6 +311,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(DESCENDANTS_REFUSED, file=sys.stderr)
         return 2
     try:
+        import boto3
+    except ImportError:
+        print("golden-ami-revoke: needs boto3; pip install 'golden-ami-factory[cli]'", file=sys.stderr)
+        return 2
+    try:
         check_version(args.version)
         if not _IMAGE.fullmatch(args.image):
             raise ValueError(f"--image: {args.image!r} is not an image name; e.g. web-server")

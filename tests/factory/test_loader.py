@@ -423,7 +423,7 @@ def test_lists_the_constructs_take_once_are_refused_with_their_line(
     ("capacity", "expected"),
     [
         ("max_capacity: 123456789012", ":7: consumers[0].max_capacity: 123456789012 is outside"),
-        ("min_capacity: 3", ":7: consumers[0].min_capacity: 3 is outside"),
+        ("min_capacity: 3", ":7: consumers[0].min_capacity: 3 is above max_capacity (2); a group cannot keep more"),
     ],
 )
 def test_consumer_capacity_is_refused_at_its_entry(tmp_path: Path, capacity: str, expected: str) -> None:

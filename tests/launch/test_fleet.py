@@ -96,9 +96,17 @@ def test_refresh_rejects_settings_outside_aws_ranges(kwargs: dict[str, Any], mes
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"min_capacity": 3, "max_capacity": 2}, r"min_capacity: 3 is outside AWS's range; use one from 0 to 2"),
+        (
+            {"min_capacity": 3, "max_capacity": 2},
+            r"^min_capacity: 3 is above max_capacity \(2\); a group cannot keep more instances than it may hold: "
+            r"raise max_capacity to at least 3 or lower min_capacity$",
+        ),
         ({"max_capacity": 0}, r"max_capacity: 0 is outside AWS's range; use one from 1 to 10000"),
-        ({"desired_capacity": 5}, r"desired_capacity: 5 is outside AWS's range; use one from 1 to 2"),
+        (
+            {"desired_capacity": 5},
+            r"^desired_capacity: 5 is outside the group's own bounds, min_capacity 1 to max_capacity 2; give one "
+            r"within them$",
+        ),
     ],
 )
 def test_rejects_capacities_that_do_not_fit(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:

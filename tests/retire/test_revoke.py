@@ -359,6 +359,16 @@ def test_with_descendants_is_refused_with_the_reason(capsys: pytest.CaptureFixtu
     assert DESCENDANTS_REFUSED in capsys.readouterr().err
 
 
+def test_without_boto3_the_command_names_the_extra_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # what an install without the [cli] extra sees
+    assert main(["--image", "web-server", "--version", VERSION, "--reason", "r"]) == 2
+    assert capsys.readouterr().err == "golden-ami-revoke: needs boto3; pip install 'golden-ami-factory[cli]'\n"
+
+
 def test_rejects_a_malformed_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--image", "web-server", "--version", "7", "--reason", "r"]) == 2
     assert "--version: '7' is not an image build version; write it as 1.2.3/4" in capsys.readouterr().err
