@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from .deploy_policies import _stacks, policies
+from .deploy_policies import _stacks, assembly_argument, policies
 
 CDK: Final = "node_modules/.bin/cdk"
 
@@ -78,12 +78,8 @@ def main(
     caller: Callable[[], str] | None = None,
     run: Callable[[list[str]], int] | None = None,
 ) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    execute = "--run" in args
-    paths = [a for a in args if a != "--run"]
-    out = Path(paths[0] if paths else "cdk.out")
-    if not (out / "manifest.json").exists():
-        print(f"{out}: no cloud assembly; run 'make synth' first", file=sys.stderr)
+    out, execute = assembly_argument(argv, "--run")
+    if out is None:
         return 2
     found = bootstraps(out)
     if not execute:

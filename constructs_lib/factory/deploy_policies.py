@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -106,6 +106,18 @@ def _stacks(out: Path) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
         account, region = artifact["environment"].removeprefix("aws://").split("/")
         template = json.loads((out / artifact["properties"]["templateFile"]).read_text(encoding="utf-8"))
         yield name, account, region, template
+
+
+def assembly_argument(argv: Sequence[str] | None, flag: str) -> tuple[Path | None, bool]:
+    """A command's ``[cdk.out] [flag]`` arguments: the assembly (None, reported, when it holds no
+    cloud assembly) and whether ``flag`` was given."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    paths = [a for a in args if a != flag]
+    out = Path(paths[0] if paths else "cdk.out")
+    if not (out / "manifest.json").exists():
+        print(f"{out}: no cloud assembly; run 'make synth' first", file=sys.stderr)
+        return None, flag in args
+    return out, flag in args
 
 
 def _pack(actions: list[str], fixed: list[dict[str, Any]]) -> list[list[str]]:

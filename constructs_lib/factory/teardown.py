@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from .deploy_policies import _stacks
+from .deploy_policies import _stacks, assembly_argument
 
 RETAINED: Final = ("Retain", "RetainExceptOnCreate")
 REMOVE: Final = {
@@ -151,12 +151,8 @@ def main(
     confirm: Callable[[str], str] = input,
     run: Callable[[list[str]], int] | None = None,
 ) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    execute = "--execute" in args
-    paths = [a for a in args if a != "--execute"]
-    out = Path(paths[0] if paths else "cdk.out")
-    if not (out / "manifest.json").exists():
-        print(f"{out}: no cloud assembly; run 'make synth' first", file=sys.stderr)
+    out, execute = assembly_argument(argv, "--execute")
+    if out is None:
         return 2
     found = plan(out)
     if execute:
