@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .bake.vm_import_role import VmImportRole
     from .bake.workflow import Workflow, WorkflowOnFailure, WorkflowParameterDetail
     from .bake.workflow_document import WorkflowType, check_workflow_document
+    from .checks.acknowledge import acknowledge
     from .checks.cfn_validate import start_validation_engine, wait_for_validation_engine
     from .checks.nag import GoldenAmiChecks
     from .checks.preflight import PREFLIGHT_RULES, PreflightFinding, PreflightSeverity, preflight
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from .retire.revoker_role import RevokerRole
 
 _WHERE: dict[str, str] = {
+    "acknowledge": "checks.acknowledge",
     "Architecture": "_core.enums",
     "AutoScalingKeyGrants": "distribute.key_grant",
     "BaseImage": "bake.base_image",
@@ -204,6 +206,7 @@ __all__ = [
     "WorkflowOnFailure",
     "WorkflowParameterDetail",
     "WorkflowType",
+    "acknowledge",
     "build_order",
     "check_document",
     "check_workflow_document",

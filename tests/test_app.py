@@ -380,6 +380,14 @@ def test_node_runs_the_app_with_a_small_young_generation_and_importing_it_change
     assert imported.stdout.strip() == "None"
 
 
+def test_default_factory_resource_types_are_in_the_replacement_guards_table(
+    default_assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    from tests.checks.preflight.test_replacement import check_create_only_table
+
+    check_create_only_table(Path(default_assembly.directory))
+
+
 def test_default_factory_deploy_policies_cover_every_resource_type(default_assembly: cdk.cx_api.CloudAssembly) -> None:
     from tests.factory.test_deploy_policies import check_policies
 

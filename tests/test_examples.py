@@ -124,6 +124,12 @@ def test_windows_example_smoke_tests_in_powershell_logs_its_first_build_and_name
     assert "  launch template: image resolve:ssm:/golden-ami/iis/latest" in lines
 
 
+def test_example_resource_types_are_in_the_replacement_guards_table(example: cdk.cx_api.CloudAssembly) -> None:
+    from tests.checks.preflight.test_replacement import check_create_only_table
+
+    check_create_only_table(Path(example.directory))
+
+
 def test_example_deploy_policies_cover_every_resource_type(example: cdk.cx_api.CloudAssembly) -> None:
     from tests.factory.test_deploy_policies import check_policies
 

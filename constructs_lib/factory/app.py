@@ -26,6 +26,7 @@ from aws_cdk import CfnResource
 
 from .._core.targets import RegionTarget
 from ..bake.version_lock import VersionLock
+from ..checks.acknowledge import acknowledge
 from ..distribute.destination import DistributionAccountRole
 from ..distribute.key import DistributionKey, alias_name
 from ..distribute.key_grant import AutoScalingKeyGrants
@@ -35,6 +36,7 @@ from ..launch.pins import parse_pins, pin_for
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
 from ..retire.revoker_role import RevokerRole
+from .acknowledge_specs import AcknowledgementSpec
 from .bases import made_bases
 from .model import FactoryModel
 from .placement import place_images
@@ -58,6 +60,23 @@ class Factory:
     @property
     def pipelines(self) -> list[GoldenImagePipeline]:
         return self.family.all_pipelines
+
+
+def _acknowledge(app: cdk.App, first: cdk.Stack, entries: list[AcknowledgementSpec]) -> None:
+    """Record the file's acknowledgements where the checks read them: a ``GA-`` finding by its
+    path (its construct may be gone: a deleted fleet), a construct's warning on that construct."""
+    constructs = {c.node.path: c for c in app.node.find_all()}
+    for n, entry in enumerate(entries):
+        if entry.id.startswith("GA-"):
+            acknowledge(first, entry.id, entry.reason, path=entry.path)
+        elif entry.path in constructs:
+            acknowledge(constructs[entry.path], entry.id, entry.reason)
+        else:
+            near = sorted(p for p in constructs if p.split("/")[0] == entry.path.split("/")[0])[:3]
+            raise ValueError(
+                f"acknowledge[{n}].path: {entry.path!r} names no construct of this factory; give the path the "
+                f"warning prints" + (f" (for example {', '.join(near)})" if near else "")
+            )
 
 
 def _factory_stack_name(index: int) -> str:
@@ -258,6 +277,7 @@ def build_factory(
                 f"stacks: {stack.stack_name} would hold {count} resources, over CloudFormation's {RESOURCES_MAX}; "
                 "lower PIPELINES_PER_STACK or split the consumers"
             )
+    _acknowledge(app, factory_stacks[0], model.acknowledge)
     return Factory(
         model=model,
         family=family,

@@ -12,6 +12,7 @@ from .._core.targets import check_account, check_region
 from ..distribute.stackset import CALL_AS_RULE, CallAs, management_account_of
 from ..pipeline.family import variant_name
 from ._base import _Model
+from .acknowledge_specs import AcknowledgementSpec
 from .consumer_specs import ConsumerSpec
 from .cross_field import cross_field_problems, dotted_path
 from .network_specs import BuildNetworkSpec
@@ -41,6 +42,9 @@ class FactoryModel(_Model):
     """Tags on every resource and AMI."""
     images: Annotated[list[ImageModel], Field(min_length=1)]
     consumers: list[ConsumerSpec] = []
+    acknowledge: list[AcknowledgementSpec] = []
+    """Findings accepted on purpose, each with its reason: a replacement or deletion the replacement
+    guard refuses (GA-C001, GA-C002, GA-C003), a preflight warning, a construct warning."""
 
     @field_validator("account")
     @classmethod

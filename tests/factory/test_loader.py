@@ -483,3 +483,29 @@ def test_a_layer_without_root_gib_takes_its_parents(tmp_path: Path) -> None:
     (base, web) = model.images
     assert (base.volumes.root_gib, web.volumes.root_gib) == (80, None)
     assert web.to_spec(tmp_path).root_volume is None  # the family gives it the parent's
+
+
+def test_acknowledgements_name_a_known_finding_and_a_reason(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + """\
+acknowledge:
+  - {id: GA-C002, path: GoldenAmiConsumers-eu-west-1/web/Fleet, reason: the web fleet moves to its own account}
+  - {id: GA-C009, path: GoldenAmiFactory, reason: a rule that does not exist}
+  - {id: GA-P009, path: GoldenAmiFactory, reason: ok}
+  - {id: golden-ami:default-vpc, path: /, reason: the account keeps its default VPC for builds}
+"""
+    )
+    found = problems(tmp_path, text)
+    assert len(found) == 3, found
+    assert found[0].endswith(
+        ":7: acknowledge[1].id: 'GA-C009' is no finding this library reports; give a replacement guard rule (GA-C001, GA-C002, GA-C003), a preflight rule (GA-P001 ... GA-P017) or a construct warning's ID (golden-ami:default-vpc), as the finding prints it"
+    )
+    assert found[1].endswith(
+        ":8: acknowledge[2].reason: 'ok' is too short to tell a reviewer why; say in a sentence why this change is wanted"
+    )
+    assert found[2].endswith(
+        ":9: acknowledge[3].path: empty; give the construct path the finding prints (Stack/Construct/...)"
+    )
+    model = load_factory(write(tmp_path, text.split("  - {id: GA-C009")[0]))
+    assert [(a.id, a.path) for a in model.acknowledge] == [("GA-C002", "GoldenAmiConsumers-eu-west-1/web/Fleet")]

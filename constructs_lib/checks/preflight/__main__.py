@@ -12,7 +12,38 @@ from collections.abc import Sequence
 
 from ...bake.version_lock import VersionLock
 from . import RULES, Assembly, Severity, run
-from .changes import record, report
+from .changes import Record, record, report
+from .replacement import Kind, classify, covers, refusals, stored, summary
+
+
+def _covered(assembly: Assembly, acknowledged: dict[str, dict[str, str]], rule: str, resource: str) -> str | None:
+    """Why ``rule`` is acknowledged for ``resource`` (``stack/logicalId``), by its construct path or its address."""
+    stack, _, logical_id = resource.partition("/")
+    path = assembly.stacks[stack].path_of(logical_id) if stack in assembly.stacks else None
+    return covers(acknowledged, rule, path) or covers(acknowledged, rule, resource)
+
+
+def _guard(previous: Record | None, current: Record, acknowledged: dict[str, dict[str, str]]) -> int:
+    """Print what the deploy replaces and deletes, and each refused change; return how many are refused."""
+    if previous is None:
+        return 0
+    changes = classify(previous, current)
+    counts = ", ".join(summary(changes)) or "nothing changes"
+    print(f"replacement guard: {counts}")
+    for change in changes:
+        if change.kind in (Kind.REPLACE, Kind.DELETE):
+            print(f"  {change.kind.value.upper()} {change.path or change.address} ({change.type}): {change.reason}")
+    refused = 0
+    for refusal in refusals(changes, previous, current):
+        reason = covers(acknowledged, refusal.rule, refusal.change.path) or covers(
+            acknowledged, refusal.rule, refusal.change.address
+        )
+        if reason:
+            print(f"  accepted {refusal.rule} {refusal.change.path or refusal.change.address}: {reason}")
+        else:
+            refused += 1
+            print(f"preflight: error {refusal.rule}: {refusal.message}", file=sys.stderr)
+    return refused
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,14 +55,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--frozen", action="store_true", help="report changes but do not record this synth")
     args = parser.parse_args(argv)
     assembly = Assembly.from_directory(args.assembly)
-    findings = run(assembly)
+    acknowledged = assembly.acknowledged()
+    findings, accepted = [], []
+    for finding in run(assembly):
+        reasons = [_covered(assembly, acknowledged, finding.rule, r) for r in finding.resources]
+        if finding.severity is Severity.WARNING and reasons and all(reasons):
+            accepted.append(f"{finding.rule} [{', '.join(finding.resources)}]: {reasons[0]}")
+        else:
+            findings.append(finding)
     for finding in findings:
         print(f"preflight: {finding}", file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
     errors = sum(f.severity is Severity.ERROR for f in findings)
     print(
         f"preflight: {len(RULES)} rules over {len(assembly.stacks)} stacks: {errors} errors, "
-        f"{len(findings) - errors} warnings"
+        f"{len(findings) - errors} warnings" + (f", {len(accepted)} acknowledged" if accepted else "")
     )
+    for line in accepted:
+        print(f"  acknowledged {line}")
     if args.lock:
         lock = VersionLock.at(args.lock, frozen=args.frozen)
         current = record(assembly)
@@ -41,8 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for line in lines:
             print(f"  {line}")
-        if not args.frozen:
-            lock.record_resources(current)
+        errors += _guard(lock.resources, current, acknowledged)
+        if not args.frozen and not errors:
+            lock.record_resources(stored(current))
     return 1 if errors else 0
 
 

@@ -47,6 +47,13 @@ class Stack:
     region: str | None
     template: Mapping[str, Any]
     dependencies: tuple[str, ...] = ()
+    acknowledged: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    """Per construct path, the findings acknowledged there (``Validations.acknowledge``) and why."""
+
+    def path_of(self, logical_id: str) -> str | None:
+        """The construct path of the resource ``logical_id`` (``aws:cdk:path``), when recorded."""
+        path = self.resources.get(logical_id, {}).get("Metadata", {}).get("aws:cdk:path")
+        return path if isinstance(path, str) else None
 
     @property
     def resources(self) -> Mapping[str, Mapping[str, Any]]:
@@ -60,6 +67,28 @@ def _environment(value: str) -> tuple[str | None, str | None]:
         account if ACCOUNT.fullmatch(account) else None,
         region if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]", region) else None,
     )
+
+
+ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+"""The metadata entry ``Validations.of(scope).acknowledge`` writes for the construct ``scope``."""
+
+
+def _acknowledged(root: Path, artifact: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The acknowledgements a stack artifact's metadata records, by construct path (without the
+    ``Annotation::`` prefix CDK puts before IDs it does not know)."""
+    metadata: dict[str, list[Mapping[str, Any]]] = dict(artifact.get("metadata") or {})
+    extra = artifact.get("additionalMetadataFile")
+    if isinstance(extra, str) and (root / extra).exists():
+        for path, entries in json.loads((root / extra).read_text(encoding="utf-8")).items():
+            metadata[path] = [*metadata.get(path, []), *entries]
+    found: dict[str, dict[str, str]] = {}
+    for path, entries in metadata.items():
+        for entry in entries:
+            if entry.get("type") == ACKNOWLEDGED and isinstance(entry.get("data"), Mapping):
+                for rule, reason in entry["data"].items():
+                    rule = rule[len("Annotation::") :] if rule.lower().startswith("annotation::") else rule
+                    found.setdefault(path.strip("/"), {})[rule] = str(reason)
+    return found
 
 
 class Assembly:
@@ -93,9 +122,18 @@ class Assembly:
                     region=region,
                     template=template,
                     dependencies=tuple(d for d in artifact.get("dependencies", []) if d in names),
+                    acknowledged=_acknowledged(root, artifact),
                 )
             )
         return cls(stacks)
+
+    def acknowledged(self) -> dict[str, dict[str, str]]:
+        """Every acknowledgement of the assembly, by construct path."""
+        found: dict[str, dict[str, str]] = {}
+        for stack in self.stacks.values():
+            for path, rules in stack.acknowledged.items():
+                found.setdefault(path, {}).update(rules)
+        return found
 
     # Walking the assembly
 

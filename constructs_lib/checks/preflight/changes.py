@@ -18,7 +18,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .assembly import Assembly, Reference
+from .assembly import Assembly, Reference, Stack
+from .replacement import fingerprint
 
 NAMES: Mapping[str, str] = {
     "AWS::AutoScaling::AutoScalingGroup": "AutoScalingGroupName",
@@ -42,12 +43,26 @@ Record = dict[str, dict[str, dict[str, Any]]]
 
 
 def record(assembly: Assembly) -> Record:
-    """Per stack, per logical ID: the type and physical name (``None`` when CloudFormation names
-    it) of each replace-sensitive resource; for a launch template, the image it reads."""
+    """Per stack, per logical ID of every resource: its type, construct path and what the
+    replacement guard compares (:func:`fingerprint`); for each replace-sensitive resource
+    (:data:`NAMES`) its physical name (``None`` when CloudFormation names it); for a launch
+    template, the image it reads."""
     result: Record = {}
-    for stack, logical_id, resource in assembly.resources(*NAMES):
+    for stack in assembly.stacks.values():
+        for logical_id, resource in stack.resources.items():
+            result.setdefault(stack.name, {})[logical_id] = _entry(assembly, stack, resource)
+    return result
+
+
+def _entry(assembly: Assembly, stack: Stack, resource: Mapping[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"type": resource["Type"]}
+    path = resource.get("Metadata", {}).get("aws:cdk:path")
+    if isinstance(path, str):
+        entry["path"] = path
+    entry.update(fingerprint(resource, stack.resources))
+    if resource["Type"] in NAMES:
         properties = resource.get("Properties", {})
-        entry: dict[str, Any] = {"type": resource["Type"], "name": None}
+        entry["name"] = None
         if NAMES[resource["Type"]]:
             entry["name"] = assembly.text(stack, properties.get(NAMES[resource["Type"]]))
         image = properties.get("LaunchTemplateData", {}).get("ImageId")
@@ -59,8 +74,11 @@ def record(assembly: Assembly) -> Record:
         distribution = assembly.resolve(stack, properties.get("DistributionConfigurationArn"))
         if resource["Type"] == "AWS::ImageBuilder::Image" and isinstance(distribution, Reference):
             entry["distribution"] = distribution.logical_id
-        result.setdefault(stack.name, {})[logical_id] = entry
-    return result
+    return entry
+
+
+def _sensitive(resources: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in resources.items() if v["type"] in NAMES}
 
 
 def _label(entry: Mapping[str, Any]) -> str:
@@ -73,7 +91,7 @@ def report(previous: Record | None, current: Record) -> list[str]:
         return ["no record of the last synth: this synth's resources are recorded for the next report"]
     lines = []
     for stack in sorted(set(previous) | set(current)):
-        before, after = previous.get(stack, {}), current.get(stack, {})
+        before, after = _sensitive(previous.get(stack, {})), _sensitive(current.get(stack, {}))
         if stack not in current:
             lines.append(f"{stack}: stack removed ({len(before)} recorded resources deleted with it)")
             continue

@@ -1,0 +1,395 @@
+"""The replacement guard: what a deploy of this synth does to each resource the last synth
+recorded (create, update in place, replace, delete), and a refusal when it would replace or delete
+what runs instances or holds AMIs.
+
+CloudFormation's rules, as this module applies them:
+
+- A property that the resource type's schema lists under ``createOnlyProperties`` "can only be
+  specified by the customer when creating a resource"; a new value replaces the resource
+  ("Resource type schema",
+  https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html;
+  "Update behaviors of stack resources",
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html:
+  "Replacement: AWS CloudFormation recreates the resource during an update, which also generates a
+  new physical ID"). The package carries these lists for the types it creates
+  (``create_only.json``, written by ``scripts/create_only.py`` from cfn-lint's copy of the schemas);
+  other types are read from cfn-lint when it is installed.
+- A resource whose logical ID changes is a new resource: CloudFormation creates the new one and
+  deletes the old.
+- ``Ref`` and ``Fn::GetAtt`` of a replaced resource return its new physical ID and attributes, so
+  a resource naming it in a create-only property is replaced in turn, and one naming it anywhere
+  else is updated.
+- An Auto Scaling group with ``UpdatePolicy.AutoScalingReplacingUpdate.WillReplace`` is replaced
+  by any update ("UpdatePolicy attribute",
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html).
+- A custom resource is replaced when its provider answers an update with a new physical ID, and
+  CloudFormation then deletes the old one ("Custom resources",
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html);
+  the templates do not say what a provider answers, so any change to one counts as a replacement.
+- ``DeletionPolicy: Retain`` keeps the physical resource when CloudFormation deletes it from the
+  stack, ``UpdateReplacePolicy: Retain`` when a replacement removes it
+  (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html,
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html).
+
+Not followed: a value another stack imports (``Fn::ImportValue``); CloudFormation refuses to change
+an export another stack imports ("Exporting stack output values"), so such a deploy stops before
+it replaces anything.
+
+The guard refuses (errors ``GA-C001`` replace, ``GA-C002`` delete, ``GA-C003`` parameter) a deploy
+that would replace or delete an Auto Scaling group, a launch template or a KMS key, replace or
+delete an ``AWS::ImageBuilder::Image`` that CloudFormation would delete (not kept by ``Retain``),
+or point a launch template at another latest-AMI parameter. A change made on purpose is accepted
+the way CDK accepts any validation finding, with a reason next to the construct::
+
+    Validations.of(fleet).acknowledge(Acknowledgment(id="GA-C001", reason="new subnets: fleet moved"))
+
+or from anywhere in the app for a construct that no longer exists, naming its path in brackets
+(``GA-C002[GoldenAmiConsumers-eu-west-1/web/Fleet]``); the factory file's ``acknowledge:`` entries
+do the latter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+TABLE: Final = Path(__file__).with_name("create_only.json")
+"""Create-only properties of the resource types the library creates (``scripts/create_only.py``)."""
+REPLACE_RULE: Final = "GA-C001"
+DELETE_RULE: Final = "GA-C002"
+PARAMETER_RULE: Final = "GA-C003"
+GUARDED: Final[Mapping[str, str]] = {
+    "AWS::AutoScaling::AutoScalingGroup": "fleet (its instances are terminated)",
+    "AWS::EC2::LaunchTemplate": "launch template (its versions, and any pin on them, are lost)",
+    "AWS::KMS::Key": "KMS key (the AMIs and snapshots it encrypts stay on the old key)",
+    "AWS::ImageBuilder::Image": "image (CloudFormation deletes the image and its AMIs with it)",
+}
+"""Types whose replacement or deletion the guard refuses, and what that costs."""
+TRANSIENT: Final = ("_refs", "_create_refs")
+"""Record keys the classifier needs from the current synth only (never stored in the lock file)."""
+
+
+class Kind(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Change:
+    """What a deploy does to one resource: its stack, logical ID, type, construct path, the kind
+    of change and why."""
+
+    stack: str
+    logical_id: str
+    type: str
+    path: str | None
+    kind: Kind
+    reason: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.stack}/{self.logical_id}"
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.type}): {self.kind.value}, {self.reason}"
+
+
+# Create-only properties
+
+
+@cache
+def _table() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = json.loads(TABLE.read_text(encoding="utf-8"))
+    return table
+
+
+def schema_create_only(resource_type: str) -> tuple[str, ...] | None:
+    """``resource_type``'s create-only property pointers from cfn-lint's schemas; None when
+    cfn-lint is not installed or has no schema for the type."""
+    try:
+        import cfnlint  # type: ignore[import-untyped]  # its schemas only
+    except ImportError:
+        return None
+    root = Path(cfnlint.__file__).parent / "data" / "schemas"
+    index = _provider_index(str(root))
+    if resource_type not in index:
+        return None
+    schema = json.loads((root / "resources" / f"{index[resource_type]}.json").read_text(encoding="utf-8"))
+    return tuple(schema.get("createOnlyProperties", ()))
+
+
+@cache
+def _provider_index(root: str) -> dict[str, str]:
+    index: dict[str, str] = json.loads((Path(root) / "providers" / "us-east-1.json").read_text(encoding="utf-8"))
+    return index
+
+
+@cache
+def create_only(resource_type: str) -> tuple[str, ...] | None:
+    """The create-only property pointers of ``resource_type`` (``/properties/Name``); None when
+    unknown (neither the package's table nor cfn-lint knows the type)."""
+    if resource_type in _table():
+        return tuple(_table()[resource_type])
+    return schema_create_only(resource_type)
+
+
+def _at(value: Any, parts: list[str]) -> Any:
+    """The value at a schema pointer's ``parts`` (``*`` for every item of a list)."""
+    if not parts:
+        return value
+    head, *rest = parts
+    if head == "*":
+        return [_at(v, rest) for v in value] if isinstance(value, list) else None
+    if isinstance(value, Mapping) and head in value:
+        return _at(value[head], rest)
+    return None
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def references(value: Any, resources: Mapping[str, Any]) -> set[str]:
+    """The logical IDs of ``resources`` that ``value`` names with ``Ref``, ``Fn::GetAtt`` or ``Fn::Sub``."""
+    found: set[str] = set()
+    if isinstance(value, Mapping):
+        for key, argument in value.items():
+            if key == "Ref" and argument in resources:
+                found.add(str(argument))
+            elif key == "Fn::GetAtt":
+                target = argument.split(".", 1)[0] if isinstance(argument, str) else argument[0]
+                if target in resources:
+                    found.add(str(target))
+            elif key == "Fn::Sub":
+                text = argument if isinstance(argument, str) else argument[0]
+                found |= {r for r in resources if f"${{{r}}}" in text or f"${{{r}." in text}
+                if not isinstance(argument, str):
+                    found |= references(argument[1:], resources)
+            else:
+                found |= references(argument, resources)
+    elif isinstance(value, list):
+        for item in value:
+            found |= references(item, resources)
+    return found
+
+
+def fingerprint(resource: Mapping[str, Any], resources: Mapping[str, Any]) -> dict[str, Any]:
+    """What the classifier compares of one resource: a digest of each create-only property that
+    is set (``create``, absent when the type is unknown), of all its properties and update policy
+    (``props``), whether CloudFormation keeps it on delete and replace (``retain``), and, for this
+    synth only, the resources it names (``_refs``, ``_create_refs``)."""
+    properties = resource.get("Properties", {})
+    entry: dict[str, Any] = {
+        "props": _digest([properties, resource.get("UpdatePolicy")]),
+        "_refs": sorted(references([properties, resource.get("UpdatePolicy")], resources)),
+    }
+    pointers = create_only(resource["Type"])
+    if pointers is not None:
+        values = {p.removeprefix("/properties/"): _at(properties, p.split("/")[2:]) for p in pointers}
+        entry["create"] = {k: _digest(v) for k, v in sorted(values.items()) if v is not None}
+        entry["_create_refs"] = sorted(references([v for v in values.values() if v is not None], resources))
+    if resource.get("DeletionPolicy") == "Retain" and resource.get("UpdateReplacePolicy") == "Retain":
+        entry["retain"] = True
+    replacing = resource.get("UpdatePolicy", {}).get("AutoScalingReplacingUpdate", {}).get("WillReplace")
+    if replacing in (True, "true"):
+        entry["replacing"] = True
+    return entry
+
+
+def stored(record: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``record`` without what only the current synth needs (:data:`TRANSIENT`)."""
+    return {
+        stack: {lid: {k: v for k, v in entry.items() if k not in TRANSIENT} for lid, entry in resources.items()}
+        for stack, resources in record.items()
+    }
+
+
+# Classification
+
+Record = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def _replaced_on_update(entry: Mapping[str, Any]) -> bool:
+    kind = str(entry["type"])
+    return kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource" or bool(entry.get("replacing"))
+
+
+def _direct(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Kind, str] | None:
+    """How ``old`` becomes ``new`` by their own properties, before references are followed."""
+    if old["type"] != new["type"]:
+        return Kind.REPLACE, f"its type changes from {old['type']}"
+    if "create" in old and "create" in new:
+        changed = sorted(
+            k for k in set(old["create"]) | set(new["create"]) if old["create"].get(k) != new["create"].get(k)
+        )
+        if changed:
+            return Kind.REPLACE, f"{', '.join(changed)} cannot change in place (create-only)"
+    elif old.get("name") != new.get("name"):
+        return Kind.REPLACE, f"renamed {old.get('name')!r} -> {new.get('name')!r}"
+    if "props" in old and old["props"] != new.get("props"):
+        if _replaced_on_update(new):
+            return Kind.REPLACE, "any update replaces it (custom resource or AutoScalingReplacingUpdate)"
+        return Kind.UPDATE, "properties change in place"
+    return None
+
+
+def _twin(old: Mapping[str, Any], created: Mapping[str, Mapping[str, Any]]) -> str | None:
+    for logical_id, new in created.items():
+        if new["type"] != old["type"]:
+            continue
+        if (old.get("name") and new.get("name") == old["name"]) or (old.get("path") and new.get("path") == old["path"]):
+            return logical_id
+    return None
+
+
+def classify(previous: Record, current: Record) -> list[Change]:
+    """Every resource a deploy of ``current`` creates, updates, replaces or deletes against
+    ``previous`` (the lock file's record of the last synth), by stack and logical ID."""
+    changes: list[Change] = []
+    for stack in sorted(set(previous) | set(current)):
+        before, after = previous.get(stack, {}), current.get(stack, {})
+        if stack not in current:
+            changes += [_change(stack, lid, old, Kind.DELETE, "its stack is removed") for lid, old in before.items()]
+            continue
+        kinds: dict[str, tuple[Kind, str]] = {}
+        for lid, new in after.items():
+            if lid not in before:
+                kinds[lid] = (Kind.CREATE, "new" if stack in previous else "new stack")
+            elif (found := _direct(before[lid], new)) is not None:
+                kinds[lid] = found
+        _propagate(after, kinds)
+        created = {lid: after[lid] for lid, (kind, _) in kinds.items() if kind is Kind.CREATE}
+        for lid in sorted(set(before) - set(after)):
+            twin = _twin(before[lid], created)
+            if twin is not None:
+                changes.append(_change(stack, lid, before[lid], Kind.REPLACE, f"logical ID changes to {twin}"))
+                created.pop(twin)
+                kinds[twin] = (Kind.CREATE, f"replaces {lid}")
+            else:
+                changes.append(_change(stack, lid, before[lid], Kind.DELETE, "removed from the template"))
+        changes += [_change(stack, lid, after[lid], kind, why) for lid, (kind, why) in sorted(kinds.items())]
+    return changes
+
+
+def _propagate(after: Mapping[str, Mapping[str, Any]], kinds: dict[str, tuple[Kind, str]]) -> None:
+    """Replacements carried along ``Ref`` and ``Fn::GetAtt`` until nothing changes."""
+    moved = True
+    while moved:
+        moved = False
+        replaced = {lid for lid, (kind, _) in kinds.items() if kind is Kind.REPLACE}
+        for lid, entry in after.items():
+            current = kinds.get(lid, (None, ""))[0]
+            if current in (Kind.CREATE, Kind.REPLACE):
+                continue
+            create_hits = sorted(replaced & set(entry.get("_create_refs", ())))
+            hits = sorted(replaced & set(entry.get("_refs", ())))
+            if create_hits or (hits and _replaced_on_update(entry)):
+                kinds[lid] = (Kind.REPLACE, f"it names {(create_hits or hits)[0]}, which is replaced")
+                moved = True
+            elif hits and current is None:
+                kinds[lid] = (Kind.UPDATE, f"it names {hits[0]}, which is replaced")
+                moved = True
+
+
+def _change(stack: str, logical_id: str, entry: Mapping[str, Any], kind: Kind, reason: str) -> Change:
+    return Change(
+        stack=stack, logical_id=logical_id, type=str(entry["type"]), path=entry.get("path"), kind=kind, reason=reason
+    )
+
+
+# The guard
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Refusal:
+    """One change the guard refuses: the rule, the change and the message with the way out."""
+
+    rule: str
+    change: Change
+    message: str
+
+
+def refusals(changes: list[Change], previous: Record, current: Record) -> list[Refusal]:
+    """The changes of ``changes`` that replace or delete what :data:`GUARDED` names, and the
+    launch templates that switch latest-AMI parameter."""
+    found: list[Refusal] = []
+    for change in changes:
+        if change.type not in GUARDED or change.kind not in (Kind.REPLACE, Kind.DELETE):
+            continue
+        entry = previous.get(change.stack, {}).get(change.logical_id, {})
+        if change.type == "AWS::ImageBuilder::Image" and entry.get("retain"):
+            continue  # CloudFormation keeps the image and its AMIs (Retain); a new one is built
+        rule = REPLACE_RULE if change.kind is Kind.REPLACE else DELETE_RULE
+        where = change.path or change.address
+        found.append(
+            Refusal(
+                rule=rule,
+                change=change,
+                message=(
+                    f"{where}: this deploy would {change.kind.value} the {GUARDED[change.type]}: {change.reason}. "
+                    f"Undo the edit that causes it, or accept it on purpose with a reason: in the factory file "
+                    f"'acknowledge: [{{id: {rule}, path: {where}, reason: ...}}]', in Python "
+                    f"Validations.of(scope).acknowledge(Acknowledgment(id='{rule}[{where}]', reason=...))"
+                ),
+            )
+        )
+    for stack, resources in current.items():
+        for lid, new in resources.items():
+            old = previous.get(stack, {}).get(lid)
+            if old is None or new["type"] != "AWS::EC2::LaunchTemplate" or old.get("image") == new.get("image"):
+                continue
+            if old.get("image") is None:
+                continue
+            where = new.get("path") or f"{stack}/{lid}"
+            change = _change(stack, lid, new, Kind.UPDATE, f"reads {new.get('image')} (was {old.get('image')})")
+            found.append(
+                Refusal(
+                    rule=PARAMETER_RULE,
+                    change=change,
+                    message=(
+                        f"{where}: the launch template would read {new.get('image')} instead of "
+                        f"{old.get('image')}: its fleet launches whatever the new parameter holds (nothing, in a "
+                        "region or account no build has reached) and the old parameter's pins stop applying. "
+                        f"Keep the image's name and architectures, or accept it on purpose: "
+                        f"'acknowledge: [{{id: {PARAMETER_RULE}, path: {where}, reason: ...}}]'"
+                    ),
+                )
+            )
+    return found
+
+
+def covers(acknowledged: Mapping[str, Mapping[str, str]], rule: str, path: str | None) -> str | None:
+    """The reason ``rule`` is acknowledged for the construct at ``path`` (or one of its parents),
+    either on that construct or anywhere as ``rule[path]``; None when it is not."""
+    if path is None:
+        return None
+    path = path.strip("/")
+    parents = [path.rsplit("/", n)[0] for n in range(path.count("/") + 1)]
+    for at, rules in acknowledged.items():
+        at = at.strip("/")
+        for rule_id, reason in rules.items():
+            if rule_id == rule and at in parents:
+                return reason
+            if (
+                rule_id.startswith(f"{rule}[")
+                and rule_id.endswith("]")
+                and rule_id[len(rule) + 1 : -1].strip("/") in parents
+            ):
+                return reason
+    return None
+
+
+def summary(changes: list[Change]) -> Iterator[str]:
+    """One line per kind of change with its count."""
+    for kind in Kind:
+        count = sum(c.kind is kind for c in changes)
+        if count:
+            yield f"{count} {kind.value}"

@@ -1,0 +1,352 @@
+"""The replacement guard: each resource classified create / update / replace / delete against the
+last synth's record, replacements followed along references, and the preflight refusing to
+replace or delete a fleet, launch template, key or unkept image unless the change is acknowledged."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constructs_lib.bake.version_lock import VersionLock
+from constructs_lib.checks.preflight import Assembly
+from constructs_lib.checks.preflight.__main__ import main
+from constructs_lib.checks.preflight.changes import record
+from constructs_lib.checks.preflight.replacement import (
+    TABLE,
+    Kind,
+    classify,
+    covers,
+    create_only,
+    refusals,
+    schema_create_only,
+    stored,
+)
+
+PARAMETER = "resolve:ssm:/golden-ami/web/latest"
+AMI = "ami-0123456789abcdef0"
+
+
+def resource(kind: str, path: str, properties: dict[str, Any], **attributes: Any) -> dict[str, Any]:
+    return {"Type": kind, "Properties": properties, "Metadata": {"aws:cdk:path": path}, **attributes}
+
+
+def template(image: str = PARAMETER) -> dict[str, Any]:
+    """A consumer's stack: its key, a component, recipe and image built at deploy (kept), a
+    launch template reading ``image`` (the latest-AMI parameter) and the fleet launching from it.
+    The command's tests give an AMI ID: the preflight's other rules want a whole factory around a
+    parameter."""
+    return {
+        "Resources": {
+            "Key": resource("AWS::KMS::Key", "App/Key/Resource", {"KeyPolicy": {}}, DeletionPolicy="Retain"),
+            "Component": resource(
+                "AWS::ImageBuilder::Component",
+                "App/Web/Component",
+                {"Name": "web-nginx", "Version": "1.0.0", "Platform": "Linux", "Data": "phases: []"},
+            ),
+            "Recipe": resource(
+                "AWS::ImageBuilder::ImageRecipe",
+                "App/Web/Recipe",
+                {
+                    "Name": "web",
+                    "Version": "1.0.x",
+                    "Description": "The web server",
+                    "ParentImage": "ami-1",
+                    "Components": [{"ComponentArn": {"Fn::GetAtt": ["Component", "Arn"]}}],
+                },
+            ),
+            "Image": resource(
+                "AWS::ImageBuilder::Image",
+                "App/Web/FirstImage",
+                {"ImageRecipeArn": {"Ref": "Recipe"}, "InfrastructureConfigurationArn": "arn:infra"},
+                DeletionPolicy="Retain",
+                UpdateReplacePolicy="Retain",
+            ),
+            "Distribution": resource(
+                "AWS::ImageBuilder::DistributionConfiguration",
+                "App/Web/Distribution",
+                {
+                    "Name": "web",
+                    "Distributions": [
+                        {
+                            "Region": "eu-west-1",
+                            "SsmParameterConfigurations": [{"ParameterName": "/golden-ami/web/latest"}],
+                        }
+                    ],
+                },
+            ),
+            "Template": resource(
+                "AWS::EC2::LaunchTemplate",
+                "App/Web/LaunchTemplate/Resource",
+                {"LaunchTemplateData": {"ImageId": image, "InstanceType": "m7i.large"}},
+            ),
+            "Fleet": resource(
+                "AWS::AutoScaling::AutoScalingGroup",
+                "App/Web/Fleet/ASG",
+                {
+                    "MinSize": "1",
+                    "MaxSize": "2",
+                    "LaunchTemplate": {
+                        "LaunchTemplateId": {"Ref": "Template"},
+                        "Version": {"Fn::GetAtt": ["Template", "LatestVersionNumber"]},
+                    },
+                },
+            ),
+        }
+    }
+
+
+def write(out: Path, body: dict[str, Any], acknowledged: dict[str, dict[str, str]] | None = None) -> Path:
+    """A cloud assembly of the one stack ``App`` in ``out``, with ``acknowledged`` as CDK's
+    ``Validations.acknowledge`` records it in the stack's metadata file."""
+    out.mkdir(parents=True, exist_ok=True)
+    artifact = {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://111111111111/eu-west-1",
+        "properties": {"templateFile": "App.template.json"},
+        "additionalMetadataFile": "App.metadata.json",
+    }
+    (out / "manifest.json").write_text(json.dumps({"artifacts": {"App": artifact}}))
+    (out / "App.template.json").write_text(json.dumps(body))
+    metadata = {
+        f"/{path}": [{"type": "aws:cdk:acknowledged-rules", "data": {f"Annotation::{rule}": why}}]
+        for path, rules in (acknowledged or {}).items()
+        for rule, why in rules.items()
+    }
+    (out / "App.metadata.json").write_text(json.dumps(metadata))
+    return out
+
+
+def recorded(tmp_path: Path, body: dict[str, Any]) -> dict[str, Any]:
+    return record(Assembly.from_directory(write(tmp_path / f"out{len(list(tmp_path.iterdir()))}", body)))
+
+
+def kinds(tmp_path: Path, edit: dict[str, Any]) -> dict[str, tuple[Kind, str]]:
+    changes = classify(recorded(tmp_path, template()), recorded(tmp_path, edit))
+    return {c.logical_id: (c.kind, c.reason) for c in changes}
+
+
+# The classifier
+
+
+def test_an_unchanged_synth_changes_nothing(tmp_path: Path) -> None:
+    assert kinds(tmp_path, template()) == {}
+
+
+def test_a_create_only_property_replaces_and_the_replacement_follows_references(tmp_path: Path) -> None:
+    edit = template()
+    edit["Resources"]["Recipe"]["Properties"]["Description"] = "The web server, described anew"
+    assert kinds(tmp_path, edit) == {
+        "Recipe": (Kind.REPLACE, "Description cannot change in place (create-only)"),
+        "Image": (Kind.REPLACE, "it names Recipe, which is replaced"),
+    }
+
+
+def test_a_component_change_replaces_component_recipe_and_image(tmp_path: Path) -> None:
+    edit = template()
+    edit["Resources"]["Component"]["Properties"].update(Version="1.0.1", Data="phases: [build]")
+    found = kinds(tmp_path, edit)
+    assert found["Component"] == (Kind.REPLACE, "Data, Version cannot change in place (create-only)")
+    assert found["Recipe"] == (Kind.REPLACE, "it names Component, which is replaced")
+    assert found["Image"][0] is Kind.REPLACE
+
+
+def test_an_updatable_property_updates_in_place_and_what_names_it_stays(tmp_path: Path) -> None:
+    edit = template()
+    edit["Resources"]["Template"]["Properties"]["LaunchTemplateData"]["InstanceType"] = "m7i.xlarge"
+    assert kinds(tmp_path, edit) == {"Template": (Kind.UPDATE, "properties change in place")}
+
+
+def test_a_named_resource_moving_to_a_new_logical_id_is_replaced(tmp_path: Path) -> None:
+    edit = template()
+    edit["Resources"]["Fleet2"] = edit["Resources"].pop("Fleet")
+    found = kinds(tmp_path, edit)
+    assert found["Fleet"] == (Kind.REPLACE, "logical ID changes to Fleet2")
+    assert found["Fleet2"] == (Kind.CREATE, "replaces Fleet")
+
+
+def test_a_removed_resource_is_deleted_and_a_removed_stack_deletes_all(tmp_path: Path) -> None:
+    edit = template()
+    del edit["Resources"]["Fleet"]
+    assert kinds(tmp_path, edit) == {"Fleet": (Kind.DELETE, "removed from the template")}
+    gone = classify(recorded(tmp_path, template()), {})
+    assert {c.kind for c in gone} == {Kind.DELETE} and len(gone) == 7
+
+
+def test_replacing_update_policy_and_custom_resources_replace_on_any_change(tmp_path: Path) -> None:
+    base, edit = template(), template()
+    for body in (base, edit):
+        body["Resources"]["Fleet"]["UpdatePolicy"] = {"AutoScalingReplacingUpdate": {"WillReplace": True}}
+        body["Resources"]["Grant"] = resource("Custom::Grant", "App/Grant", {"Key": {"Ref": "Key"}, "N": 1})
+    edit["Resources"]["Fleet"]["Properties"]["MaxSize"] = "3"
+    edit["Resources"]["Grant"]["Properties"]["N"] = 2
+    changes = classify(recorded(tmp_path, base), recorded(tmp_path, edit))
+    assert {c.logical_id: c.kind for c in changes} == {"Fleet": Kind.REPLACE, "Grant": Kind.REPLACE}
+
+
+def test_a_record_from_before_the_guard_classifies_by_name_alone(tmp_path: Path) -> None:
+    # Lock files written before the guard keep type and name only: nothing is taken as replaced
+    # for want of a fingerprint, and a rename still is.
+    old = {
+        s: {k: {"type": v["type"], "name": v.get("name")} for k, v in r.items()}
+        for s, r in recorded(tmp_path, template()).items()
+    }
+    assert classify(old, recorded(tmp_path, template())) == []
+
+
+# The guard
+
+
+def test_the_guard_refuses_what_replaces_or_deletes_a_fleet_template_key_or_unkept_image(tmp_path: Path) -> None:
+    edit = template()
+    edit["Resources"]["Template"]["Properties"]["LaunchTemplateName"] = "web"  # create-only
+    del edit["Resources"]["Key"]
+    edit["Resources"]["Recipe"]["Properties"]["Description"] = "new"  # the image is kept (Retain)
+    before, after = recorded(tmp_path, template()), recorded(tmp_path, edit)
+    found = {(r.rule, r.change.logical_id) for r in refusals(classify(before, after), before, after)}
+    # The fleet names the template in an updatable property: it is updated onto the new one.
+    assert found == {("GA-C001", "Template"), ("GA-C002", "Key")}
+    unkept = template()
+    del unkept["Resources"]["Image"]["UpdateReplacePolicy"]
+    edited = copy.deepcopy(unkept)
+    edited["Resources"]["Recipe"]["Properties"]["Description"] = "new"
+    before, after = recorded(tmp_path, unkept), recorded(tmp_path, edited)
+    assert [(r.rule, r.change.logical_id) for r in refusals(classify(before, after), before, after)] == [
+        ("GA-C001", "Image")
+    ]
+
+
+def test_a_launch_template_switching_parameter_is_refused(tmp_path: Path) -> None:
+    edit = template()
+    edit["Resources"]["Template"]["Properties"]["LaunchTemplateData"]["ImageId"] = (
+        "resolve:ssm:/golden-ami/web-x86-64/latest"
+    )
+    before, after = recorded(tmp_path, template()), recorded(tmp_path, edit)
+    (refusal,) = refusals(classify(before, after), before, after)
+    assert refusal.rule == "GA-C003" and "/golden-ami/web-x86-64/latest instead of" in refusal.message
+
+
+def test_an_acknowledgement_covers_its_construct_and_children_or_a_named_path() -> None:
+    on_construct = {"App/Web": {"GA-C001": "moved to new subnets"}}
+    assert covers(on_construct, "GA-C001", "App/Web/Fleet/ASG") == "moved to new subnets"
+    assert covers(on_construct, "GA-C002", "App/Web/Fleet/ASG") is None
+    assert covers(on_construct, "GA-C001", "App/Other/Fleet") is None
+    named = {"Factory": {"GA-C002[App/Web/Fleet]": "fleet retired"}}
+    assert covers(named, "GA-C002", "App/Web/Fleet/ASG") == "fleet retired"
+    assert covers(named, "GA-C002", "App/Web/FleetTwo/ASG") is None
+
+
+# The command
+
+
+def test_make_synth_refuses_with_the_construct_path_and_accepts_an_acknowledged_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lock = tmp_path / "golden-ami.lock.json"
+    assert main([str(write(tmp_path / "first", template(AMI))), "--lock", str(lock)]) == 0
+    first = json.loads(lock.read_text())["resources"]
+    assert not any(k.startswith("_") for r in first["App"].values() for k in r)
+    assert first["App"]["Recipe"]["create"]["Description"]
+    capsys.readouterr()
+
+    edit = template(AMI)
+    del edit["Resources"]["Fleet"]
+    VersionLock._open.clear()
+    assert main([str(write(tmp_path / "second", edit)), "--lock", str(lock)]) == 1
+    err = capsys.readouterr().err
+    assert "error GA-C002: App/Web/Fleet/ASG: this deploy would delete the fleet" in err
+    assert "acknowledge: [{id: GA-C002, path: App/Web/Fleet/ASG" in err
+    assert json.loads(lock.read_text())["resources"] == first  # a refused synth is not recorded
+
+    VersionLock._open.clear()
+    acknowledged = {"App/Key": {"GA-C002[App/Web/Fleet]": "the web fleet moves to its own account"}}
+    assert main([str(write(tmp_path / "third", edit, acknowledged)), "--lock", str(lock)]) == 0
+    out = capsys.readouterr().out
+    assert "accepted GA-C002 App/Web/Fleet/ASG: the web fleet moves to its own account" in out
+    assert "Fleet" not in json.loads(lock.read_text())["resources"]["App"]
+
+
+def test_a_frozen_lock_is_compared_but_never_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lock = tmp_path / "golden-ami.lock.json"
+    main([str(write(tmp_path / "first", template(AMI))), "--lock", str(lock)])
+    before = lock.read_text()
+    edit = template(AMI)
+    edit["Resources"]["Template"]["Properties"]["LaunchTemplateData"]["InstanceType"] = "m7i.xlarge"
+    VersionLock._open.clear()
+    assert main([str(write(tmp_path / "second", edit)), "--lock", str(lock), "--frozen"]) == 0
+    assert "replacement guard: 1 update" in capsys.readouterr().out
+    assert lock.read_text() == before
+
+
+# The table of create-only properties
+
+
+def test_the_packaged_table_agrees_with_the_resource_schemas() -> None:
+    table = json.loads(TABLE.read_text())
+    assert len(table) > 30
+    for kind, pointers in table.items():
+        assert tuple(pointers) == schema_create_only(kind), kind
+
+
+def check_create_only_table(out: Path) -> None:
+    """Every resource type of the assembly ``out`` has its create-only properties in the
+    package's table (scripts/create_only.py adds a type): the guard must not need cfn-lint."""
+    table = json.loads(TABLE.read_text())
+    for stack in Assembly.from_directory(out).stacks.values():
+        for body in stack.resources.values():
+            kind = body["Type"]
+            if not kind.startswith("Custom::"):
+                assert kind in table, f"{kind}: run 'python scripts/create_only.py {kind}'"
+                assert create_only(kind) == tuple(table[kind])
+
+
+def test_a_type_outside_the_table_is_read_from_the_schemas() -> None:
+    assert create_only("AWS::DynamoDB::Table") == schema_create_only("AWS::DynamoDB::Table")
+    assert create_only("AWS::DynamoDB::Table")
+    assert create_only("Custom::Nothing") is None
+
+
+def test_stored_drops_what_only_this_synth_needs(tmp_path: Path) -> None:
+    current = recorded(tmp_path, template())
+    assert current["App"]["Fleet"]["_refs"] == ["Template"]
+    assert "_refs" not in stored(current)["App"]["Fleet"]
+
+
+# The Python API
+
+
+def test_acknowledge_records_where_the_preflight_reads_it(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_sqs as sqs
+
+    from constructs_lib import acknowledge
+
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "App")
+    queue = sqs.Queue(stack, "Queue")
+    acknowledge(queue, "GA-P009", "this account keeps its default VPC for builds")
+    acknowledge(stack, "GA-C002", "the web fleet moves to its own account", path="/Consumers/web/Fleet/")
+    acknowledged = Assembly.from_directory(app.synth().directory).acknowledged()
+    assert covers(acknowledged, "GA-P009", "App/Queue/Resource") == "this account keeps its default VPC for builds"
+    assert covers(acknowledged, "GA-C002", "Consumers/web/Fleet/ASG") == "the web fleet moves to its own account"
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason", "path", "message"),
+    [
+        ("GA-C004", "a long enough reason", None, "rule: 'GA-C004' is no finding this library reports"),
+        ("AwsSolutions-IAM5", "a long enough reason", None, "rule: 'AwsSolutions-IAM5' is no finding this library"),
+        ("GA-C001", "because", None, "reason: 'because' is too short to tell a reviewer why"),
+        ("golden-ami:default-vpc", "a long enough reason", "App/Queue", "path: 'App/Queue' given for the construct"),
+        ("GA-C001", "a long enough reason", "/", "path: empty; give the construct path"),
+    ],
+)
+def test_acknowledge_refuses_what_no_check_would_read(rule: str, reason: str, path: str | None, message: str) -> None:
+    from constructs_lib.checks.acknowledge import check_acknowledgement
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check_acknowledgement(rule, reason, path)

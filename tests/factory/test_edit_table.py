@@ -1,0 +1,180 @@
+"""The edit table: typical edits of a factory file, each synthesized against the synth before it
+and run through the replacement guard, with what the deploy would replace or delete pinned. A
+change to the library that makes an ordinary edit destructive fails here first.
+
+Each row is (edit, the resources a deploy replaces or deletes as ``kind type``, the rules the guard
+refuses with). Why each row is what it is, from CloudFormation's rules
+(constructs_lib/checks/preflight/replacement.py) and the templates:
+
+- region, account, schedule, lifecycle, a consumer's size: properties that update in place.
+- an added architecture: new pipelines beside the old (stable names), nothing replaced.
+- a component: the component's ``Data`` and ``Version`` are create-only; the recipe names it (its
+  ``Components`` are create-only), so a new recipe version (1.0.x) and a new image built at
+  deploy, the old kept (``Retain``).
+- a description: the recipe's ``Description`` is create-only, so a new recipe version and a new
+  image, as for a component. Chosen over moving the description to an updatable property, which
+  would replace every recipe deployed today at the upgrade.
+- tags: the recipe's ``AmiTags`` are create-only, so tags rebuild the images too (issue 29 leaves
+  tags-only edits rebuilding for now; the row pins it until that changes).
+- a volume size: the recipe's ``BlockDeviceMappings`` are create-only (the image is rebuilt) and
+  the launch template's volumes update in place.
+- a removed consumer: its fleet and launch template are deleted: refused (GA-C002) until
+  acknowledged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+import yaml
+
+import app as factory_app
+from constructs_lib.bake.version_lock import VersionLock
+from constructs_lib.checks.preflight import Assembly
+from constructs_lib.checks.preflight.changes import record
+from constructs_lib.checks.preflight.replacement import Kind, classify, covers, refusals
+from tests.conftest import CONTEXT, ROOT
+
+BASE: dict[str, Any] = {
+    "account": "111111111111",
+    "home_region": "eu-west-1",
+    "regions": ["us-east-1"],
+    "build_on_deploy": True,
+    "tags": {"team": "platform"},
+    "images": [
+        {
+            "name": "web",
+            "description": "The web server",
+            "base": {"os": "amazon-linux-2023"},
+            "components": [{"aws": "update-linux"}, {"file": "web-server.yaml", "name": "nginx"}],
+            "volumes": {"root_gib": 30},
+            "schedule": {"cron": "cron(0 4 ? * SUN *)", "time_zone": "Etc/UTC"},
+        }
+    ],
+    "consumers": [{"image": "web", "instance_type": "m7i.large", "min_capacity": 1, "max_capacity": 2}],
+}
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _image(data: dict[str, Any]) -> dict[str, Any]:
+    image: dict[str, Any] = data["images"][0]
+    return image
+
+
+IMAGE, RECIPE = "AWS::ImageBuilder::Image", "AWS::ImageBuilder::ImageRecipe"
+FLEET, TEMPLATE, KEY = "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate", "AWS::KMS::Key"
+WATCHED = {IMAGE, RECIPE, FLEET, TEMPLATE, KEY, *(f"AWS::ImageBuilder::{t}" for t in ("ImagePipeline", "Component"))}
+"""The types a row pins: what runs instances, holds AMIs or names an image version."""
+REBUILT = {f"replace {IMAGE}"}
+"""The image built at deploy gets a new logical ID (its distributions changed): CloudFormation
+builds a new one and removes the old from the stack, which keeps it and its AMIs (Retain)."""
+CONSUMER_GONE = {f"delete {FLEET}", f"delete {TEMPLATE}", f"delete {KEY}"}
+
+EDITS: dict[str, tuple[Edit, set[str], set[str]]] = {
+    "add a region": (lambda d: d["regions"].append("ap-southeast-2"), REBUILT, set()),
+    "drop a region": (lambda d: d.update(regions=[]), REBUILT | CONSUMER_GONE, {"GA-C002"}),
+    # The AMI now leaves the account: the recipe encrypts it with the home region's key.
+    "add an account": (
+        lambda d: d.update(accounts={"destinations": ["222222222222"]}),
+        REBUILT | {f"replace {RECIPE}"},
+        set(),
+    ),
+    "add an architecture": (lambda d: _image(d).update(architectures=["x86_64", "arm64"]), set(), set()),
+    "change the schedule": (
+        lambda d: _image(d).update(schedule={"cron": "cron(0 5 ? * MON *)", "time_zone": "Etc/UTC"}),
+        set(),
+        set(),
+    ),
+    "change the lifecycle": (lambda d: d.update(lifecycle={"keep_last": 5}), set(), set()),
+    "resize a consumer": (lambda d: d["consumers"][0].update(max_capacity=4), set(), set()),
+    "add a component": (
+        lambda d: _image(d)["components"].append({"aws": "aws-cli-version-2-linux"}),
+        REBUILT | {f"replace {RECIPE}"},
+        set(),
+    ),
+    "change the description": (
+        lambda d: _image(d).update(description="The web server, behind nginx"),
+        {f"replace {RECIPE}", f"replace {IMAGE}"},
+        set(),
+    ),
+    "change the tags": (lambda d: d.update(tags={"team": "platform", "cost-centre": "42"}), REBUILT, set()),
+    "grow the root volume": (
+        lambda d: _image(d).update(volumes={"root_gib": 40}),
+        {f"replace {RECIPE}", f"replace {IMAGE}"},
+        set(),
+    ),
+    "remove the consumer": (lambda d: d.update(consumers=[]), CONSUMER_GONE, {"GA-C002"}),
+}
+
+
+def synth(directory: Path, data: dict[str, Any], name: str) -> dict[str, Any]:
+    """The guard's record of the factory ``data`` synthesized in ``directory`` (beside its lock)."""
+    (directory / "factory.yaml").write_text(yaml.safe_dump(data))
+    VersionLock._open.clear()
+    app = cdk.App(
+        context={
+            **CONTEXT,
+            # As the CDK CLI synthesizes (make synth): each resource records its construct path.
+            "aws:cdk:enable-path-metadata": True,
+            "factory": str(directory / "factory.yaml"),
+            "golden-ami:versionLockFile": str(directory / "factory.lock.json"),
+        },
+        outdir=str(directory / f"out-{name}"),
+    )
+    factory_app.build(app)
+    return record(Assembly.from_directory(app.synth().directory))
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    directory = tmp_path_factory.mktemp("edits")
+    (directory / "web-server.yaml").write_text((ROOT / "components" / "web-server.yaml").read_text())
+    return directory, synth(directory, BASE, "base")
+
+
+def edited(base: tuple[Path, dict[str, Any]], edit: Edit, name: str) -> dict[str, Any]:
+    data = yaml.safe_load(yaml.safe_dump(BASE))
+    edit(data)
+    return synth(base[0], data, name.replace(" ", "-"))
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_edit(name: str, base: tuple[Path, dict[str, Any]]) -> None:
+    edit, destructive, refused = EDITS[name]
+    after = edited(base, edit, name)
+    changes = classify(base[1], after)
+    found = {f"{c.kind.value} {c.type}" for c in changes if c.kind in (Kind.REPLACE, Kind.DELETE) and c.type in WATCHED}
+    assert found == destructive, sorted(str(c) for c in changes if c.kind in (Kind.REPLACE, Kind.DELETE))
+    assert {r.rule for r in refusals(changes, base[1], after)} == refused
+
+
+def test_adding_an_architecture_replaces_no_fleet_template_or_parameter(base: tuple[Path, dict[str, Any]]) -> None:
+    after = edited(base, EDITS["add an architecture"][0], "arch-again")
+    changes = classify(base[1], after)
+    created = {c.type for c in changes if c.kind is Kind.CREATE}
+    assert "AWS::ImageBuilder::ImagePipeline" in created  # the arm64 pipeline
+    assert not [c for c in changes if c.kind in (Kind.REPLACE, Kind.DELETE)]
+
+
+def test_a_removed_consumer_is_accepted_when_the_factory_file_acknowledges_it(
+    base: tuple[Path, dict[str, Any]],
+) -> None:
+    before = base[1]
+    (fleet,) = [e["path"] for e in before["GoldenAmiConsumers-eu-west-1"].values() if e["type"] == FLEET]
+    data = yaml.safe_load(yaml.safe_dump(BASE))
+    data["consumers"] = []
+    data["acknowledge"] = [
+        {"id": "GA-C002", "path": f"GoldenAmiConsumers-{region}", "reason": "the web fleet moves to its own account"}
+        for region in ("eu-west-1", "us-east-1")
+    ]
+    after = synth(base[0], data, "acknowledged")
+    out = base[0] / "out-acknowledged"
+    acknowledged = Assembly.from_directory(out).acknowledged()
+    found = refusals(classify(before, after), before, after)
+    assert found and all(covers(acknowledged, r.rule, r.change.path) for r in found)
+    assert covers(acknowledged, "GA-C001", fleet) is None
