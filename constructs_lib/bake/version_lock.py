@@ -8,7 +8,9 @@ the digest is new, issues the next patch above the last one, so newer content al
 higher version and ``x.x.x`` consumers pick it. Commit the file with the change that made it.
 
 It also records each image's pipeline names per architecture (``variants``), so that adding or
-dropping an architecture renames nothing already deployed (:func:`pipeline.family.variant_names`).
+dropping an architecture renames nothing already deployed (:func:`pipeline.family.variant_names`),
+and the identity of each image built at deploy (``images``), so that a tags-only edit builds no
+new image (:meth:`VersionLock.image_suffix`).
 
 The file also keeps the preflight's record of the last synth (``resources``: per stack, the
 replace-sensitive resources), against which ``make synth`` reports what a deploy would replace.
@@ -48,6 +50,7 @@ class VersionLock:
         self._resources: dict[str, Any] | None = None
         self._imports: dict[str, dict[str, str]] = {}
         self._variants: dict[str, dict[str, str]] = {}
+        self._images: dict[str, dict[str, str]] = {}
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -64,6 +67,10 @@ class VersionLock:
                 }
                 self._variants = {
                     str(k): {str(a): str(n) for a, n in dict(v).items()} for k, v in data.get("variants", {}).items()
+                }
+                self._images = {
+                    str(k): {"basis": str(v["basis"]), "suffix": str(v["suffix"])}
+                    for k, v in data.get("images", {}).items()
                 }
             except (ValueError, AttributeError, TypeError) as error:
                 raise ValueError(
@@ -155,6 +162,19 @@ class VersionLock:
             self._variants[image] = merged
             self._write()
 
+    def image_suffix(self, pipeline: str, *, basis: str, today: str) -> str:
+        """The suffix of ``pipeline``'s image built at deploy (:class:`pipeline.image.GoldenImage`):
+        the recorded one while what makes a new build (``basis``: the distributions without their
+        tags) is unchanged, else ``today`` (the suffix the image had before tags were left out of
+        it), so that neither an upgrade nor a tags-only edit changes the image's logical ID. A
+        frozen lock records nothing."""
+        entry = self._images.get(pipeline)
+        suffix = entry["suffix"] if entry is not None and entry["basis"] == basis else today
+        if entry != {"basis": basis, "suffix": suffix} and not self.frozen:
+            self._images[pipeline] = {"basis": basis, "suffix": suffix}
+            self._write()
+        return suffix
+
     @property
     def resources(self) -> dict[str, Any] | None:
         """The preflight's record of the last synth, None before the first."""
@@ -198,6 +218,8 @@ class VersionLock:
             body["resources"] = self._resources
         if self._imports:
             body["imports"] = dict(sorted(self._imports.items()))
+        if self._images:
+            body["images"] = dict(sorted(self._images.items()))
         if self._variants:
             body["variants"] = {k: dict(sorted(v.items())) for k, v in sorted(self._variants.items())}
         self.path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -34,8 +34,12 @@ class GoldenImage(Construct):
     launch permissions, parameters), so a deploy that adds a region or an account creates a new
     image, built and distributed to every target, the new one included: its latest-AMI
     parameter exists there when the deploy ends, instead of after the next scheduled build.
-    A distribution configuration only applies to images built after it changes, and creating an
-    ``AWS::ImageBuilder::Image`` builds one
+    The tags the distributions put on the AMIs do not count: a tags-only edit updates the
+    distribution in place, and the next build's AMIs carry the new tags. The version lock
+    records the digest in use (``images``), so the images deployed before tags were left out keep
+    their logical IDs (:meth:`VersionLock.image_suffix`). A distribution configuration only
+    applies to images built after it changes, and creating an ``AWS::ImageBuilder::Image``
+    builds one
     (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-image.html).
     The image it replaces is kept (``RETAIN``, its lifecycle policy retires it) or deleted with
     its AMIs (``DESTROY``).
@@ -136,6 +140,26 @@ def distribution_digest(pipeline: GoldenImagePipeline) -> str:
     return digest_of(rendered)
 
 
+def build_basis(pipeline: GoldenImagePipeline) -> str:
+    """Eight hex digits of the pipeline's distributions without the tags they put on the AMIs
+    (``AmiTags``): what makes a new build worth it (a region, an account, a launch permission, a
+    parameter). Tags update the distribution in place and reach the next build's AMIs."""
+    entries = pipeline.distribution_entries
+    try:
+        rendered = plain(entries)
+    except NeedsNode:
+        rendered = Stack.of(pipeline).resolve(entries)
+    return digest_of(_without_tags(rendered))
+
+
+def _without_tags(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_tags(v) for k, v in value.items() if k not in ("AmiTags", "amiTags")}
+    if isinstance(value, list):
+        return [_without_tags(v) for v in value]
+    return value
+
+
 def digest_of(rendered: Any) -> str:
     """Eight hex digits of ``rendered`` (resolved distribution entries), key order aside."""
     return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:8].upper()
@@ -152,4 +176,7 @@ class _DistributionDigest:
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, _Image):
             stack = Stack.of(node)
-            node.override_logical_id(f"{stack.get_logical_id(node)}D{distribution_digest(self._pipeline)}")
+            suffix = self._pipeline.version_lock.image_suffix(
+                self._pipeline.image_name, basis=build_basis(self._pipeline), today=distribution_digest(self._pipeline)
+            )
+            node.override_logical_id(f"{stack.get_logical_id(node)}D{suffix}")

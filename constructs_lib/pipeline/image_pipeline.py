@@ -164,6 +164,8 @@ class GoldenImagePipeline(Construct):
             workflows, smoke_test=smoke_test, image_tests=image_tests, platform=base_image.platform
         )
         lock = version_lock or self._default_lock()
+        self.version_lock = lock
+        """The lock file this pipeline's component versions, names and image identity are recorded in."""
         targets = pipeline_targets(
             self,
             tuple(distributions),

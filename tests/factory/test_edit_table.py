@@ -14,8 +14,8 @@ refuses with). Why each row is what it is, from CloudFormation's rules
 - a description: the recipe's ``Description`` is create-only, so a new recipe version and a new
   image, as for a component. Chosen over moving the description to an updatable property, which
   would replace every recipe deployed today at the upgrade.
-- tags: the recipe's ``AmiTags`` are create-only, so tags rebuild the images too (issue 29 leaves
-  tags-only edits rebuilding for now; the row pins it until that changes).
+- tags: the distribution's ``AmiTags`` update in place, and the image built at deploy leaves
+  them out of its identity (the version lock keeps the identity it had), so nothing is rebuilt.
 - a volume size: the recipe's ``BlockDeviceMappings`` are create-only (the image is rebuilt) and
   the launch template's volumes update in place.
 - a removed consumer: its fleet and launch template are deleted: refused (GA-C002) until
@@ -102,7 +102,8 @@ EDITS: dict[str, tuple[Edit, set[str], set[str]]] = {
         {f"replace {RECIPE}", f"replace {IMAGE}"},
         set(),
     ),
-    "change the tags": (lambda d: d.update(tags={"team": "platform", "cost-centre": "42"}), REBUILT, set()),
+    # The distribution's AmiTags update in place; the image's identity leaves them out.
+    "change the tags": (lambda d: d.update(tags={"team": "platform", "cost-centre": "42"}), set(), set()),
     "grow the root volume": (
         lambda d: _image(d).update(volumes={"root_gib": 40}),
         {f"replace {RECIPE}", f"replace {IMAGE}"},

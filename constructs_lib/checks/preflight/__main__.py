@@ -30,9 +30,14 @@ def _guard(previous: Record | None, current: Record, acknowledged: dict[str, dic
     changes = classify(previous, current)
     counts = ", ".join(summary(changes)) or "nothing changes"
     print(f"replacement guard: {counts}")
+    gone: dict[str, int] = {}
     for change in changes:
-        if change.kind in (Kind.REPLACE, Kind.DELETE):
+        if change.kind is Kind.DELETE and change.stack not in current:
+            gone[change.stack] = gone.get(change.stack, 0) + 1
+        elif change.kind in (Kind.REPLACE, Kind.DELETE):
             print(f"  {change.kind.value.upper()} {change.path or change.address} ({change.type}): {change.reason}")
+    for stack, count in gone.items():
+        print(f"  DELETE stack {stack}: its {count} resources with it")
     refused = 0
     for refusal in refusals(changes, previous, current):
         reason = covers(acknowledged, refusal.rule, refusal.change.path) or covers(

@@ -67,10 +67,13 @@ PARAMETER_RULE: Final = "GA-C003"
 GUARDED: Final[Mapping[str, str]] = {
     "AWS::AutoScaling::AutoScalingGroup": "fleet (its instances are terminated)",
     "AWS::EC2::LaunchTemplate": "launch template (its versions, and any pin on them, are lost)",
-    "AWS::KMS::Key": "KMS key (the AMIs and snapshots it encrypts stay on the old key)",
+    "AWS::KMS::Key": "KMS key (what it encrypts, AMI copies or logs, stays on a key no stack manages)",
     "AWS::ImageBuilder::Image": "image (CloudFormation deletes the image and its AMIs with it)",
 }
-"""Types whose replacement or deletion the guard refuses, and what that costs."""
+"""Types whose replacement or deletion the guard refuses, and what that costs. A key without
+``Retain`` is deleted after its waiting period ("the number of days in the waiting period before
+AWS KMS deletes a KMS key that has been removed from a CloudFormation stack", ``PendingWindowInDays``,
+https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html)."""
 TRANSIENT: Final = ("_refs", "_create_refs")
 """Record keys the classifier needs from the current synth only (never stored in the lock file)."""
 
@@ -329,12 +332,15 @@ def refusals(changes: list[Change], previous: Record, current: Record) -> list[R
             continue  # CloudFormation keeps the image and its AMIs (Retain); a new one is built
         rule = REPLACE_RULE if change.kind is Kind.REPLACE else DELETE_RULE
         where = change.path or change.address
+        cost = GUARDED[change.type]
+        if change.type == "AWS::KMS::Key" and not entry.get("retain"):
+            cost = "KMS key (CloudFormation schedules it for deletion: what it encrypts becomes unreadable)"
         found.append(
             Refusal(
                 rule=rule,
                 change=change,
                 message=(
-                    f"{where}: this deploy would {change.kind.value} the {GUARDED[change.type]}: {change.reason}. "
+                    f"{where}: this deploy would {change.kind.value} the {cost}: {change.reason}. "
                     f"Undo the edit that causes it, or accept it on purpose with a reason: in the factory file "
                     f"'acknowledge: [{{id: {rule}, path: {where}, reason: ...}}]', in Python "
                     f"Validations.of(scope).acknowledge(Acknowledgment(id='{rule}[{where}]', reason=...))"
