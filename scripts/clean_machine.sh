@@ -55,6 +55,16 @@ except ImportError:
     pass
 else:
     raise SystemExit("botocore is installed with the library; it belongs to the command-line extra")
+# The replacement guard reads its create-only table from the package, without cfn-lint.
+from constructs_lib.checks.preflight.replacement import create_only
+
+try:
+    import cfnlint  # noqa: F401
+except ImportError:
+    pass
+else:
+    raise SystemExit("cfn-lint is installed with the library; it is a development tool")
+assert create_only("AWS::EC2::LaunchTemplate") == ("/properties/LaunchTemplateName",), "create_only.json not packaged"
 print(f"imported {len(constructs_lib.__all__)} public names from {constructs_lib.__file__}")
 PY
 )
