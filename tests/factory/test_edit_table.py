@@ -19,7 +19,7 @@ refuses with). Why each row is what it is, from CloudFormation's rules
 - a volume size: the recipe's ``BlockDeviceMappings`` are create-only (the image is rebuilt) and
   the launch template's volumes update in place.
 - a removed consumer: its fleet and launch template are deleted: refused (GA-C002) until
-  acknowledged.
+  acknowledged. An added consumer or layer only adds resources.
 """
 
 from __future__ import annotations
@@ -110,6 +110,20 @@ EDITS: dict[str, tuple[Edit, set[str], set[str]]] = {
         set(),
     ),
     "remove the consumer": (lambda d: d.update(consumers=[]), CONSUMER_GONE, {"GA-C002"}),
+    "add a consumer": (
+        lambda d: d["consumers"].append(
+            {"image": "web", "name": "batch", "instance_type": "t3.medium", "min_capacity": 0, "max_capacity": 1}
+        ),
+        set(),
+        set(),
+    ),
+    "add a layer": (
+        lambda d: d["images"].append(
+            {"name": "app", "parent": "web", "components": [{"aws": "aws-cli-version-2-linux"}]}
+        ),
+        set(),
+        set(),
+    ),
 }
 
 
