@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
-from .preflight.replacement import DELETE_RULE, PARAMETER_RULE, REPLACE_RULE
+from .preflight.guard import DELETE_RULE, PARAMETER_RULE, REPLACE_RULE
 
 GUARD_RULES: Final = (REPLACE_RULE, DELETE_RULE, PARAMETER_RULE)
 RULE_ID: Final = re.compile(r"GA-[CP][0-9]{3}|golden-ami:[a-z0-9-]+")

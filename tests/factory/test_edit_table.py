@@ -36,7 +36,8 @@ import app as factory_app
 from constructs_lib.bake.version_lock import VersionLock
 from constructs_lib.checks.preflight import Assembly
 from constructs_lib.checks.preflight.changes import record
-from constructs_lib.checks.preflight.replacement import Kind, classify, covers, refusals
+from constructs_lib.checks.preflight.guard import covers, refusals
+from constructs_lib.checks.preflight.replacement import Kind, classify
 from tests.conftest import CONTEXT, ROOT
 
 BASE: dict[str, Any] = {

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from ...bake.version_lock import VersionLock
 from . import RULES, Assembly, Severity, run
 from .changes import Record, record, report
-from .replacement import Kind, classify, covers, refusals, stored, summary
+from .guard import covers, refusals
+from .replacement import Kind, classify, stored, summary
 
 
 def _covered(assembly: Assembly, acknowledged: dict[str, dict[str, str]], rule: str, resource: str) -> str | None:

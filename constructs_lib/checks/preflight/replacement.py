@@ -35,7 +35,7 @@ Not followed: a value another stack imports (``Fn::ImportValue``); CloudFormatio
 an export another stack imports ("Exporting stack output values"), so such a deploy stops before
 it replaces anything.
 
-The guard refuses (errors ``GA-C001`` replace, ``GA-C002`` delete, ``GA-C003`` parameter) a deploy
+The guard (:mod:`.guard`) refuses (errors ``GA-C001`` replace, ``GA-C002`` delete, ``GA-C003`` parameter) a deploy
 that would replace or delete an Auto Scaling group, a launch template or a KMS key, replace or
 delete an ``AWS::ImageBuilder::Image`` that CloudFormation would delete (not kept by ``Retain``),
 or point a launch template at another latest-AMI parameter. A change made on purpose is accepted
@@ -61,19 +61,6 @@ from typing import Any, Final
 
 TABLE: Final = Path(__file__).with_name("create_only.json")
 """Create-only properties of the resource types the library creates (``scripts/create_only.py``)."""
-REPLACE_RULE: Final = "GA-C001"
-DELETE_RULE: Final = "GA-C002"
-PARAMETER_RULE: Final = "GA-C003"
-GUARDED: Final[Mapping[str, str]] = {
-    "AWS::AutoScaling::AutoScalingGroup": "fleet (its instances are terminated)",
-    "AWS::EC2::LaunchTemplate": "launch template (its versions, and any pin on them, are lost)",
-    "AWS::KMS::Key": "KMS key (what it encrypts, AMI copies or logs, stays on a key no stack manages)",
-    "AWS::ImageBuilder::Image": "image (CloudFormation deletes the image and its AMIs with it)",
-}
-"""Types whose replacement or deletion the guard refuses, and what that costs. A key without
-``Retain`` is deleted after its waiting period ("the number of days in the waiting period before
-AWS KMS deletes a KMS key that has been removed from a CloudFormation stack", ``PendingWindowInDays``,
-https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html)."""
 TRANSIENT: Final = ("_refs", "_create_refs")
 """Record keys the classifier needs from the current synth only (never stored in the lock file)."""
 
@@ -260,7 +247,7 @@ def classify(previous: Record, current: Record) -> list[Change]:
     for stack in sorted(set(previous) | set(current)):
         before, after = previous.get(stack, {}), current.get(stack, {})
         if stack not in current:
-            changes += [_change(stack, lid, old, Kind.DELETE, "its stack is removed") for lid, old in before.items()]
+            changes += [change_of(stack, lid, old, Kind.DELETE, "its stack is removed") for lid, old in before.items()]
             continue
         kinds: dict[str, tuple[Kind, str]] = {}
         for lid, new in after.items():
@@ -273,12 +260,12 @@ def classify(previous: Record, current: Record) -> list[Change]:
         for lid in sorted(set(before) - set(after)):
             twin = _twin(before[lid], created)
             if twin is not None:
-                changes.append(_change(stack, lid, before[lid], Kind.REPLACE, f"logical ID changes to {twin}"))
+                changes.append(change_of(stack, lid, before[lid], Kind.REPLACE, f"logical ID changes to {twin}"))
                 created.pop(twin)
                 kinds[twin] = (Kind.CREATE, f"replaces {lid}")
             else:
-                changes.append(_change(stack, lid, before[lid], Kind.DELETE, "removed from the template"))
-        changes += [_change(stack, lid, after[lid], kind, why) for lid, (kind, why) in sorted(kinds.items())]
+                changes.append(change_of(stack, lid, before[lid], Kind.DELETE, "removed from the template"))
+        changes += [change_of(stack, lid, after[lid], kind, why) for lid, (kind, why) in sorted(kinds.items())]
     return changes
 
 
@@ -302,95 +289,10 @@ def _propagate(after: Mapping[str, Mapping[str, Any]], kinds: dict[str, tuple[Ki
                 moved = True
 
 
-def _change(stack: str, logical_id: str, entry: Mapping[str, Any], kind: Kind, reason: str) -> Change:
+def change_of(stack: str, logical_id: str, entry: Mapping[str, Any], kind: Kind, reason: str) -> Change:
     return Change(
         stack=stack, logical_id=logical_id, type=str(entry["type"]), path=entry.get("path"), kind=kind, reason=reason
     )
-
-
-# The guard
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Refusal:
-    """One change the guard refuses: the rule, the change and the message with the way out."""
-
-    rule: str
-    change: Change
-    message: str
-
-
-def refusals(changes: list[Change], previous: Record, current: Record) -> list[Refusal]:
-    """The changes of ``changes`` that replace or delete what :data:`GUARDED` names, and the
-    launch templates that switch latest-AMI parameter."""
-    found: list[Refusal] = []
-    for change in changes:
-        if change.type not in GUARDED or change.kind not in (Kind.REPLACE, Kind.DELETE):
-            continue
-        entry = previous.get(change.stack, {}).get(change.logical_id, {})
-        if change.type == "AWS::ImageBuilder::Image" and entry.get("retain"):
-            continue  # CloudFormation keeps the image and its AMIs (Retain); a new one is built
-        rule = REPLACE_RULE if change.kind is Kind.REPLACE else DELETE_RULE
-        where = change.path or change.address
-        cost = GUARDED[change.type]
-        if change.type == "AWS::KMS::Key" and not entry.get("retain"):
-            cost = "KMS key (CloudFormation schedules it for deletion: what it encrypts becomes unreadable)"
-        found.append(
-            Refusal(
-                rule=rule,
-                change=change,
-                message=(
-                    f"{where}: this deploy would {change.kind.value} the {cost}: {change.reason}. "
-                    f"Undo the edit that causes it, or accept it on purpose with a reason: in the factory file "
-                    f"'acknowledge: [{{id: {rule}, path: {where}, reason: ...}}]', in Python "
-                    f"Validations.of(scope).acknowledge(Acknowledgment(id='{rule}[{where}]', reason=...))"
-                ),
-            )
-        )
-    for stack, resources in current.items():
-        for lid, new in resources.items():
-            old = previous.get(stack, {}).get(lid)
-            if old is None or new["type"] != "AWS::EC2::LaunchTemplate" or old.get("image") == new.get("image"):
-                continue
-            if old.get("image") is None:
-                continue
-            where = new.get("path") or f"{stack}/{lid}"
-            change = _change(stack, lid, new, Kind.UPDATE, f"reads {new.get('image')} (was {old.get('image')})")
-            found.append(
-                Refusal(
-                    rule=PARAMETER_RULE,
-                    change=change,
-                    message=(
-                        f"{where}: the launch template would read {new.get('image')} instead of "
-                        f"{old.get('image')}: its fleet launches whatever the new parameter holds (nothing, in a "
-                        "region or account no build has reached) and the old parameter's pins stop applying. "
-                        f"Keep the image's name and architectures, or accept it on purpose: "
-                        f"'acknowledge: [{{id: {PARAMETER_RULE}, path: {where}, reason: ...}}]'"
-                    ),
-                )
-            )
-    return found
-
-
-def covers(acknowledged: Mapping[str, Mapping[str, str]], rule: str, path: str | None) -> str | None:
-    """The reason ``rule`` is acknowledged for the construct at ``path`` (or one of its parents),
-    either on that construct or anywhere as ``rule[path]``; None when it is not."""
-    if path is None:
-        return None
-    path = path.strip("/")
-    parents = [path.rsplit("/", n)[0] for n in range(path.count("/") + 1)]
-    for at, rules in acknowledged.items():
-        at = at.strip("/")
-        for rule_id, reason in rules.items():
-            if rule_id == rule and at in parents:
-                return reason
-            if (
-                rule_id.startswith(f"{rule}[")
-                and rule_id.endswith("]")
-                and rule_id[len(rule) + 1 : -1].strip("/") in parents
-            ):
-                return reason
-    return None
 
 
 def summary(changes: list[Change]) -> Iterator[str]:

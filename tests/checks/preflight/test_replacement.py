@@ -16,13 +16,12 @@ from constructs_lib.bake.version_lock import VersionLock
 from constructs_lib.checks.preflight import Assembly
 from constructs_lib.checks.preflight.__main__ import main
 from constructs_lib.checks.preflight.changes import record
+from constructs_lib.checks.preflight.guard import covers, refusals
 from constructs_lib.checks.preflight.replacement import (
     TABLE,
     Kind,
     classify,
-    covers,
     create_only,
-    refusals,
     schema_create_only,
     stored,
 )
