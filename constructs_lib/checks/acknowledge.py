@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
+from .preflight import RULES
 from .preflight.guard import DELETE_RULE, PARAMETER_RULE, REPLACE_RULE
 
 GUARD_RULES: Final = (REPLACE_RULE, DELETE_RULE, PARAMETER_RULE)
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 def check_acknowledgement(rule: str, reason: str, path: str | None, *, argument: str = "rule") -> None:
     """Raise ``ValueError`` naming the argument when ``rule``, ``reason`` or ``path`` cannot be acknowledged."""
-    from .preflight import RULES
-
     known = {*GUARD_RULES, *(r.id for r in RULES)}
     if not RULE_ID.fullmatch(rule) or (rule.startswith("GA-") and rule not in known):
         raise ValueError(

@@ -65,7 +65,10 @@ class Factory:
 def _acknowledge(app: cdk.App, first: cdk.Stack, entries: list[AcknowledgementSpec]) -> None:
     """Record the file's acknowledgements where the checks read them: a ``GA-`` finding by its
     path (its construct may be gone: a deleted fleet), a construct's warning on that construct."""
-    constructs = {c.node.path: c for c in app.node.find_all()}
+    # Walking the app's tree crosses into jsii for every construct: only for a construct warning.
+    constructs = (
+        {c.node.path: c for c in app.node.find_all()} if any(not e.id.startswith("GA-") for e in entries) else {}
+    )
     for n, entry in enumerate(entries):
         if entry.id.startswith("GA-"):
             acknowledge(first, entry.id, entry.reason, path=entry.path)

@@ -36,9 +36,10 @@ import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any, Final
+
+from ..checks.preflight import schemas
 
 MANAGED_POLICY_MAX: Final = 6144
 """IAM: managed policy document size, characters excluding whitespace."""
@@ -47,29 +48,16 @@ FACTORY_POLICY: Final = "GoldenAmiDeploy"
 DESTINATION_POLICY: Final = "GoldenAmiDestinationDeploy"
 
 
-@cache
-def _schemas(region: str) -> tuple[Path, dict[str, str]]:
-    try:
-        import cfnlint  # type: ignore[import-untyped]  # its schemas only
-    except ImportError:
+def handler_permissions(resource_type: str, region: str) -> set[str]:
+    """The permissions of ``resource_type``'s create, read, update and delete handlers in ``region``."""
+    if not schemas.available():
         raise ValueError(
             "deploy policies: the resource schemas come with cfn-lint, which is not installed here; "
             "'pip install cfn-lint' (the project's requirements.txt pins it)"
-        ) from None
-
-    root = Path(cfnlint.__file__).parent / "data" / "schemas"
-    provider = root / "providers" / f"{region}.json"
-    if not provider.exists():
-        provider = root / "providers" / "us-east-1.json"
-    return root / "resources", json.loads(provider.read_text(encoding="utf-8"))
-
-
-def handler_permissions(resource_type: str, region: str) -> set[str]:
-    """The permissions of ``resource_type``'s create, read, update and delete handlers in ``region``."""
-    resources, index = _schemas(region)
-    if resource_type not in index:
+        )
+    schema = schemas.resource_schema(resource_type, region)
+    if schema is None:
         raise ValueError(f"{resource_type}: no CloudFormation resource schema for {region} in cfn-lint's data")
-    schema = json.loads((resources / f"{index[resource_type]}.json").read_text(encoding="utf-8"))
     handlers = schema.get("handlers", {})
     return {p for h in HANDLERS for p in handlers.get(h, {}).get("permissions", [])}
 

@@ -132,27 +132,22 @@ class GoldenImage(Construct):
 
 def distribution_digest(pipeline: GoldenImagePipeline) -> str:
     """Eight hex digits naming the pipeline's distributions as CloudFormation receives them."""
-    entries = pipeline.distribution_entries
-    try:
-        rendered = plain(entries)
-    except NeedsNode:
-        rendered = Stack.of(pipeline).resolve(entries)
-    return digest_of(rendered)
+    return digest_of(_rendered(pipeline))
 
 
-def build_basis(pipeline: GoldenImagePipeline) -> str:
-    """Eight hex digits of the pipeline's distributions without the tags they put on the AMIs
-    (``AmiTags``): what makes a new build worth it (a region, an account, a launch permission, a
-    parameter). Tags update the distribution in place and reach the next build's AMIs."""
+def _rendered(pipeline: GoldenImagePipeline) -> Any:
+    """The pipeline's distribution entries as plain JSON (resolved by the stack where they hold tokens)."""
     entries = pipeline.distribution_entries
     try:
-        rendered = plain(entries)
+        return plain(entries)
     except NeedsNode:
-        rendered = Stack.of(pipeline).resolve(entries)
-    return digest_of(_without_tags(rendered))
+        return Stack.of(pipeline).resolve(entries)
 
 
 def _without_tags(value: Any) -> Any:
+    """``value`` without the tags the distributions put on the AMIs (``AmiTags``): what is left
+    decides whether a new build is worth it (a region, an account, a launch permission, a
+    parameter). Tags update the distribution in place and reach the next build's AMIs."""
     if isinstance(value, dict):
         return {k: _without_tags(v) for k, v in value.items() if k not in ("AmiTags", "amiTags")}
     if isinstance(value, list):
@@ -167,8 +162,9 @@ def digest_of(rendered: Any) -> str:
 
 @jsii.implements(IAspect)
 class _DistributionDigest:
-    """Appends :func:`distribution_digest` to the image's logical ID once the app is complete, so
-    that regions added later (``add_region``) count too."""
+    """Appends a digest of the pipeline's distributions to the image's logical ID once the app is
+    complete, so that regions added later (``add_region``) count too; the one recorded while only
+    tags changed (:meth:`VersionLock.image_suffix`)."""
 
     def __init__(self, pipeline: GoldenImagePipeline) -> None:
         self._pipeline = pipeline
@@ -176,7 +172,8 @@ class _DistributionDigest:
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, _Image):
             stack = Stack.of(node)
+            rendered = _rendered(self._pipeline)
             suffix = self._pipeline.version_lock.image_suffix(
-                self._pipeline.image_name, basis=build_basis(self._pipeline), today=distribution_digest(self._pipeline)
+                self._pipeline.image_name, basis=digest_of(_without_tags(rendered)), today=digest_of(rendered)
             )
             node.override_logical_id(f"{stack.get_logical_id(node)}D{suffix}")

@@ -153,24 +153,36 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
     return directory, synth(directory, BASE, "base")
 
 
-def edited(base: tuple[Path, dict[str, Any]], edit: Edit, name: str) -> dict[str, Any]:
-    data = yaml.safe_load(yaml.safe_dump(BASE))
-    edit(data)
-    return synth(base[0], data, name.replace(" ", "-"))
+@pytest.fixture(scope="module")
+def edited(base: tuple[Path, dict[str, Any]]) -> Callable[[str], dict[str, Any]]:
+    """The record of the base file with the edit ``name`` of :data:`EDITS` applied, each
+    synthesized once for the module."""
+    done: dict[str, dict[str, Any]] = {}
+
+    def of(name: str) -> dict[str, Any]:
+        if name not in done:
+            data = yaml.safe_load(yaml.safe_dump(BASE))
+            EDITS[name][0](data)
+            done[name] = synth(base[0], data, name.replace(" ", "-"))
+        return done[name]
+
+    return of
 
 
 @pytest.mark.parametrize("name", list(EDITS))
-def test_edit(name: str, base: tuple[Path, dict[str, Any]]) -> None:
-    edit, destructive, refused = EDITS[name]
-    after = edited(base, edit, name)
+def test_edit(name: str, base: tuple[Path, dict[str, Any]], edited: Callable[[str], dict[str, Any]]) -> None:
+    _, destructive, refused = EDITS[name]
+    after = edited(name)
     changes = classify(base[1], after)
     found = {f"{c.kind.value} {c.type}" for c in changes if c.kind in (Kind.REPLACE, Kind.DELETE) and c.type in WATCHED}
     assert found == destructive, sorted(str(c) for c in changes if c.kind in (Kind.REPLACE, Kind.DELETE))
     assert {r.rule for r in refusals(changes, base[1], after)} == refused
 
 
-def test_adding_an_architecture_replaces_no_fleet_template_or_parameter(base: tuple[Path, dict[str, Any]]) -> None:
-    after = edited(base, EDITS["add an architecture"][0], "arch-again")
+def test_adding_an_architecture_replaces_no_fleet_template_or_parameter(
+    base: tuple[Path, dict[str, Any]], edited: Callable[[str], dict[str, Any]]
+) -> None:
+    after = edited("add an architecture")
     changes = classify(base[1], after)
     created = {c.type for c in changes if c.kind is Kind.CREATE}
     assert "AWS::ImageBuilder::ImagePipeline" in created  # the arm64 pipeline

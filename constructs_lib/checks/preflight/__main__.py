@@ -14,36 +14,25 @@ from ...bake.version_lock import VersionLock
 from . import RULES, Assembly, Severity, run
 from .changes import Record, record, report
 from .guard import covers, refusals
-from .replacement import Kind, classify, stored, summary
+from .replacement import Change, classify, stored, summary
 
 
 def _covered(assembly: Assembly, acknowledged: dict[str, dict[str, str]], rule: str, resource: str) -> str | None:
     """Why ``rule`` is acknowledged for ``resource`` (``stack/logicalId``), by its construct path or its address."""
     stack, _, logical_id = resource.partition("/")
     path = assembly.stacks[stack].path_of(logical_id) if stack in assembly.stacks else None
-    return covers(acknowledged, rule, path) or covers(acknowledged, rule, resource)
+    return covers(acknowledged, rule, path, resource)
 
 
-def _guard(previous: Record | None, current: Record, acknowledged: dict[str, dict[str, str]]) -> int:
-    """Print what the deploy replaces and deletes, and each refused change; return how many are refused."""
+def _guard(
+    changes: list[Change], previous: Record | None, current: Record, acknowledged: dict[str, dict[str, str]]
+) -> int:
+    """Print each change the guard refuses (or the acknowledgement that accepts it); return how many are refused."""
     if previous is None:
         return 0
-    changes = classify(previous, current)
-    counts = ", ".join(summary(changes)) or "nothing changes"
-    print(f"replacement guard: {counts}")
-    gone: dict[str, int] = {}
-    for change in changes:
-        if change.kind is Kind.DELETE and change.stack not in current:
-            gone[change.stack] = gone.get(change.stack, 0) + 1
-        elif change.kind in (Kind.REPLACE, Kind.DELETE):
-            print(f"  {change.kind.value.upper()} {change.path or change.address} ({change.type}): {change.reason}")
-    for stack, count in gone.items():
-        print(f"  DELETE stack {stack}: its {count} resources with it")
     refused = 0
     for refusal in refusals(changes, previous, current):
-        reason = covers(acknowledged, refusal.rule, refusal.change.path) or covers(
-            acknowledged, refusal.rule, refusal.change.address
-        )
+        reason = covers(acknowledged, refusal.rule, refusal.change.path, refusal.change.address)
         if reason:
             print(f"  accepted {refusal.rule} {refusal.change.path or refusal.change.address}: {reason}")
         else:
@@ -81,13 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lock:
         lock = VersionLock.at(args.lock, frozen=args.frozen)
         current = record(assembly)
-        lines = report(lock.resources, current)
-        print(
-            f"change report against {args.lock}: " + ("no resource replaced, renamed or removed" if not lines else "")
-        )
+        changes = classify(lock.resources, current) if lock.resources is not None else []
+        lines = report(lock.resources, current, changes)
+        counts = ", ".join(summary(changes))
+        print(f"change report against {args.lock}: {counts or 'nothing changes'}")
         for line in lines:
             print(f"  {line}")
-        errors += _guard(lock.resources, current, acknowledged)
+        errors += _guard(changes, lock.resources, current, acknowledged)
         if not args.frozen and not errors:
             lock.record_resources(stored(current))
     return 1 if errors else 0

@@ -1,10 +1,7 @@
-"""The change report: what a deploy of this synth would replace, rename or leave behind, against
-the lock file's record of the last synth.
-
-The record keeps, per stack, the logical ID, type and physical name of every resource whose
-replacement a team feels: a fleet, launch template, pipeline, recipe, role, key alias, lifecycle
-policy. CloudFormation replaces a resource whose logical ID changes (a delete and a create) and
-most of these when their name changes; a removed lifecycle policy leaves its AMIs unretired.
+"""The change report: what a deploy of this synth would create, replace or delete, against the
+lock file's record of the last clean synth (:func:`record`), in the words of
+:func:`replacement.classify` plus what a change costs beyond the resource (a fleet's instances, a
+lifecycle policy's AMIs, a distribution's regions without an image).
 
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
 ("Replacement: AWS CloudFormation recreates the resource during an update, which also generates a
@@ -19,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .assembly import Assembly, Reference, Stack
-from .replacement import fingerprint
+from .replacement import Change, Kind, classify, fingerprint
 
 NAMES: Mapping[str, str] = {
     "AWS::AutoScaling::AutoScalingGroup": "AutoScalingGroupName",
@@ -49,15 +46,16 @@ def record(assembly: Assembly) -> Record:
     template, the image it reads."""
     result: Record = {}
     for stack in assembly.stacks.values():
-        for logical_id, resource in stack.resources.items():
-            result.setdefault(stack.name, {})[logical_id] = _entry(assembly, stack, resource)
+        for logical_id in stack.resources:
+            result.setdefault(stack.name, {})[logical_id] = _entry(assembly, stack, logical_id)
     return result
 
 
-def _entry(assembly: Assembly, stack: Stack, resource: Mapping[str, Any]) -> dict[str, Any]:
+def _entry(assembly: Assembly, stack: Stack, logical_id: str) -> dict[str, Any]:
+    resource = stack.resources[logical_id]
     entry: dict[str, Any] = {"type": resource["Type"]}
-    path = resource.get("Metadata", {}).get("aws:cdk:path")
-    if isinstance(path, str):
+    path = stack.path_of(logical_id)
+    if path is not None:
         entry["path"] = path
     entry.update(fingerprint(resource, stack.resources))
     if resource["Type"] in NAMES:
@@ -77,64 +75,64 @@ def _entry(assembly: Assembly, stack: Stack, resource: Mapping[str, Any]) -> dic
     return entry
 
 
-def _sensitive(resources: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in resources.items() if v["type"] in NAMES}
+CONSEQUENCES: Mapping[tuple[str, Kind], str] = {
+    ("AWS::AutoScaling::AutoScalingGroup", Kind.REPLACE): "its instances are terminated and launched again",
+    ("AWS::AutoScaling::AutoScalingGroup", Kind.DELETE): "its instances are terminated",
+    ("AWS::AutoScaling::AutoScalingGroup", Kind.CREATE): "a new fleet, launched from the current image",
+    ("AWS::ImageBuilder::LifecyclePolicy", Kind.DELETE): "the AMIs it selected are no longer retired",
+}
+"""What a change of these types means beyond CloudFormation's own words."""
 
 
-def _label(entry: Mapping[str, Any]) -> str:
-    return f"{entry['type']} {entry['name']!r}" if entry.get("name") else str(entry["type"])
-
-
-def report(previous: Record | None, current: Record) -> list[str]:
-    """Lines saying what changed from ``previous`` to ``current``; empty when nothing did."""
+def report(previous: Record | None, current: Record, changes: list[Change] | None = None) -> list[str]:
+    """Lines saying what a deploy of ``current`` does against ``previous`` (:func:`classify`):
+    each replacement and deletion with its reason, a removed stack in one line, what a change
+    costs where it costs more than a resource (:data:`CONSEQUENCES`), and distributions whose
+    new regions or accounts get no image from this deploy. Empty when nothing changes but updates.
+    ``changes``: :func:`classify` of the two, when the caller has it already."""
     if previous is None:
         return ["no record of the last synth: this synth's resources are recorded for the next report"]
+    lines: list[str] = []
+    gone: dict[str, int] = {}
+    for change in changes if changes is not None else classify(previous, current):
+        if change.stack not in current:
+            gone[change.stack] = gone.get(change.stack, 0) + 1
+            continue
+        consequence = CONSEQUENCES.get((change.type, change.kind))
+        if change.stack not in previous or not (consequence or change.kind in (Kind.REPLACE, Kind.DELETE)):
+            continue
+        where = change.path or change.address
+        lines.append(
+            f"{change.kind.value.upper()} {where} ({change.type}): {change.reason}"
+            + (f"; {consequence}" if consequence else "")
+        )
+    lines += [f"DELETE stack {stack}: its {count} resources with it" for stack, count in gone.items()]
+    lines += [
+        f"CREATE stack {stack}: {len(current[stack])} resources" for stack in sorted(set(current) - set(previous))
+    ]
+    return lines + _distributions(previous, current)
+
+
+def _distributions(previous: Record, current: Record) -> list[str]:
+    """Distributions that changed, and whether an image built at deploy brings the change now."""
     lines = []
-    for stack in sorted(set(previous) | set(current)):
-        before, after = _sensitive(previous.get(stack, {})), _sensitive(current.get(stack, {}))
-        if stack not in current:
-            lines.append(f"{stack}: stack removed ({len(before)} recorded resources deleted with it)")
-            continue
-        if stack not in previous:
-            lines.append(f"{stack}: new stack ({len(after)} resources)")
-            continue
-        added = {k: v for k, v in after.items() if k not in before}
-        for logical_id in sorted(set(before) - set(after)):
-            old = before[logical_id]
-            twin = [k for k, v in added.items() if old["name"] and (v["type"], v["name"]) == (old["type"], old["name"])]
-            if twin:
-                lines.append(f"{stack}/{logical_id}: REPLACED as {twin[0]} ({_label(old)}: logical ID changed)")
-                added.pop(twin[0])
-            elif old["type"] == "AWS::ImageBuilder::LifecyclePolicy":
-                lines.append(f"{stack}/{logical_id}: REMOVED {_label(old)}: the AMIs it selected are no longer retired")
-            elif old["type"] == "AWS::AutoScaling::AutoScalingGroup":
-                lines.append(f"{stack}/{logical_id}: REMOVED fleet: its instances are terminated")
-            else:
-                lines.append(f"{stack}/{logical_id}: REMOVED {_label(old)}")
-        for logical_id, entry in sorted(added.items()):
-            if entry["type"] == "AWS::AutoScaling::AutoScalingGroup":
-                lines.append(f"{stack}/{logical_id}: NEW fleet (instances launched from the current image)")
-            else:
-                lines.append(f"{stack}/{logical_id}: new {_label(entry)}")
-        for logical_id in sorted(set(before) & set(after)):
-            old, new = before[logical_id], after[logical_id]
-            if old.get("digest") != new.get("digest"):
-                images = [k for k, v in after.items() if v.get("distribution") == logical_id]
-                if images and all(k in before for k in images):
-                    lines.append(
-                        f"{stack}/{logical_id}: distribution changed but image {images[0]} is not rebuilt: a region "
-                        "or account it adds gets no AMI and no parameter until the next build"
-                    )
-                elif not images:
-                    lines.append(
-                        f"{stack}/{logical_id}: distribution changed: a region or account it adds gets the image at "
-                        "the pipeline's next build (start it with aws imagebuilder start-image-pipeline-execution)"
-                    )
-            if old["name"] != new["name"]:
+    for stack in sorted(set(previous) & set(current)):
+        before, after = previous[stack], current[stack]
+        for logical_id, new in sorted(after.items()):
+            old = before.get(logical_id)
+            if new["type"] != "AWS::ImageBuilder::DistributionConfiguration" or old is None:
+                continue
+            if old.get("digest") == new.get("digest"):
+                continue
+            images = [k for k, v in after.items() if v.get("distribution") == logical_id]
+            if images and all(k in before for k in images):
                 lines.append(
-                    f"{stack}/{logical_id}: renamed {old['name']!r} -> {new['name']!r} ({new['type']}; "
-                    "a new name replaces the resource)"
+                    f"{stack}/{logical_id}: distribution changed but image {images[0]} is not rebuilt: a region "
+                    "or account it adds gets no AMI and no parameter until the next build"
                 )
-            if old.get("image") != new.get("image"):
-                lines.append(f"{stack}/{logical_id}: launch template reads {new.get('image')} (was {old.get('image')})")
+            elif not images:
+                lines.append(
+                    f"{stack}/{logical_id}: distribution changed: a region or account it adds gets the image at "
+                    "the pipeline's next build (start it with aws imagebuilder start-image-pipeline-execution)"
+                )
     return lines

@@ -92,22 +92,18 @@ def refusals(changes: list[Change], previous: Record, current: Record) -> list[R
     return found
 
 
-def covers(acknowledged: Mapping[str, Mapping[str, str]], rule: str, path: str | None) -> str | None:
-    """The reason ``rule`` is acknowledged for the construct at ``path`` (or one of its parents),
-    either on that construct or anywhere as ``rule[path]``; None when it is not."""
-    if path is None:
-        return None
-    path = path.strip("/")
-    parents = [path.rsplit("/", n)[0] for n in range(path.count("/") + 1)]
+def covers(acknowledged: Mapping[str, Mapping[str, str]], rule: str, *paths: str | None) -> str | None:
+    """The reason ``rule`` is acknowledged for the construct at one of ``paths`` (a construct path
+    or ``stack/logicalId``) or one of its parents, either on that construct or anywhere as
+    ``rule[path]``; None when it is not."""
+    parents = {
+        path.strip("/").rsplit("/", n)[0] for path in paths if path for n in range(path.strip("/").count("/") + 1)
+    }
     for at, rules in acknowledged.items():
-        at = at.strip("/")
         for rule_id, reason in rules.items():
-            if rule_id == rule and at in parents:
+            if rule_id == rule and at.strip("/") in parents:
                 return reason
-            if (
-                rule_id.startswith(f"{rule}[")
-                and rule_id.endswith("]")
-                and rule_id[len(rule) + 1 : -1].strip("/") in parents
-            ):
+            named = rule_id[len(rule) + 1 : -1].strip("/") if rule_id.startswith(f"{rule}[") else None
+            if named in parents and rule_id.endswith("]"):
                 return reason
     return None

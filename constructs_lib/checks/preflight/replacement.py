@@ -59,6 +59,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
+from . import schemas
+
 TABLE: Final = Path(__file__).with_name("create_only.json")
 """Create-only properties of the resource types the library creates (``scripts/create_only.py``)."""
 TRANSIENT: Final = ("_refs", "_create_refs")
@@ -104,22 +106,8 @@ def _table() -> dict[str, list[str]]:
 def schema_create_only(resource_type: str) -> tuple[str, ...] | None:
     """``resource_type``'s create-only property pointers from cfn-lint's schemas; None when
     cfn-lint is not installed or has no schema for the type."""
-    try:
-        import cfnlint  # type: ignore[import-untyped]  # its schemas only
-    except ImportError:
-        return None
-    root = Path(cfnlint.__file__).parent / "data" / "schemas"
-    index = _provider_index(str(root))
-    if resource_type not in index:
-        return None
-    schema = json.loads((root / "resources" / f"{index[resource_type]}.json").read_text(encoding="utf-8"))
-    return tuple(schema.get("createOnlyProperties", ()))
-
-
-@cache
-def _provider_index(root: str) -> dict[str, str]:
-    index: dict[str, str] = json.loads((Path(root) / "providers" / "us-east-1.json").read_text(encoding="utf-8"))
-    return index
+    schema = schemas.resource_schema(resource_type)
+    return None if schema is None else tuple(schema.get("createOnlyProperties", ()))
 
 
 @cache

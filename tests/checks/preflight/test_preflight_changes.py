@@ -20,25 +20,20 @@ def fleet(name: str | None = None, image: str = "resolve:ssm:/golden-ami/web/lat
     }
 
 
-def test_report_names_recreated_fleets_renamed_parameters_and_orphaned_amis() -> None:
+def test_report_names_recreated_fleets_renamed_pipelines_and_orphaned_amis() -> None:
+    # Records from before the replacement guard (type and name only) are classified by name.
     after = fleet("webx8664FleetASG2", "resolve:ssm:/golden-ami/web-x86-64/latest")
     del after["Consumers"]["webLifecycle"]
     after["Consumers"]["webPipeline"]["name"] = "web-x86-64"
-    lines = report(fleet(), after)
-    assert "Consumers/webFleetASG1: REMOVED fleet: its instances are terminated" in lines
-    assert "Consumers/webx8664FleetASG2: NEW fleet (instances launched from the current image)" in lines
-    assert (
-        "Consumers/webLaunchTemplate: launch template reads resolve:ssm:/golden-ami/web-x86-64/latest (was resolve:ssm:/golden-ami/web/latest)"
-        in lines
-    )
-    assert (
-        "Consumers/webLifecycle: REMOVED AWS::ImageBuilder::LifecyclePolicy 'web': the AMIs it selected are no longer retired"
-        in lines
-    )
-    assert (
-        "Consumers/webPipeline: renamed 'web' -> 'web-x86-64' (AWS::ImageBuilder::ImagePipeline; a new name replaces the resource)"
-        in lines
-    )
+    assert report(fleet(), after) == [
+        "DELETE Consumers/webFleetASG1 (AWS::AutoScaling::AutoScalingGroup): removed from the template; its "
+        "instances are terminated",
+        "DELETE Consumers/webLifecycle (AWS::ImageBuilder::LifecyclePolicy): removed from the template; the AMIs it "
+        "selected are no longer retired",
+        "REPLACE Consumers/webPipeline (AWS::ImageBuilder::ImagePipeline): renamed 'web' -> 'web-x86-64'",
+        "CREATE Consumers/webx8664FleetASG2 (AWS::AutoScaling::AutoScalingGroup): new; a new fleet, launched from "
+        "the current image",
+    ]
     assert report(fleet(), fleet()) == []
 
 
@@ -46,8 +41,13 @@ def test_report_matches_a_named_resource_whose_logical_id_changed() -> None:
     after = fleet()
     after["Consumers"]["webPipeline2"] = after["Consumers"].pop("webPipeline")
     assert report(fleet(), after) == [
-        "Consumers/webPipeline: REPLACED as webPipeline2 (AWS::ImageBuilder::ImagePipeline 'web': logical ID changed)"
+        "REPLACE Consumers/webPipeline (AWS::ImageBuilder::ImagePipeline): logical ID changes to webPipeline2"
     ]
+
+
+def test_report_puts_a_removed_or_added_stack_in_one_line() -> None:
+    assert report(fleet(), {}) == ["DELETE stack Consumers: its 4 resources with it"]
+    assert report({}, fleet()) == ["CREATE stack Consumers: 4 resources"]
 
 
 def test_record_reads_names_and_launch_template_images() -> None:
