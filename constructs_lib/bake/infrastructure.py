@@ -16,6 +16,7 @@ from constructs import Construct
 from .._core.limits import HOP_LIMIT_MAX, HOP_LIMIT_MIN, check_range
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, compliance, skip_checkov
 from .._core.network import BuildNetwork
+from .._core.warning_ids import DEFAULT_VPC_WARNING
 
 # What s3.Bucket.grant_put grants: writing objects (and their tags, retention, legal hold) and
 # aborting multipart uploads.
@@ -28,7 +29,6 @@ LOG_ACTIONS = (
     "s3:Abort*",
 )
 IMAGE_BUILDER_SERVICE_ROLE = "aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
-DEFAULT_VPC_WARNING = "golden-ami:default-vpc"
 
 
 class BuildInfrastructure(Construct):

@@ -27,6 +27,18 @@ DEFAULT_LOCK_FILE = "golden-ami.lock.json"
 """Name of the lock file used when none is given, taken relative to the working directory."""
 
 
+IMAGE_SUFFIXES_KEPT = 10
+"""Build bases remembered per image (:meth:`VersionLock.image_suffix`)."""
+
+
+def _suffixes(value: Any) -> dict[str, str]:
+    """An ``images`` entry: ``{basis: suffix}``; the first form, ``{"basis": b, "suffix": s}``, read as ``{b: s}``."""
+    entry = dict(value)
+    if set(entry) == {"basis", "suffix"}:
+        return {str(entry["basis"]): str(entry["suffix"])}
+    return {str(k): str(v) for k, v in entry.items()}
+
+
 def content_digest(properties: dict[str, Any]) -> str:
     """SHA-256 over the canonical JSON of everything that makes a component version."""
     canonical = json.dumps(properties, sort_keys=True, separators=(",", ":"), default=str)
@@ -51,6 +63,7 @@ class VersionLock:
         self._imports: dict[str, dict[str, str]] = {}
         self._variants: dict[str, dict[str, str]] = {}
         self._images: dict[str, dict[str, str]] = {}
+        """Per pipeline, its image's logical-ID suffix per build basis (:meth:`image_suffix`)."""
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -68,10 +81,7 @@ class VersionLock:
                 self._variants = {
                     str(k): {str(a): str(n) for a, n in dict(v).items()} for k, v in data.get("variants", {}).items()
                 }
-                self._images = {
-                    str(k): {"basis": str(v["basis"]), "suffix": str(v["suffix"])}
-                    for k, v in data.get("images", {}).items()
-                }
+                self._images = {str(k): _suffixes(v) for k, v in data.get("images", {}).items()}
             except (ValueError, AttributeError, TypeError) as error:
                 raise ValueError(
                     f"version_lock: {str(path)!r} is not a valid lock file ({error}); restore it from version control"
@@ -163,15 +173,21 @@ class VersionLock:
             self._write()
 
     def image_suffix(self, pipeline: str, *, basis: str, today: str) -> str:
-        """The suffix of ``pipeline``'s image built at deploy (:class:`pipeline.image.GoldenImage`):
-        the recorded one while what makes a new build (``basis``: the distributions without their
-        tags) is unchanged, else ``today`` (the suffix the image had before tags were left out of
-        it), so that neither an upgrade nor a tags-only edit changes the image's logical ID. A
+        """The suffix of ``pipeline``'s image built at deploy (:class:`pipeline.image.GoldenImage`).
+
+        The lock keeps the suffix used for each ``basis`` (the distributions without their tags,
+        which decide whether a new build is worth it), the last :data:`IMAGE_SUFFIXES_KEPT`: a
+        tags-only edit keeps the suffix, and an edit undone (after a refused synth, say) gets its
+        suffix back. A basis seen for the first time takes ``today`` (the digest with tags, as
+        before tags were left out), so a lock written before keeps its images' logical IDs. A
         frozen lock records nothing."""
-        entry = self._images.get(pipeline)
-        suffix = entry["suffix"] if entry is not None and entry["basis"] == basis else today
-        if entry != {"basis": basis, "suffix": suffix} and not self.frozen:
-            self._images[pipeline] = {"basis": basis, "suffix": suffix}
+        suffixes = self._images.get(pipeline, {})
+        suffix = suffixes.get(basis, today)
+        kept = {b: v for b, v in suffixes.items() if b != basis}
+        kept[basis] = suffix  # the most recent last
+        kept = dict(list(kept.items())[-IMAGE_SUFFIXES_KEPT:])
+        if list(kept.items()) != list(suffixes.items()) and not self.frozen:
+            self._images[pipeline] = kept
             self._write()
         return suffix
 

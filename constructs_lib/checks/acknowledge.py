@@ -9,15 +9,13 @@ same records, and the preflight reads them from ``cdk.out``.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Final
 
+from .._core.warning_ids import CONSTRUCT_WARNINGS
 from .preflight import RULES
 from .preflight.guard import DELETE_RULE, PARAMETER_RULE, REPLACE_RULE
 
 GUARD_RULES: Final = (REPLACE_RULE, DELETE_RULE, PARAMETER_RULE)
-RULE_ID: Final = re.compile(r"GA-[CP][0-9]{3}|golden-ami:[a-z0-9-]+")
-"""What can be acknowledged here: the guard's and the preflight's rules, and the constructs' warnings."""
 REASON_MIN: Final = 10
 
 if TYPE_CHECKING:
@@ -26,12 +24,12 @@ if TYPE_CHECKING:
 
 def check_acknowledgement(rule: str, reason: str, path: str | None, *, argument: str = "rule") -> None:
     """Raise ``ValueError`` naming the argument when ``rule``, ``reason`` or ``path`` cannot be acknowledged."""
-    known = {*GUARD_RULES, *(r.id for r in RULES)}
-    if not RULE_ID.fullmatch(rule) or (rule.startswith("GA-") and rule not in known):
+    known = {*GUARD_RULES, *(r.id for r in RULES), *CONSTRUCT_WARNINGS}
+    if rule not in known:
         raise ValueError(
             f"{argument}: {rule!r} is no finding this library reports; give a replacement guard rule "
             f"({', '.join(GUARD_RULES)}), a preflight rule (GA-P001 ... GA-P0{len(RULES)}) or a construct "
-            "warning's ID (golden-ami:default-vpc), as the finding prints it"
+            f"warning's ID ({', '.join(CONSTRUCT_WARNINGS)}), as the finding prints it"
         )
     if len(reason.strip()) < REASON_MIN:
         raise ValueError(

@@ -18,6 +18,7 @@ Stack layout:
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from pathlib import Path
 from typing import Final
 
@@ -75,10 +76,10 @@ def _acknowledge(app: cdk.App, first: cdk.Stack, entries: list[AcknowledgementSp
         elif entry.path in constructs:
             acknowledge(constructs[entry.path], entry.id, entry.reason)
         else:
-            near = sorted(p for p in constructs if p.split("/")[0] == entry.path.split("/")[0])[:3]
+            near = difflib.get_close_matches(entry.path, list(constructs), n=3, cutoff=0.6)
             raise ValueError(
                 f"acknowledge[{n}].path: {entry.path!r} names no construct of this factory; give the path the "
-                f"warning prints" + (f" (for example {', '.join(near)})" if near else "")
+                "warning prints" + (f"; did you mean {', '.join(near)}?" if near else "")
             )
 
 

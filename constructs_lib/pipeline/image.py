@@ -173,7 +173,8 @@ class _DistributionDigest:
         if isinstance(node, _Image):
             stack = Stack.of(node)
             rendered = _rendered(self._pipeline)
+            base = stack.get_logical_id(node)
             suffix = self._pipeline.version_lock.image_suffix(
                 self._pipeline.image_name, basis=digest_of(_without_tags(rendered)), today=digest_of(rendered)
             )
-            node.override_logical_id(f"{stack.get_logical_id(node)}D{suffix}")
+            node.override_logical_id(f"{base}D{suffix}")

@@ -23,6 +23,7 @@ from .._core.limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, chec
 from .._core.network import BuildNetwork
 from .._core.targets import RegionTarget
 from .._core.volumes import DataVolume, RootVolume, layered
+from .._core.warning_ids import NEVER_BUILDS_WARNING
 from ..bake.base_image import BaseImage
 from ..bake.component import Component
 from ..bake.infrastructure import BuildInfrastructure, BuildResources
@@ -385,5 +386,5 @@ class GoldenImagePipeline(Construct):
             return None
         self._condition = condition = start_condition(schedule, self.base_image)
         if never_builds(condition, self.base_image, components):
-            Annotations.of(self).add_warning_v2("golden-ami:never-builds", NEVER_BUILDS)
+            Annotations.of(self).add_warning_v2(NEVER_BUILDS_WARNING, NEVER_BUILDS)
         return render_schedule(schedule, condition)

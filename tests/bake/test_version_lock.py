@@ -132,3 +132,24 @@ def test_a_frozen_lock_refuses_to_record_an_import(tmp_path: Path) -> None:
         VersionLock(tmp_path / "lock.json", frozen=True).record_import(
             "x", ami="ami-01234567", source="s3://b/k.raw", task="t"
         )
+
+
+def test_an_image_keeps_its_suffix_per_build_basis_and_gets_it_back_when_an_edit_is_undone(tmp_path: Path) -> None:
+    lock = VersionLock(tmp_path / "lock.json")
+    assert lock.image_suffix("web", basis="B1", today="T1") == "T1"  # first synth: as before
+    assert lock.image_suffix("web", basis="B1", today="T2") == "T1"  # a tags-only edit
+    assert lock.image_suffix("web", basis="B2", today="T3") == "T3"  # a region: a new build
+    assert lock.image_suffix("web", basis="B1", today="T2") == "T1"  # the region edit undone
+    assert json.loads((tmp_path / "lock.json").read_text())["images"] == {"web": {"B2": "T3", "B1": "T1"}}
+    for n in range(20):
+        lock.image_suffix("web", basis=f"X{n}", today=f"S{n}")
+    assert len(VersionLock(tmp_path / "lock.json")._images["web"]) == 10
+
+
+def test_image_suffixes_in_the_first_form_are_read_and_a_frozen_lock_writes_none(tmp_path: Path) -> None:
+    path = tmp_path / "lock.json"
+    path.write_text(json.dumps({"components": {}, "images": {"web": {"basis": "B1", "suffix": "T1"}}}))
+    frozen = VersionLock(path, frozen=True)
+    assert frozen.image_suffix("web", basis="B1", today="T9") == "T1"
+    assert frozen.image_suffix("web", basis="B2", today="T9") == "T9"
+    assert json.loads(path.read_text())["images"] == {"web": {"basis": "B1", "suffix": "T1"}}

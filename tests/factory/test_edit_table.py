@@ -69,8 +69,19 @@ def _image(data: dict[str, Any]) -> dict[str, Any]:
 
 IMAGE, RECIPE = "AWS::ImageBuilder::Image", "AWS::ImageBuilder::ImageRecipe"
 FLEET, TEMPLATE, KEY = "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate", "AWS::KMS::Key"
-WATCHED = {IMAGE, RECIPE, FLEET, TEMPLATE, KEY, *(f"AWS::ImageBuilder::{t}" for t in ("ImagePipeline", "Component"))}
-"""The types a row pins: what runs instances, holds AMIs or names an image version."""
+WATCHED = {
+    IMAGE,
+    RECIPE,
+    FLEET,
+    TEMPLATE,
+    KEY,
+    *(
+        f"AWS::ImageBuilder::{t}"
+        for t in ("ImagePipeline", "Component", "DistributionConfiguration", "InfrastructureConfiguration")
+    ),
+    "AWS::ImageBuilder::LifecyclePolicy",
+}
+"""The types a row pins: what runs instances, holds AMIs, names an image version or retires AMIs."""
 REBUILT = {f"replace {IMAGE}"}
 """The image built at deploy gets a new logical ID (its distributions changed): CloudFormation
 builds a new one and removes the old from the stack, which keeps it and its AMIs (Retain)."""
@@ -111,6 +122,7 @@ EDITS: dict[str, tuple[Edit, set[str], set[str]]] = {
         set(),
     ),
     "remove the consumer": (lambda d: d.update(consumers=[]), CONSUMER_GONE, {"GA-C002"}),
+    "drop a component": (lambda d: _image(d)["components"].pop(0), REBUILT | {f"replace {RECIPE}"}, set()),
     "add a consumer": (
         lambda d: d["consumers"].append(
             {"image": "web", "name": "batch", "instance_type": "t3.medium", "min_capacity": 0, "max_capacity": 1}
@@ -206,3 +218,23 @@ def test_a_removed_consumer_is_accepted_when_the_factory_file_acknowledges_it(
     found = refusals(classify(before, after), before, after)
     assert found and all(covers(acknowledged, r.rule, r.change.path) for r in found)
     assert covers(acknowledged, "GA-C001", fleet) is None
+
+
+def test_a_construct_warning_acknowledged_at_a_path_that_names_nothing_is_refused(
+    base: tuple[Path, dict[str, Any]],
+) -> None:
+    data = yaml.safe_load(yaml.safe_dump(BASE))
+    data["acknowledge"] = [
+        {
+            "id": "golden-ami:default-vpc",
+            "path": "GoldenAmiFactory/web-x86_64/Infrastructur",
+            "reason": "the default VPC stays",
+        }
+    ]
+    with pytest.raises(ValueError) as raised:
+        synth(base[0], data, "unknown-path")
+    assert str(raised.value) == (
+        "acknowledge[0].path: 'GoldenAmiFactory/web-x86_64/Infrastructur' names no construct of this factory; give the "
+        "path the warning prints; did you mean GoldenAmiFactory/web-x86_64/Infrastructure, "
+        "GoldenAmiFactory/web-x86_64/Infrastructure/Resource, GoldenAmiFactory/web-x86_64/Distribution?"
+    )

@@ -63,8 +63,9 @@ def _entry(assembly: Assembly, stack: Stack, logical_id: str) -> dict[str, Any]:
         entry["name"] = None
         if NAMES[resource["Type"]]:
             entry["name"] = assembly.text(stack, properties.get(NAMES[resource["Type"]]))
-        image = properties.get("LaunchTemplateData", {}).get("ImageId")
-        if isinstance(image, str):
+        # A literal resolve:ssm: reference, or the name a Ref'd SSM-typed stack parameter reads.
+        image = assembly.text(stack, properties.get("LaunchTemplateData", {}).get("ImageId"))
+        if image is not None:
             entry["image"] = image
         if resource["Type"] == "AWS::ImageBuilder::DistributionConfiguration":
             canonical = json.dumps(properties.get("Distributions"), sort_keys=True).encode()

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
-from .replacement import Change, Kind, Record, change_of
+from .replacement import Change, Kind, Record, change_of, keeps
 
 REPLACE_RULE: Final = "GA-C001"
 DELETE_RULE: Final = "GA-C002"
@@ -40,6 +40,24 @@ class Refusal:
     message: str
 
 
+def _accept(rule: str, where: str) -> str:
+    """How to accept ``rule`` for the construct at ``where`` (:func:`constructs_lib.acknowledge`)."""
+    return (
+        f"accept it on purpose with a reason: in the factory file 'acknowledge: [{{id: {rule}, path: {where}, "
+        f"reason: ...}}]', in Python acknowledge(scope, '{rule}', reason, path='{where}')"
+    )
+
+
+def _image_kept(entry: Mapping[str, Any], change: Change, current: Record) -> bool:
+    """Whether CloudFormation keeps the recorded image through ``change``. A record from before
+    the guard (no ``props``) does not say; the images of the same stack in this synth do, as the
+    same construct sets the policies of the image it replaces."""
+    if "props" in entry or entry.get("retain"):
+        return keeps(entry, change)
+    images = [e for e in current.get(change.stack, {}).values() if e["type"] == change.type]
+    return bool(images) and all(keeps(e, change) for e in images)
+
+
 def refusals(changes: list[Change], previous: Record, current: Record) -> list[Refusal]:
     """The changes of ``changes`` that replace or delete what :data:`GUARDED` names, and the
     launch templates that switch latest-AMI parameter."""
@@ -48,12 +66,12 @@ def refusals(changes: list[Change], previous: Record, current: Record) -> list[R
         if change.type not in GUARDED or change.kind not in (Kind.REPLACE, Kind.DELETE):
             continue
         entry = previous.get(change.stack, {}).get(change.logical_id, {})
-        if change.type == "AWS::ImageBuilder::Image" and entry.get("retain"):
+        if change.type == "AWS::ImageBuilder::Image" and _image_kept(entry, change, current):
             continue  # CloudFormation keeps the image and its AMIs (Retain); a new one is built
         rule = REPLACE_RULE if change.kind is Kind.REPLACE else DELETE_RULE
         where = change.path or change.address
         cost = GUARDED[change.type]
-        if change.type == "AWS::KMS::Key" and not entry.get("retain"):
+        if change.type == "AWS::KMS::Key" and not keeps(entry, change):
             cost = "KMS key (CloudFormation schedules it for deletion: what it encrypts becomes unreadable)"
         found.append(
             Refusal(
@@ -61,9 +79,7 @@ def refusals(changes: list[Change], previous: Record, current: Record) -> list[R
                 change=change,
                 message=(
                     f"{where}: this deploy would {change.kind.value} the {cost}: {change.reason}. "
-                    f"Undo the edit that causes it, or accept it on purpose with a reason: in the factory file "
-                    f"'acknowledge: [{{id: {rule}, path: {where}, reason: ...}}]', in Python "
-                    f"Validations.of(scope).acknowledge(Acknowledgment(id='{rule}[{where}]', reason=...))"
+                    f"Undo the edit that causes it, or {_accept(rule, where)}"
                 ),
             )
         )
@@ -84,8 +100,7 @@ def refusals(changes: list[Change], previous: Record, current: Record) -> list[R
                         f"{where}: the launch template would read {new.get('image')} instead of "
                         f"{old.get('image')}: its fleet launches whatever the new parameter holds (nothing, in a "
                         "region or account no build has reached) and the old parameter's pins stop applying. "
-                        f"Keep the image's name and architectures, or accept it on purpose: "
-                        f"'acknowledge: [{{id: {PARAMETER_RULE}, path: {where}, reason: ...}}]'"
+                        f"Keep the image's name and architectures, or {_accept(PARAMETER_RULE, where)}"
                     ),
                 )
             )

@@ -20,14 +20,21 @@ CloudFormation's rules, as this module applies them:
   a resource naming it in a create-only property is replaced in turn, and one naming it anywhere
   else is updated.
 - An Auto Scaling group with ``UpdatePolicy.AutoScalingReplacingUpdate.WillReplace`` is replaced
-  by any update ("UpdatePolicy attribute",
-  https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html).
+  when its ``LaunchConfigurationName``, ``VPCZoneIdentifier``, ``LaunchTemplate`` or
+  ``PlacementGroup`` changes ("UpdatePolicy attribute",
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatepolicy.html:
+  "These replacement operations occur when you make one or more of the following changes").
+  ``MixedInstancesPolicy``, which holds the launch template when the group mixes instance types,
+  is counted too (the page does not list it; counted so as to refuse rather than miss). A
+  launch template updated in place changes its ``LatestVersionNumber``, so a group naming it
+  there is replaced as well.
 - A custom resource is replaced when its provider answers an update with a new physical ID, and
   CloudFormation then deletes the old one ("Custom resources",
   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html);
   the templates do not say what a provider answers, so any change to one counts as a replacement.
-- ``DeletionPolicy: Retain`` keeps the physical resource when CloudFormation deletes it from the
-  stack, ``UpdateReplacePolicy: Retain`` when a replacement removes it
+- ``DeletionPolicy: Retain`` (or ``RetainExceptOnCreate``, which deletes only what a failed stack
+  creation made) keeps the physical resource when CloudFormation deletes it from the stack (a
+  logical ID that changes included), ``UpdateReplacePolicy: Retain`` when a replacement removes it
   (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html,
   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html).
 
@@ -63,7 +70,7 @@ from . import schemas
 
 TABLE: Final = Path(__file__).with_name("create_only.json")
 """Create-only properties of the resource types the library creates (``scripts/create_only.py``)."""
-TRANSIENT: Final = ("_refs", "_create_refs")
+TRANSIENT: Final = ("_refs", "_create_refs", "_replacing_refs")
 """Record keys the classifier needs from the current synth only (never stored in the lock file)."""
 
 
@@ -85,6 +92,9 @@ class Change:
     path: str | None
     kind: Kind
     reason: str
+    removed: bool = False
+    """The resource leaves the template (a delete, or a logical ID that changes): its
+    ``DeletionPolicy`` applies, not its ``UpdateReplacePolicy``."""
 
     @property
     def address(self) -> str:
@@ -162,8 +172,9 @@ def references(value: Any, resources: Mapping[str, Any]) -> set[str]:
 def fingerprint(resource: Mapping[str, Any], resources: Mapping[str, Any]) -> dict[str, Any]:
     """What the classifier compares of one resource: a digest of each create-only property that
     is set (``create``, absent when the type is unknown), of all its properties and update policy
-    (``props``), whether CloudFormation keeps it on delete and replace (``retain``), and, for this
-    synth only, the resources it names (``_refs``, ``_create_refs``)."""
+    (``props``), when CloudFormation keeps it (``keeps``: on delete, on replace), for a group with
+    ``AutoScalingReplacingUpdate`` a digest of what replaces it (``replacing``), and, for this
+    synth only, the resources it names (``_refs``, ``_create_refs``, ``_replacing_refs``)."""
     properties = resource.get("Properties", {})
     entry: dict[str, Any] = {
         "props": _digest([properties, resource.get("UpdatePolicy")]),
@@ -174,12 +185,41 @@ def fingerprint(resource: Mapping[str, Any], resources: Mapping[str, Any]) -> di
         values = {p.removeprefix("/properties/"): _at(properties, p.split("/")[2:]) for p in pointers}
         entry["create"] = {k: _digest(v) for k, v in sorted(values.items()) if v is not None}
         entry["_create_refs"] = sorted(references([v for v in values.values() if v is not None], resources))
-    if resource.get("DeletionPolicy") == "Retain" and resource.get("UpdateReplacePolicy") == "Retain":
-        entry["retain"] = True
+    kept = [p for p in ("delete", "replace") if _keeps(resource, p)]
+    if kept:
+        entry["keeps"] = kept
     replacing = resource.get("UpdatePolicy", {}).get("AutoScalingReplacingUpdate", {}).get("WillReplace")
     if replacing in (True, "true"):
-        entry["replacing"] = True
+        watched = [properties.get(k) for k in REPLACING_UPDATE]
+        entry["replacing"] = _digest(watched)
+        entry["_replacing_refs"] = sorted(references(watched, resources))
     return entry
+
+
+REPLACING_UPDATE: Final = (
+    "LaunchConfigurationName",
+    "VPCZoneIdentifier",
+    "LaunchTemplate",
+    "PlacementGroup",
+    "MixedInstancesPolicy",
+)
+"""The properties whose change replaces a group with ``AutoScalingReplacingUpdate`` (module docstring)."""
+
+
+def _keeps(resource: Mapping[str, Any], on: str) -> bool:
+    """Whether CloudFormation keeps the physical resource when it deletes (``on="delete"``) or
+    replaces (``"replace"``) it."""
+    if on == "delete":
+        return resource.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate")
+    return resource.get("UpdateReplacePolicy") == "Retain"
+
+
+def keeps(entry: Mapping[str, Any], change: Change) -> bool:
+    """Whether the recorded resource ``entry`` outlives ``change`` (records from before
+    ``keeps`` had ``retain``: both policies ``Retain``)."""
+    if entry.get("retain"):
+        return True
+    return ("delete" if change.removed else "replace") in entry.get("keeps", ())
 
 
 def stored(record: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -195,9 +235,9 @@ def stored(record: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, d
 Record = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
 
-def _replaced_on_update(entry: Mapping[str, Any]) -> bool:
+def _custom(entry: Mapping[str, Any]) -> bool:
     kind = str(entry["type"])
-    return kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource" or bool(entry.get("replacing"))
+    return kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"
 
 
 def _direct(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Kind, str] | None:
@@ -212,9 +252,11 @@ def _direct(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Kind, str] 
             return Kind.REPLACE, f"{', '.join(changed)} cannot change in place (create-only)"
     elif old.get("name") != new.get("name"):
         return Kind.REPLACE, f"renamed {old.get('name')!r} -> {new.get('name')!r}"
+    if "replacing" in new and old.get("replacing") not in (None, True, new["replacing"]):
+        return Kind.REPLACE, f"{' or '.join(REPLACING_UPDATE[:4])} changes under AutoScalingReplacingUpdate"
     if "props" in old and old["props"] != new.get("props"):
-        if _replaced_on_update(new):
-            return Kind.REPLACE, "any update replaces it (custom resource or AutoScalingReplacingUpdate)"
+        if _custom(new):
+            return Kind.REPLACE, "a custom resource: any update may replace it"
         return Kind.UPDATE, "properties change in place"
     return None
 
@@ -235,10 +277,18 @@ def classify(previous: Record, current: Record) -> list[Change]:
     for stack in sorted(set(previous) | set(current)):
         before, after = previous.get(stack, {}), current.get(stack, {})
         if stack not in current:
-            changes += [change_of(stack, lid, old, Kind.DELETE, "its stack is removed") for lid, old in before.items()]
+            changes += [
+                change_of(stack, lid, old, Kind.DELETE, "its stack is removed", removed=True)
+                for lid, old in before.items()
+            ]
             continue
+        # A record from before the guard kept some types only: others are not new, only unrecorded.
+        legacy = bool(before) and not any("props" in e for e in before.values())
+        known = {e["type"] for e in before.values()}
         kinds: dict[str, tuple[Kind, str]] = {}
         for lid, new in after.items():
+            if lid not in before and legacy and new["type"] not in known:
+                continue
             if lid not in before:
                 kinds[lid] = (Kind.CREATE, "new" if stack in previous else "new stack")
             elif (found := _direct(before[lid], new)) is not None:
@@ -248,11 +298,15 @@ def classify(previous: Record, current: Record) -> list[Change]:
         for lid in sorted(set(before) - set(after)):
             twin = _twin(before[lid], created)
             if twin is not None:
-                changes.append(change_of(stack, lid, before[lid], Kind.REPLACE, f"logical ID changes to {twin}"))
+                changes.append(
+                    change_of(stack, lid, before[lid], Kind.REPLACE, f"logical ID changes to {twin}", removed=True)
+                )
                 created.pop(twin)
                 kinds[twin] = (Kind.CREATE, f"replaces {lid}")
             else:
-                changes.append(change_of(stack, lid, before[lid], Kind.DELETE, "removed from the template"))
+                changes.append(
+                    change_of(stack, lid, before[lid], Kind.DELETE, "removed from the template", removed=True)
+                )
         changes += [change_of(stack, lid, after[lid], kind, why) for lid, (kind, why) in sorted(kinds.items())]
     return changes
 
@@ -269,17 +323,33 @@ def _propagate(after: Mapping[str, Mapping[str, Any]], kinds: dict[str, tuple[Ki
                 continue
             create_hits = sorted(replaced & set(entry.get("_create_refs", ())))
             hits = sorted(replaced & set(entry.get("_refs", ())))
-            if create_hits or (hits and _replaced_on_update(entry)):
+            changed = {k for k, (kind, _) in kinds.items() if kind in (Kind.REPLACE, Kind.UPDATE)}
+            replacing_hits = sorted(changed & set(entry.get("_replacing_refs", ())))
+            if create_hits or (hits and _custom(entry)):
                 kinds[lid] = (Kind.REPLACE, f"it names {(create_hits or hits)[0]}, which is replaced")
+                moved = True
+            elif replacing_hits:
+                kinds[lid] = (
+                    Kind.REPLACE,
+                    f"it names {replacing_hits[0]}, which changes, under AutoScalingReplacingUpdate",
+                )
                 moved = True
             elif hits and current is None:
                 kinds[lid] = (Kind.UPDATE, f"it names {hits[0]}, which is replaced")
                 moved = True
 
 
-def change_of(stack: str, logical_id: str, entry: Mapping[str, Any], kind: Kind, reason: str) -> Change:
+def change_of(
+    stack: str, logical_id: str, entry: Mapping[str, Any], kind: Kind, reason: str, *, removed: bool = False
+) -> Change:
     return Change(
-        stack=stack, logical_id=logical_id, type=str(entry["type"]), path=entry.get("path"), kind=kind, reason=reason
+        stack=stack,
+        logical_id=logical_id,
+        type=str(entry["type"]),
+        path=entry.get("path"),
+        kind=kind,
+        reason=reason,
+        removed=removed,
     )
 
 

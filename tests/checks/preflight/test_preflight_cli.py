@@ -54,7 +54,7 @@ def test_first_synth_records_and_the_next_reports_what_changed(
     assert "no record of the last synth" in capsys.readouterr().out
     recorded = json.loads(lock.read_text())["resources"]
     key = recorded["GoldenAmiKeys-us-east-1"]["DistributionKey7E662550"]
-    assert key["type"] == "AWS::KMS::Key" and key["name"] is None and key["retain"] is True
+    assert key["type"] == "AWS::KMS::Key" and key["name"] is None and key["keeps"] == ["delete", "replace"]
     assert key["path"] == "GoldenAmiKeys-us-east-1/DistributionKey/Resource/Resource"
     VersionLock._open.clear()
     main([str(warnings_only(tmp_path / "again")), "--lock", str(lock), "--frozen"])

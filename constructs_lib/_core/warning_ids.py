@@ -1,0 +1,12 @@
+"""The IDs of the warnings the library's constructs add (``Annotations.add_warning_v2``), as an
+acknowledgement names them (:func:`constructs_lib.acknowledge`, the factory file's ``acknowledge:``)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DEFAULT_VPC_WARNING: Final = "golden-ami:default-vpc"
+"""A build infrastructure names no subnet (bake/infrastructure.py)."""
+NEVER_BUILDS_WARNING: Final = "golden-ami:never-builds"
+"""A schedule that waits for a dependency update nothing can make (pipeline/_schedule.py)."""
+CONSTRUCT_WARNINGS: Final = (DEFAULT_VPC_WARNING, NEVER_BUILDS_WARNING)
