@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 
 import app as factory_app
+from constructs_lib import VersionLock
 from constructs_lib.checks.preflight import Assembly, Severity, run
 from tests.conftest import CONTEXT, ROOT, lint_errors
 from tests.test_checkov import checkov, failed_by_directory
@@ -122,6 +123,21 @@ def test_windows_example_smoke_tests_in_powershell_logs_its_first_build_and_name
     )
     assert "  launch template: no image of its own (the launching AMI's, as for EC2 Fast Launch)" in lines
     assert "  launch template: image resolve:ssm:/golden-ami/iis/latest" in lines
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_example_keeps_every_resource_its_lock_file_records(
+    name: str, examples: dict[str, cdk.cx_api.CloudAssembly]
+) -> None:
+    # The lock file's record is the last clean `make synth FACTORY=examples/<name>.yaml`: a change
+    # to the library that would replace or delete one of an example's resources fails here.
+    from constructs_lib.checks.preflight.changes import record
+    from constructs_lib.checks.preflight.replacement import Kind, classify
+
+    recorded = VersionLock.at(ROOT / "examples" / f"{name}.lock.json", frozen=True).resources
+    assert recorded, f"examples/{name}.lock.json has no record; run make synth FACTORY=examples/{name}.yaml"
+    changes = classify(recorded, record(Assembly.from_directory(examples[name].directory)))
+    assert [str(c) for c in changes if c.kind in (Kind.REPLACE, Kind.DELETE)] == []
 
 
 def test_example_resource_types_are_in_the_replacement_guards_table(example: cdk.cx_api.CloudAssembly) -> None:

@@ -72,8 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         current = record(assembly)
         changes = classify(lock.resources, current) if lock.resources is not None else []
         lines = report(lock.resources, current, changes)
-        counts = ", ".join(summary(changes))
-        print(f"change report against {args.lock}: {counts or 'nothing changes'}")
+        counts = ", ".join(summary(changes)) or "nothing changes"
+        print(f"change report against {args.lock}: {counts if lock.resources is not None else ''}".rstrip())
         for line in lines:
             print(f"  {line}")
         errors += _guard(changes, lock.resources, current, acknowledged)
