@@ -60,6 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             findings.append(finding)
     for finding in findings:
         print(f"preflight: {finding}", file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
+        if finding.severity is Severity.ERROR and any(
+            _covered(assembly, acknowledged, finding.rule, r) for r in finding.resources
+        ):
+            print(
+                f"preflight: the acknowledgement of {finding.rule} above does not apply: an error is what AWS would "
+                "refuse or a feature that would do nothing, so only its fix clears it",
+                file=sys.stderr,
+            )
     errors = sum(f.severity is Severity.ERROR for f in findings)
     print(
         f"preflight: {len(RULES)} rules over {len(assembly.stacks)} stacks: {errors} errors, "

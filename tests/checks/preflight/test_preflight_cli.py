@@ -73,3 +73,21 @@ def test_runs_without_loading_the_cdk(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert "the CDK was loaded" not in result.stderr
     assert "preflight: error GA-P001" in result.stderr
+
+
+def test_an_acknowledged_error_still_stops_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = shutil.copytree(KNOWN_BAD / "multi-account", tmp_path / "out")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["artifacts"]["GoldenAmiFactory"]["metadata"] = {
+        "/GoldenAmiFactory": [
+            {"type": "aws:cdk:acknowledged-rules", "data": {"Annotation::GA-P001": "we accept the default key"}}
+        ]
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main([str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "preflight: error GA-P001 [GoldenAmiFactory/baseubuntux8664Recipe473D89BD" in err
+    assert (
+        "preflight: the acknowledgement of GA-P001 above does not apply: an error is what AWS would refuse or a "
+        "feature that would do nothing, so only its fix clears it"
+    ) in err
