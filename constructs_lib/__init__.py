@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .pipeline.interfaces import IDistributedGoldenImage, IGoldenImage, ImportedPipeline
     from .retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
     from .retire.lifecycle import ImageLifecycle
+    from .retire.pipeline_holds import PipelineHolds
     from .retire.revoker_role import RevokerRole
 
 _WHERE: dict[str, str] = {
@@ -104,6 +105,7 @@ _WHERE: dict[str, str] = {
     "Platform": "_core.enums",
     "RegionTarget": "_core.targets",
     "RevokeAccessRole": "distribute.revoke_role",
+    "PipelineHolds": "retire.pipeline_holds",
     "RevokerRole": "retire.revoker_role",
     "RootVolume": "_core.volumes",
     "SNAPSHOT_PRICE_PER_GB_MONTH": "retire.cost",
@@ -186,6 +188,7 @@ __all__ = [
     "LifecycleAction",
     "LifecycleRule",
     "OperatingSystem",
+    "PipelineHolds",
     "PipelineLogGroups",
     "PipelineLogs",
     "Platform",

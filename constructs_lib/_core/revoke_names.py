@@ -16,3 +16,16 @@ REVOKED_TAG: Final = "golden-ami:revoked"
 """On a revoked AMI: who revoked it, when and why."""
 PIN_TAG: Final = "golden-ami:pinned"
 """On a pinned launch template: the parameter version or label it launches (``GoldenLaunchTemplate(pin=)``)."""
+PIPELINE_STATUSES: Final = ("ENABLED", "DISABLED")
+"""The values of a pipeline status parameter: ``AWS::ImageBuilder::ImagePipeline.Status``'s."""
+
+
+def status_parameter_name(pipeline: str) -> str:
+    """The SSM parameter that holds a pipeline's status, ``/golden-ami/<pipeline>/status``, by the
+    pipeline's name as its ARN writes it (lowercase, spaces as dashes): ``golden-ami-revoke`` writes
+    ``DISABLED`` there and ``--lift`` writes ``ENABLED``; the factory's stacks read it at every deploy."""
+    return f"/golden-ami/{pipeline.lower().replace(' ', '-')}/status"
+
+
+HOLD_RESOURCE_TYPE: Final = "Custom::PipelineHold"
+"""The custom resource that creates a pipeline's status parameter once (``PipelineHolds``)."""

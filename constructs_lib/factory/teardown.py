@@ -38,6 +38,8 @@ REMOVE: Final = {
     "AWS::ImageBuilder::LifecyclePolicy": "aws imagebuilder delete-lifecycle-policy --lifecycle-policy-arn {id} "
     "--region {region}",
     "AWS::ImageBuilder::Image": "aws imagebuilder delete-image --image-build-version-arn {id} --region {region}",
+    # A hold's physical ID is its status parameter's name (PipelineHolds); deleting it forgets a revocation.
+    "Custom::PipelineHold": "aws ssm delete-parameter --name {id} --region {region}",
     "AWS::IAM::Role": "aws iam delete-role --role-name {id}   # after removing its policies "
     "(aws iam list-role-policies / list-attached-role-policies)",
 }

@@ -38,6 +38,7 @@ from ._cost import fast_launch_cost, pipeline_builds_per_month, steady_state_cos
 from ._distribution import PipelineDistribution, pipeline_targets
 from ._execution import ExecutionRole
 from ._schedule import NEVER_BUILDS, never_builds, render_schedule, start_condition
+from ._status import pipeline_status
 from ._workflows import PipelineWorkflows, planned_workflows
 from .interfaces import ImportedPipeline, grant_start, start_command
 
@@ -106,6 +107,7 @@ class GoldenImagePipeline(Construct):
         lifecycle_role: iam.IRole | None = None,
         workflows: Sequence[Workflow] = (),
         smoke_test: str | Path | None = None,
+        status_parameter: str | None = None,
     ) -> None:
         """
         :param image_name: names the recipe, pipeline and configurations (3 to 128 of ``[-_A-Za-z0-9 ]``).
@@ -149,6 +151,9 @@ class GoldenImagePipeline(Construct):
             is on, and gets its execution role. Default: none, Image Builder's own build and test.
         :param smoke_test: the team's smoke-test script (its text, or a ``Path`` to read), run on the
             test instance before distribution (:meth:`Workflow.smoke_test`). Default: none.
+        :param status_parameter: the SSM parameter the pipeline's status is read from at every deploy
+            (``PipelineHolds.parameter_name``), so a deploy keeps a pipeline ``golden-ami-revoke``
+            disabled. It must exist before the stack deploys. Default: none, always ``ENABLED``.
         """
         super().__init__(scope, id)
         stack = Stack.of(self)
@@ -228,6 +233,8 @@ class GoldenImagePipeline(Construct):
         self.test_timeout_minutes = test_timeout_minutes
         self.image_scanning = image_scanning
         self.resource = self._pipeline(description, self._schedule(schedule, components))
+        self.resource.status = pipeline_status(self, self.resource, status_parameter)
+        self.status_parameter = status_parameter
         self.workflows: PipelineWorkflows | None = None
         self.log_groups: Any = None
         """The pipeline's CloudWatch log groups (``PipelineLogGroups``), once made; None without."""
@@ -282,7 +289,6 @@ class GoldenImagePipeline(Construct):
                 image_scanning_enabled=self.image_scanning
             ),
             schedule=schedule,
-            status="ENABLED",
         )
 
     def _retire(self, lifecycle: Lifecycle | None, role: iam.IRole | None) -> ImageLifecycle | None:

@@ -15,7 +15,9 @@ It runs as the factory account's ``GoldenAmiRevoker`` (``RevokerRole``, made by 
 with the destination role, trusting only ``GoldenAmiRevoker``). One
 unreachable place is reported and left unchanged; the others go on, and a rerun completes it
 (every step checks first). Finally it disables the image's pipeline, else its next build would
-publish the same components again; enable it once a new version of one of its components is out.
+publish the same components again, and holds it disabled across deploys (:mod:`.hold`: its status
+parameter, ``/golden-ami/<pipeline>/status``, says ``DISABLED``). Once a new version of one of its
+components is out, ``golden-ami-revoke --image <image> --lift --execute`` enables it again.
 
 Descendants (images built on the revoked one) are not revoked: their parent is recorded only as
 given to the recipe (a parameter or an ``x.x.x`` ARN), not as the AMI resolved at build time,
@@ -36,14 +38,11 @@ from typing import Any, Final
 
 from .._core.revoke_names import PIN_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
 from .._core.ssm_reference import names_parameter, split_reference
+from .hold import hold, lift
 
 _VERSION: Final = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}/[0-9]{1,9}", re.ASCII)
 _ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _IMAGE: Final = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9 ._-]{0,127}", re.ASCII)
-# UpdateImagePipeline "doesn't support selective updates ... Any optional property that you omit is
-# removed or reset to its default" (Image Builder API reference, UpdateImagePipeline): every field of
-# GetImagePipeline that the call takes is sent back, except these, which the call sets itself.
-_NOT_SENT_BACK: Final = frozenset({"imagePipelineArn", "clientToken", "status"})
 DESCENDANTS_REFUSED: Final = (
     "--with-descendants: not offered. An image records its parent only as given to the recipe (an SSM "
     "parameter or an x.x.x ARN, tag golden-ami:base-image), not the AMI resolved at build time: Image Builder "
@@ -272,30 +271,19 @@ def revoke(
     return outcomes
 
 
-def disable_pipeline(imagebuilder: Any, pipeline_arn: str, execute: bool) -> str:
-    """Disable the pipeline so its next run does not build the same components again."""
-    pipeline = imagebuilder.get_image_pipeline(imagePipelineArn=pipeline_arn)["imagePipeline"]
-    if pipeline.get("status") == "DISABLED":
-        return f"pipeline {pipeline_arn} is already disabled"
-    if not execute:
-        return f"would disable pipeline {pipeline_arn} until a new version of one of its components is published"
-    members = imagebuilder.meta.service_model.operation_model("UpdateImagePipeline").input_shape.members
-    fields = {k: v for k, v in pipeline.items() if k in members and k not in _NOT_SENT_BACK}
-    imagebuilder.update_image_pipeline(imagePipelineArn=pipeline_arn, status="DISABLED", **fields)
-    return (
-        f"disabled pipeline {pipeline_arn}: its next build would publish the same components again. Enable it "
-        "(aws imagebuilder update-image-pipeline ... --status ENABLED, or redeploy) once a new version of one of "
-        "its components is published."
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``golden-ami-revoke`` command. Exit 0 when done (or planned), 1 when a place was
     unreachable (rerun to complete), 2 when refused."""
     parser = argparse.ArgumentParser(prog="golden-ami-revoke", description=__doc__.split("\n\n")[0])
     parser.add_argument("--image", required=True, help="the image name, e.g. web-server")
-    parser.add_argument("--version", required=True, help="the image build version to revoke, e.g. 1.2.3/4")
-    parser.add_argument("--reason", required=True, help="why; recorded on the AMI")
+    parser.add_argument("--version", help="the image build version to revoke, e.g. 1.2.3/4")
+    parser.add_argument("--reason", help="why; recorded on the AMI")
+    parser.add_argument(
+        "--lift",
+        action="store_true",
+        help="enable the image's pipeline again and let deploys keep it enabled (after a new version of one of "
+        "its components is published); revoked AMIs stay revoked",
+    )
     parser.add_argument("--region", help="the factory's home region. Default: the AWS CLI's region")
     parser.add_argument("--parameter", help="Default: /golden-ami/<image>/latest")
     parser.add_argument(
@@ -316,7 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("golden-ami-revoke: needs boto3; pip install 'golden-ami-factory[cli]'", file=sys.stderr)
         return 2
     try:
-        check_version(args.version)
+        if args.lift and (args.version or args.reason):
+            raise ValueError("--lift: takes neither --version nor --reason; it lifts the hold on the image's pipeline")
+        if not args.lift:
+            if not args.version or not args.reason:
+                raise ValueError("--version and --reason: both required to revoke (or give --lift)")
+            check_version(args.version)
         if not _IMAGE.fullmatch(args.image):
             raise ValueError(f"--image: {args.image!r} is not an image name; e.g. web-server")
         import boto3  # the [cli] extra
@@ -330,6 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         home = session.region_name
         arn = f"arn:{partition}:imagebuilder:{home}:{factory}:image/{slug}/{args.version}"
         imagebuilder = session.client("imagebuilder")
+        if args.lift:
+            pipeline_arn = f"arn:{partition}:imagebuilder:{home}:{factory}:image-pipeline/{slug}"
+            print(lift(session.client("ssm"), imagebuilder, pipeline_arn, args.execute))
+            if not args.execute:
+                print("dry run: nothing changed; add --execute to lift")
+            return 0
         places, pipeline = find_places(imagebuilder, arn, factory)
         outcomes = revoke(
             places=places,
@@ -342,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             now=dt.datetime.now(dt.UTC),
         )
         if pipeline:
-            print(disable_pipeline(imagebuilder, pipeline, args.execute))
+            print(hold(session.client("ssm"), imagebuilder, pipeline, args.execute))
     except (ValueError, RevokeError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -56,12 +56,16 @@ class RevokerRole(Construct):
         id: str,
         *,
         parameter_names: Sequence[str],
+        status_parameter_names: Sequence[str] = (),
         destination_accounts: Sequence[str] | None = None,
         trusted_principal: iam.IPrincipal | None = None,
         pipeline_role_name_prefix: str = "GoldenAmiFactory",
     ) -> None:
         """
         :param parameter_names: the factory's latest-AMI parameters, at least one.
+        :param status_parameter_names: the pipelines' status parameters (:class:`PipelineHolds`) in
+            this stack's region, which a revoke sets to ``DISABLED`` and ``--lift`` to ``ENABLED``.
+            Default: none (a revoke then disables the pipeline only until the next deploy).
         :param destination_accounts: the accounts whose ``GoldenAmiRevoke`` it may assume.
             Default: any account (accounts reached through the StackSet are not known at synth).
         :param trusted_principal: who may assume it. Default: the factory account
@@ -78,6 +82,9 @@ class RevokerRole(Construct):
             )
         for name in names:
             check_parameter_name("parameter_names", name)
+        holds = check_unique("status_parameter_names", tuple(status_parameter_names))
+        for name in holds:
+            check_parameter_name("status_parameter_names", name)
         accounts = (
             None if destination_accounts is None else check_unique("destination_accounts", tuple(destination_accounts))
         )
@@ -126,6 +133,19 @@ class RevokerRole(Construct):
                 sid="RewriteLatestAmiParameters",
                 actions=["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"],
                 resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in names],
+            ),
+            *(
+                (
+                    iam.PolicyStatement(
+                        sid="HoldThePipelinesStatus",
+                        actions=["ssm:GetParameter", "ssm:PutParameter"],
+                        # One pattern: the policy's size must not grow with the pipelines (IAM's
+                        # inline policy quota); the latest-AMI parameters are listed already.
+                        resources=[f"arn:{partition}:ssm:{stack.region}:{account}:parameter/golden-ami/*/status"],
+                    ),
+                )
+                if holds
+                else ()
             ),
             iam.PolicyStatement(
                 sid="FindImagesAndPinnedTemplates",
@@ -181,6 +201,18 @@ class RevokerRole(Construct):
                     "The same parameter name exists in every region the image reaches; the name is exact.",
                 )
                 for n in names
+            ),
+            *(
+                (
+                    (
+                        f"AwsSolutions-IAM5[Resource::{arn}:ssm:{as_in_finding(stack.region, 'Region')}:{here}:"
+                        "parameter/golden-ami/*/status]",
+                        "The pipelines' status parameters of the home region only; one pattern keeps the policy's "
+                        "size independent of the number of pipelines.",
+                    ),
+                )
+                if holds
+                else ()
             ),
             *(
                 ()

@@ -84,3 +84,16 @@ def test_destroying_needs_the_typed_account_then_destroys_in_order(out: Path) ->
     )
     assert [a[-1] for a in ran] == ["GoldenAmiFactory", "GoldenAmiKeys-eu-west-1"]
     assert ran[0][:5] == ["node_modules/.bin/cdk", "destroy", "--app", str(out), "--force"]
+
+
+def test_a_pipeline_hold_is_listed_with_the_command_that_deletes_its_parameter(tmp_path: Path) -> None:
+    hold = {
+        "H": {
+            "Type": "Custom::PipelineHold",
+            "DeletionPolicy": "Retain",
+            "Properties": {"Name": "/golden-ami/w/status"},
+        }
+    }
+    made = assembly(tmp_path, {"GoldenAmiHolds": ("aws://210987654321/eu-west-1", {"Resources": hold})})
+    (retained,) = teardown.plan(made).retained
+    assert retained.remove() == "aws ssm delete-parameter --name <id> --region eu-west-1"

@@ -14,6 +14,7 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
+from constructs_lib.retire.hold import hold
 from constructs_lib.retire.revoke import (
     DESCENDANTS_REFUSED,
     Place,
@@ -21,7 +22,6 @@ from constructs_lib.retire.revoke import (
     _usable,
     assume,
     check_role_arn,
-    disable_pipeline,
     find_places,
     main,
     plan,
@@ -314,7 +314,9 @@ def test_a_previous_ami_is_usable_only_if_it_exists_is_not_deprecated_and_not_re
     assert _usable(image, NOW) is usable
 
 
-def test_disables_the_pipeline_and_says_until_when() -> None:
+def test_disables_the_pipeline_sending_every_setting_back_and_says_until_when(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(key, "testing")
     imagebuilder = boto3.client("imagebuilder", region_name="eu-west-1")
     stub = Stubber(imagebuilder)
     # Everything the library sets on a pipeline: UpdateImagePipeline resets what is not sent back.
@@ -346,10 +348,11 @@ def test_disables_the_pipeline_and_says_until_when() -> None:
             **{k: v for k, v in pipeline.items() if k not in {"arn", "name", "tags", "status", "dateLastRun"}},
         },
     )
-    with stub:
-        assert disable_pipeline(imagebuilder, PIPELINE, execute=False).startswith("would disable pipeline")
-        assert "once a new version of one of its components is published" in disable_pipeline(
-            imagebuilder, PIPELINE, execute=True
+    with stub, mock_aws():
+        ssm = boto3.client("ssm", region_name="eu-west-1")  # no status parameter: an unheld pipeline
+        assert hold(ssm, imagebuilder, PIPELINE, execute=False).startswith("would disable pipeline")
+        assert "Once a new version of one of its components is published: golden-ami-revoke" in hold(
+            ssm, imagebuilder, PIPELINE, execute=True
         )
     stub.assert_no_pending_responses()
 

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 
 from constructs_lib import RevokerRole
-from constructs_lib.retire import revoke
+from constructs_lib.retire import hold, revoke
 from tests.conftest import lint_errors, synth_with_nag, template
 
 PARAMETER = "/golden-ami/web/latest"
@@ -62,7 +62,7 @@ def test_allows_exactly_what_the_revoke_command_calls(stack: cdk.Stack) -> None:
     allowed = {a for s in found.values() for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert allowed == {
         "imagebuilder:GetImage",  # find_places
-        "imagebuilder:GetImagePipeline",  # disable_pipeline
+        "imagebuilder:GetImagePipeline",  # hold, lift
         "imagebuilder:UpdateImagePipeline",
         "iam:PassRole",  # UpdateImagePipeline sends the pipeline's execution role back
         "ssm:GetParameter",  # apply
@@ -75,7 +75,7 @@ def test_allows_exactly_what_the_revoke_command_calls(stack: cdk.Stack) -> None:
         "ec2:CreateTags",  # apply
         "sts:AssumeRole",  # sessions: GoldenAmiRevoke in destination accounts
     }
-    source = Path(revoke.__file__).read_text()
+    source = Path(revoke.__file__).read_text() + Path(hold.__file__).read_text()
     for call in (
         "get_image(",
         "get_image_pipeline(",
@@ -98,6 +98,26 @@ def test_allows_exactly_what_the_revoke_command_calls(stack: cdk.Stack) -> None:
     assert found["PassThePipelinesOwnExecutionRole"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "imagebuilder.amazonaws.com"}
     }
+    assert "HoldThePipelinesStatus" not in found  # no status parameters given
+
+
+def test_may_write_the_status_parameters_of_its_own_region_only(stack: cdk.Stack) -> None:
+    RevokerRole(stack, "Revoker", parameter_names=[PARAMETER], status_parameter_names=["/golden-ami/web/status"])
+    found = statements(stack)["HoldThePipelinesStatus"]
+    assert found["Action"] == ["ssm:GetParameter", "ssm:PutParameter"]
+    assert found["Resource"] == f"arn:aws:ssm:{stack.region}:{stack.account}:parameter/golden-ami/*/status"
+
+
+def test_refuses_a_status_parameter_listed_twice(stack: cdk.Stack) -> None:
+    with pytest.raises(
+        ValueError, match="status_parameter_names: '/golden-ami/web/status' is listed twice; list each once"
+    ):
+        RevokerRole(
+            stack,
+            "Revoker",
+            parameter_names=[PARAMETER],
+            status_parameter_names=["/golden-ami/web/status", "/golden-ami/web/status"],
+        )
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from . import (
     lifecycle_survives,
     org_sharing_key,
     parent_image,
+    pipeline_hold,
     reserved_concurrency,
     revoker_trust,
     role_names,
@@ -43,5 +44,6 @@ RULES: tuple[Rule, ...] = tuple(
         import_role_key,
         revoker_trust,
         fast_launch_key,
+        pipeline_hold,
     )
 )
