@@ -113,13 +113,15 @@ bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(BENCH_VENV)/.installed
 # diff and deploy use the assembly `make synth` just checked (cdk.out), never a second synthesis.
 # The deploy guard runs first: a file with the sample's placeholders, without `account:`, or for
 # another account than the caller's credentials is refused before any AWS call that changes
-# something (constructs_lib/factory/deploy_guard.py).
+# something (constructs_lib/factory/deploy_guard.py); then no image may be built for a pipeline a
+# revocation holds (constructs_lib/factory/held_builds.py, read-only).
 ASSEMBLY_FLAGS := --app cdk.out --no-notices --no-version-reporting
 diff: synth
 	@$(CDK) diff $(ASSEMBLY_FLAGS)
 
 deploy: synth
 	@$(BIN)/python -m constructs_lib.factory.deploy_guard $(or $(FACTORY),factory.yaml)
+	@$(BIN)/python -m constructs_lib.factory.held_builds cdk.out
 	@$(CDK) deploy --all $(ASSEMBLY_FLAGS)
 
 # The policies CloudFormation needs in each account (cdk bootstrap --cloudformation-execution-policies),

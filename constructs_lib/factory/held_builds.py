@@ -1,0 +1,147 @@
+"""``make deploy``'s second guard: no image is built at deploy for a pipeline a revocation holds.
+
+A held pipeline (its status parameter says ``DISABLED``, written by ``golden-ami-revoke``) stays
+disabled through a deploy (:class:`~constructs_lib.retire.pipeline_holds.PipelineHolds`). An
+``AWS::ImageBuilder::Image`` that the deploy creates is another matter: CloudFormation builds it
+whatever the pipeline's status, and it distributes the recipe's components to the latest-AMI
+parameters, so an edit that only adds a region would put the revoked components back in front of
+every fleet. Before ``cdk deploy``, this guard lists the images of ``cdk.out`` that the deployed
+stack does not have yet (``GetTemplate``,
+https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html), reads
+each one's pipeline status parameter (``GetParameter``), and refuses while any is ``DISABLED``:
+lift the hold first when the build carries the fix (a new version of the bad component), or
+leave the edit until then. Read-only: it changes nothing.
+
+    python -m constructs_lib.factory.held_builds cdk.out
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .deploy_policies import _stacks
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Build:
+    """An image ``cdk.out`` builds at deploy, with the status parameter of its pipeline."""
+
+    stack: str
+    region: str
+    logical_id: str
+    pipeline: str
+    parameter: str
+
+
+def builds(out: Path) -> list[Build]:
+    """Every ``AWS::ImageBuilder::Image`` of ``out`` whose pipeline (the one with the same recipe,
+    in the same stack) reads its status from a stack parameter of an SSM parameter type."""
+    found: list[Build] = []
+    for name, _, region, template in _stacks(out):
+        resources = template.get("Resources", {})
+        parameters = template.get("Parameters", {})
+        held: dict[str, tuple[str, str]] = {}
+        for resource in resources.values():
+            properties = resource.get("Properties", {})
+            status = properties.get("Status")
+            if resource.get("Type") != "AWS::ImageBuilder::ImagePipeline" or not isinstance(status, dict):
+                continue
+            parameter = parameters.get(status.get("Ref"), {})
+            if str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and "Default" in parameter:
+                recipe = json.dumps(properties.get("ImageRecipeArn"), sort_keys=True)
+                held[recipe] = (str(properties.get("Name")), str(parameter["Default"]))
+        for logical_id, resource in sorted(resources.items()):
+            if resource.get("Type") != "AWS::ImageBuilder::Image":
+                continue
+            recipe = json.dumps(resource.get("Properties", {}).get("ImageRecipeArn"), sort_keys=True)
+            if recipe in held:
+                pipeline, parameter = held[recipe]
+                found.append(
+                    Build(stack=name, region=region, logical_id=logical_id, pipeline=pipeline, parameter=parameter)
+                )
+    return found
+
+
+Deployed = Callable[[str, str], "set[str] | None"]
+"""``(stack, region) -> the logical IDs of the deployed stack``, None when it does not exist."""
+Status = Callable[[str, str], "str | None"]
+"""``(parameter, region) -> its value``, None when it does not exist."""
+
+
+def problems(found: list[Build], deployed: Deployed, status: Status) -> list[str]:
+    """One line per new image whose pipeline is held, with the way out."""
+    lines: list[str] = []
+    stacks: dict[tuple[str, str], set[str] | None] = {}
+    for build in found:
+        where = (build.stack, build.region)
+        if where not in stacks:
+            stacks[where] = deployed(*where)
+        existing = stacks[where]
+        if existing is not None and build.logical_id in existing:
+            continue  # built before; this deploy does not build it again
+        if status(build.parameter, build.region) == "DISABLED":
+            lines.append(
+                f"{build.stack}/{build.logical_id}: this deploy builds image {build.pipeline!r} while a revocation "
+                f"holds its pipeline ({build.parameter} = DISABLED), and the build would publish its components to the "
+                f"latest-AMI parameters again; if this build carries the fix, lift the hold first "
+                f"(golden-ami-revoke --image {build.pipeline} --lift --execute), else deploy this edit after the fix"
+            )
+    return lines
+
+
+def _aws() -> tuple[Deployed, Status]:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    def deployed(stack: str, region: str) -> set[str] | None:
+        try:
+            body: Any = boto3.client("cloudformation", region_name=region).get_template(StackName=stack)["TemplateBody"]
+        except ClientError as error:
+            if "does not exist" in str(error):
+                return None
+            raise
+        template = json.loads(body) if isinstance(body, str) else body
+        return set(template.get("Resources", {}))
+
+    def status(parameter: str, region: str) -> str | None:
+        client = boto3.client("ssm", region_name=region)
+        try:
+            return str(client.get_parameter(Name=parameter)["Parameter"]["Value"])
+        except client.exceptions.ParameterNotFound:
+            return None
+
+    return deployed, status
+
+
+def main(argv: list[str] | None = None, *, aws: Callable[[], tuple[Deployed, Status]] = _aws) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m constructs_lib.factory.held_builds <cdk.out>", file=sys.stderr)
+        return 2
+    found = builds(Path(args[0]))
+    if not found:
+        return 0
+    try:
+        lines = problems(found, *aws())
+    except Exception as error:  # no permission to read, no network: say so; nothing was deployed
+        print(
+            f"make deploy: cannot tell whether a revocation holds a pipeline ({type(error).__name__}: {error}); "
+            "the caller needs cloudformation:GetTemplate and ssm:GetParameter; nothing was deployed",
+            file=sys.stderr,
+        )
+        return 1
+    for line in lines:
+        print(line, file=sys.stderr)
+    if lines:
+        print(f"make deploy: refused ({len(lines)} held builds above); nothing was deployed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
