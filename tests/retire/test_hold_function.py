@@ -63,7 +63,8 @@ def test_an_existing_parameter_keeps_its_value(
     ssm.put_parameter(Name=NAME, Value="DISABLED", Type="String")  # a revoke wrote it
     index.handler(event(request_type, NAME), None, ssm=ssm)
     assert ssm.get_parameter(Name=NAME)["Parameter"]["Value"] == "DISABLED"
-    assert responses[0]["Status"] == "SUCCESS"
+    # The same physical ID: what the replacement guard's PROVIDERS table says of this type.
+    assert responses == [{"Status": "SUCCESS", "Id": NAME, "Why": ""}]
     assert json.loads(capsys.readouterr().out)["outcome"] == "kept DISABLED"
 
 

@@ -31,7 +31,10 @@ CloudFormation's rules, as this module applies them:
 - A custom resource is replaced when its provider answers an update with a new physical ID, and
   CloudFormation then deletes the old one ("Custom resources",
   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html);
-  the templates do not say what a provider answers, so any change to one counts as a replacement.
+  the templates do not say what a provider answers, so any change to one counts as a replacement
+  unless its provider says which properties give a new physical ID: the library's own providers
+  in :data:`PROVIDERS`, any other through the resource's ``golden-ami:createOnly`` metadata (a
+  list of property names). A change of those replaces it; of the others, updates it.
 - ``DeletionPolicy: Retain`` (or ``RetainExceptOnCreate``, which deletes only what a failed stack
   creation made) keeps the physical resource when CloudFormation deletes it from the stack (a
   logical ID that changes included), ``UpdateReplacePolicy: Retain`` when a replacement removes it
@@ -120,6 +123,36 @@ def schema_create_only(resource_type: str) -> tuple[str, ...] | None:
     return None if schema is None else tuple(schema.get("createOnlyProperties", ()))
 
 
+PROVIDERS: Final[dict[str, tuple[str, ...]]] = {
+    # retire/hold_function: the physical ID is the parameter's name; Pipeline only describes it.
+    "Custom::PipelineHold": ("/properties/Name",),
+    # distribute/grant_function: the physical ID is "<key ARN>|<grant ID>". With a Name, "you can retry
+    # a CreateGrant request with identical parameters; if the grant already exists, the original
+    # GrantId is returned" (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html);
+    # any other value makes a new grant, and so a new physical ID.
+    "Custom::AutoScalingKeyGrant": (
+        "/properties/Region",
+        "/properties/KeyAlias",
+        "/properties/GranteePrincipal",
+        "/properties/RetiringPrincipal",
+        "/properties/GrantName",
+    ),
+}
+"""The library's custom resource types whose provider keeps the physical ID through an update of
+any other property (a new ``ServiceToken`` included): the properties that give a new one."""
+CREATE_ONLY_METADATA: Final = "golden-ami:createOnly"
+"""A custom resource's metadata naming the properties whose change makes its provider answer
+with a new physical ID, for providers outside the library."""
+
+
+def custom_create_only(resource: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """What a custom resource's provider says replaces it; None when it says nothing."""
+    declared = resource.get("Metadata", {}).get(CREATE_ONLY_METADATA)
+    if isinstance(declared, list) and all(isinstance(p, str) for p in declared):
+        return tuple(f"/properties/{p}" for p in declared)
+    return PROVIDERS.get(str(resource.get("Type")))
+
+
 @cache
 def create_only(resource_type: str) -> tuple[str, ...] | None:
     """The create-only property pointers of ``resource_type`` (``/properties/Name``); None when
@@ -180,7 +213,9 @@ def fingerprint(resource: Mapping[str, Any], resources: Mapping[str, Any]) -> di
         "props": _digest([properties, resource.get("UpdatePolicy")]),
         "_refs": sorted(references([properties, resource.get("UpdatePolicy")], resources)),
     }
-    pointers = create_only(resource["Type"])
+    kind = str(resource["Type"])
+    custom = kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"
+    pointers = custom_create_only(resource) if custom else create_only(kind)
     if pointers is not None:
         values = {p.removeprefix("/properties/"): _at(properties, p.split("/")[2:]) for p in pointers}
         entry["create"] = {k: _digest(v) for k, v in sorted(values.items()) if v is not None}
@@ -255,7 +290,7 @@ def _direct(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Kind, str] 
     if "replacing" in new and old.get("replacing") not in (None, True, new["replacing"]):
         return Kind.REPLACE, f"{' or '.join(REPLACING_UPDATE[:4])} changes under AutoScalingReplacingUpdate"
     if "props" in old and old["props"] != new.get("props"):
-        if _custom(new):
+        if _custom(new) and not ("create" in old and "create" in new):
             return Kind.REPLACE, "a custom resource: any update may replace it"
         return Kind.UPDATE, "properties change in place"
     return None

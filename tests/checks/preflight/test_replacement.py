@@ -209,6 +209,65 @@ def test_a_custom_resource_is_replaced_by_any_change(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("kind", "metadata", "changed", "expected"),
+    [
+        # The library's own providers (PROVIDERS): what gives a new physical ID replaces, the rest updates.
+        ("Custom::PipelineHold", {}, {"Pipeline": "web server"}, (Kind.UPDATE, "properties change in place")),
+        (
+            "Custom::PipelineHold",
+            {},
+            {"Name": "/golden-ami/x/status"},
+            (Kind.REPLACE, "Name cannot change in place (create-only)"),
+        ),
+        ("Custom::AutoScalingKeyGrant", {}, {"ServiceToken": "arn:new"}, (Kind.UPDATE, "properties change in place")),
+        (
+            "Custom::AutoScalingKeyGrant",
+            {},
+            {"GrantName": "g2"},
+            (Kind.REPLACE, "GrantName cannot change in place (create-only)"),
+        ),
+        # Any other provider says so in the resource's metadata.
+        ("Custom::Grant", {"golden-ami:createOnly": ["Name"]}, {"N": 2}, (Kind.UPDATE, "properties change in place")),
+        (
+            "Custom::Grant",
+            {"golden-ami:createOnly": ["Name"]},
+            {"Name": "b"},
+            (Kind.REPLACE, "Name cannot change in place (create-only)"),
+        ),
+    ],
+)
+def test_a_custom_resource_whose_provider_says_what_replaces_it_is_updated_by_the_rest(
+    tmp_path: Path, kind: str, metadata: dict[str, Any], changed: dict[str, Any], expected: tuple[Kind, str]
+) -> None:
+    properties = {
+        "ServiceToken": "arn:old",
+        "Name": "/golden-ami/web/status",
+        "Pipeline": "web",
+        "GrantName": "g",
+        "N": 1,
+    }
+    base, edit = template(), template()
+    for body in (base, edit):
+        body["Resources"]["Custom"] = resource(kind, "App/Custom", dict(properties))
+        body["Resources"]["Custom"]["Metadata"].update(metadata)
+    edit["Resources"]["Custom"]["Properties"].update(changed)
+    changes = classify(recorded(tmp_path, base), recorded(tmp_path, edit))
+    assert [(c.logical_id, c.kind, c.reason) for c in changes] == [("Custom", *expected)]
+
+
+def test_a_custom_resource_recorded_before_its_provider_said_anything_is_still_replaced(tmp_path: Path) -> None:
+    base, edit = template(), template()
+    for body in (base, edit):
+        body["Resources"]["Hold"] = resource("Custom::PipelineHold", "App/Hold", {"Name": "/a", "Pipeline": "a"})
+    before = recorded(tmp_path, base)
+    for entry in before.values():
+        entry["Hold"].pop("create")  # a lock file written before PROVIDERS knew the type
+    edit["Resources"]["Hold"]["Properties"]["Pipeline"] = "b"
+    changes = classify(before, recorded(tmp_path, edit))
+    assert [(c.logical_id, c.kind) for c in changes] == [("Hold", Kind.REPLACE)]
+
+
 def test_deletion_policy_guards_what_leaves_the_template_and_update_replace_policy_a_replacement(
     tmp_path: Path,
 ) -> None:
