@@ -238,3 +238,24 @@ def test_a_construct_warning_acknowledged_at_a_path_that_names_nothing_is_refuse
         "path the warning prints; did you mean GoldenAmiFactory/web-x86_64/Infrastructure, "
         "GoldenAmiFactory/web-x86_64/Infrastructure/Resource, GoldenAmiFactory/web-x86_64/Status?"
     )
+
+
+def test_dropping_an_architecture_removes_only_that_architectures_resources(tmp_path: Path) -> None:
+    """A file that started with two architectures, then drops one: the other keeps its names and
+    logical IDs (the lock records them), so the deploy deletes the dropped pipeline's resources
+    and replaces or updates nothing of the one kept, nor its consumer."""
+    (tmp_path / "web-server.yaml").write_text((ROOT / "components" / "web-server.yaml").read_text())
+    both = yaml.safe_load(yaml.safe_dump(BASE))
+    _image(both)["architectures"] = ["x86_64", "arm64"]
+    both["consumers"][0]["image"] = "web-x86-64"
+    before = synth(tmp_path, both, "both")
+    one = yaml.safe_load(yaml.safe_dump(both))
+    _image(one)["architectures"] = ["x86_64"]
+    after = synth(tmp_path, one, "x86-only")
+    changes = classify(before, after)
+    assert not [c for c in changes if c.kind in (Kind.CREATE, Kind.REPLACE)], sorted(map(str, changes))
+    deleted = [c for c in changes if c.kind is Kind.DELETE]
+    assert deleted and all("arm64" in c.path for c in deleted), sorted(c.path for c in deleted)
+    assert {c.type for c in deleted} >= {"AWS::ImageBuilder::ImagePipeline", RECIPE}
+    assert not [c for c in changes if c.type in (FLEET, TEMPLATE)]
+    assert refusals(changes, before, after) == []  # the arm64 image built at deploy is kept (Retain)
