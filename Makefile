@@ -23,6 +23,9 @@ LOCK := $(if $(FACTORY),$(basename $(abspath $(FACTORY))).lock.json,golden-ami.l
 CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) \
 	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 export PIN
+# UNPIN='<image>[,...]' (or all) lets a deploy drop the pins an earlier deploy set; without it, a
+# deploy that would unpin a launch template is refused (constructs_lib/factory/held_pins.py).
+export UNPIN
 
 .PHONY: synth test lint docs bench diff deploy clean fuzz lock policies bootstrap destroy
 
@@ -114,7 +117,8 @@ bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(BENCH_VENV)/.installed
 # The deploy guard runs first: a file with the sample's placeholders, without `account:`, or for
 # another account than the caller's credentials is refused before any AWS call that changes
 # something (constructs_lib/factory/deploy_guard.py); then no image may be built for a pipeline a
-# revocation holds (constructs_lib/factory/held_builds.py, read-only).
+# revocation holds (constructs_lib/factory/held_builds.py), nor a pin dropped that an earlier deploy
+# set (constructs_lib/factory/held_pins.py); both read-only.
 ASSEMBLY_FLAGS := --app cdk.out --no-notices --no-version-reporting
 diff: synth
 	@$(CDK) diff $(ASSEMBLY_FLAGS)
@@ -122,6 +126,7 @@ diff: synth
 deploy: synth
 	@$(BIN)/python -m constructs_lib.factory.deploy_guard $(or $(FACTORY),factory.yaml)
 	@$(BIN)/python -m constructs_lib.factory.held_builds cdk.out
+	@$(BIN)/python -m constructs_lib.factory.held_pins cdk.out
 	@$(CDK) deploy --all $(ASSEMBLY_FLAGS)
 
 # The policies CloudFormation needs in each account (cdk bootstrap --cloudformation-execution-policies),

@@ -22,9 +22,9 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from .deploy_policies import _stacks
+from .deployed import Deployed, Status, deployed_template, parameter_value
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,12 +67,6 @@ def builds(out: Path) -> list[Build]:
     return found
 
 
-Deployed = Callable[[str, str], "set[str] | None"]
-"""``(stack, region) -> the logical IDs of the deployed stack``, None when it does not exist."""
-Status = Callable[[str, str], "str | None"]
-"""``(parameter, region) -> its value``, None when it does not exist."""
-
-
 def problems(found: list[Build], deployed: Deployed, status: Status) -> list[str]:
     """One line per new image whose pipeline is held, with the way out."""
     lines: list[str] = []
@@ -80,7 +74,8 @@ def problems(found: list[Build], deployed: Deployed, status: Status) -> list[str
     for build in found:
         where = (build.stack, build.region)
         if where not in stacks:
-            stacks[where] = deployed(*where)
+            template = deployed(*where)
+            stacks[where] = None if template is None else set(template.get("Resources", {}))
         existing = stacks[where]
         if existing is not None and build.logical_id in existing:
             continue  # built before; this deploy does not build it again
@@ -95,27 +90,7 @@ def problems(found: list[Build], deployed: Deployed, status: Status) -> list[str
 
 
 def _aws() -> tuple[Deployed, Status]:
-    import boto3
-    from botocore.exceptions import ClientError
-
-    def deployed(stack: str, region: str) -> set[str] | None:
-        try:
-            body: Any = boto3.client("cloudformation", region_name=region).get_template(StackName=stack)["TemplateBody"]
-        except ClientError as error:
-            if "does not exist" in str(error):
-                return None
-            raise
-        template = json.loads(body) if isinstance(body, str) else body
-        return set(template.get("Resources", {}))
-
-    def status(parameter: str, region: str) -> str | None:
-        client = boto3.client("ssm", region_name=region)
-        try:
-            return str(client.get_parameter(Name=parameter)["Parameter"]["Value"])
-        except client.exceptions.ParameterNotFound:
-            return None
-
-    return deployed, status
+    return deployed_template, parameter_value
 
 
 def main(argv: list[str] | None = None, *, aws: Callable[[], tuple[Deployed, Status]] = _aws) -> int:

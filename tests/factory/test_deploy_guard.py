@@ -112,6 +112,7 @@ def test_make_deploy_runs_the_guard_before_deploying_the_checked_assembly() -> N
     guard = plan.index("-m constructs_lib.factory.deploy_guard factory.yaml")
     deploy = plan.index("deploy --all --app cdk.out")
     held = plan.index("-m constructs_lib.factory.held_builds cdk.out")
-    assert plan.index("cdk.out.next") < guard < held < deploy  # synth, the guards, then the checked cdk.out
+    pins = plan.index("-m constructs_lib.factory.held_pins cdk.out")
+    assert plan.index("cdk.out.next") < guard < held < pins < deploy  # synth, the guards, the checked cdk.out
     diff = subprocess.run(["make", "-n", "diff"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "diff --app cdk.out" in diff

@@ -42,7 +42,7 @@ def test_every_image_built_at_deploy_is_found_with_its_pipelines_status_paramete
 
 
 def test_a_new_image_of_a_held_pipeline_is_refused_with_the_way_out() -> None:
-    (line,) = problems([WEB], lambda *_: {"Other"}, lambda *_: "DISABLED")
+    (line,) = problems([WEB], lambda *_: {"Resources": {"Other": {}}}, lambda *_: "DISABLED")
     assert line == (
         "GoldenAmiFactory/webserverx8664FirstImage0AE87D0BD22109AA0: this deploy builds image 'web-server' while a "
         "revocation holds its pipeline (/golden-ami/web-server/status = DISABLED), and the build would publish its "
@@ -54,13 +54,13 @@ def test_a_new_image_of_a_held_pipeline_is_refused_with_the_way_out() -> None:
 @pytest.mark.parametrize(
     ("deployed", "status"),
     [
-        ({WEB.logical_id}, "DISABLED"),  # built before: this deploy does not build it
-        ({"Other"}, "ENABLED"),  # not held
-        ({"Other"}, None),  # no status parameter
+        ({"Resources": {WEB.logical_id: {}}}, "DISABLED"),  # built before: this deploy does not build it
+        ({"Resources": {"Other": {}}}, "ENABLED"),  # not held
+        ({"Resources": {"Other": {}}}, None),  # no status parameter
         (None, "ENABLED"),  # a first deploy
     ],
 )
-def test_anything_else_passes(deployed: set[str] | None, status: str | None) -> None:
+def test_anything_else_passes(deployed: dict[str, Any] | None, status: str | None) -> None:
     assert problems([WEB], lambda *_: deployed, lambda *_: status) == []
 
 
