@@ -48,11 +48,13 @@ def content_digest(properties: dict[str, Any]) -> str:
 class VersionLock:
     """A version lock file. Get one with :meth:`at`, which shares one object per path.
 
-    ``frozen`` locks refuse to issue new versions and raise instead; CI uses that to prove the
-    committed file matches the code. Default: not frozen.
+    ``frozen`` locks refuse to issue new versions and raise instead, and never write; CI uses that
+    to prove the committed file matches the code. Default: not frozen. A path asked for frozen
+    once stays frozen for the process, whoever opened it first, so a test that freezes a fixture
+    cannot have it written by code that opens the same file unfrozen.
     """
 
-    _open: ClassVar[dict[tuple[Path, bool], VersionLock]] = {}
+    _open: ClassVar[dict[Path, VersionLock]] = {}
 
     def __init__(self, path: Path, *, frozen: bool = False) -> None:
         self.path = path
@@ -89,12 +91,25 @@ class VersionLock:
 
     @classmethod
     def at(cls, path: str | Path, *, frozen: bool = False) -> VersionLock:
-        """The lock file at ``path``, one shared object per path within a process."""
+        """The lock file at ``path``, one shared object per path within a process; frozen from
+        the first time anyone asks for it frozen."""
         resolved = Path(path).resolve()
-        key = (resolved, frozen)
-        if key not in cls._open:
-            cls._open[key] = cls(resolved, frozen=frozen)
-        return cls._open[key]
+        if resolved not in cls._open:
+            cls._open[resolved] = cls(resolved, frozen=frozen)
+        lock = cls._open[resolved]
+        lock.frozen = lock.frozen or frozen
+        return lock
+
+    def _refresh(self) -> str:
+        """How to bring the frozen file up to date, in any repository."""
+        try:
+            shown = str(self.path.relative_to(Path.cwd()))
+        except ValueError:
+            shown = str(self.path)
+        return (
+            f"{shown} is frozen; synthesize once with it unfrozen ('make synth' in the factory's repository, "
+            f"'cdk synth' in your own app, or your test with VersionLock.at(path) not frozen) and commit {shown}"
+        )
 
     def version_for(self, component: str, digest: str, floor: str) -> str:
         """The version of ``component`` whose content has ``digest``.
@@ -115,8 +130,7 @@ class VersionLock:
         version = ".".join(str(part) for part in wanted)
         if self.frozen:
             raise ValueError(
-                f"version_lock: component {component!r} changed (sha256 {digest[:12]}) but "
-                f"{self.path.name} is frozen; run 'make synth' locally and commit {self.path.name} "
+                f"version_lock: component {component!r} changed (sha256 {digest[:12]}) but {self._refresh()} "
                 f"(it will record version {version})"
             )
         self._entries[component] = {"sha256": digest, "version": version}
@@ -147,8 +161,8 @@ class VersionLock:
             )
         if self.frozen:
             raise ValueError(
-                f"version_lock: image {image!r} has no place in {self.path.name} (it would go to stack {stack}) "
-                f"but the file is frozen; run 'make synth' locally and commit {self.path.name}"
+                f"version_lock: image {image!r} has no place in the lock file (it would go to stack {stack}) but "
+                f"{self._refresh()}"
             )
         self._stacks[image] = {"stack": stack, "pipelines": pipelines}
         self._write()
@@ -199,10 +213,7 @@ class VersionLock:
     def record_resources(self, record: dict[str, Any]) -> None:
         """Keep ``record`` as the last synth's resources (the preflight's change report reads it)."""
         if self.frozen:
-            raise ValueError(
-                f"version_lock: {self.path.name} is frozen, so it keeps the record of the last synth; "
-                f"run 'make synth' locally and commit {self.path.name}"
-            )
+            raise ValueError(f"version_lock: it keeps the record of the last synth, but {self._refresh()}")
         if record != self._resources:
             self._resources = record
             self._write()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -65,11 +66,19 @@ def test_raising_the_floor_starts_a_new_line(tmp_path: Path) -> None:
 def test_a_frozen_lock_refuses_new_content_and_says_how_to_fix_it(tmp_path: Path) -> None:
     lock = tmp_path / "lock.json"
     synth(lock, DOCUMENT)
-    with pytest.raises(
-        ValueError,
-        match=r"component 'img-hello' changed .* lock.json is frozen; run 'make synth' locally and commit lock.json \(it will record version 1.0.1\)",
-    ):
+    before = lock.read_bytes()
+    with pytest.raises(ValueError) as raised:
         synth(lock, CHANGED, frozen=True)
+    assert re.fullmatch(
+        r"version_lock: component 'img-hello' changed \(sha256 [0-9a-f]{12}\) but "
+        + re.escape(
+            f"{lock} is frozen; synthesize once with it unfrozen ('make synth' in the factory's repository, "
+            f"'cdk synth' in your own app, or your test with VersionLock.at(path) not frozen) and commit {lock} "
+            "(it will record version 1.0.1)"
+        ),
+        str(raised.value),
+    ), str(raised.value)
+    assert lock.read_bytes() == before  # a frozen lock never writes
 
 
 def test_rejects_a_corrupt_lock_file(tmp_path: Path) -> None:
@@ -90,11 +99,29 @@ def test_at_shares_one_lock_per_path(tmp_path: Path) -> None:
 
 
 def test_frozen_lock_refuses_a_new_record(tmp_path: Path) -> None:
-    with pytest.raises(
-        ValueError,
-        match=r"version_lock: lock.json is frozen, so it keeps the record of the last synth; run 'make synth' locally and commit lock.json",
-    ):
+    with pytest.raises(ValueError) as raised:
         VersionLock(tmp_path / "lock.json", frozen=True).record_resources({})
+    assert str(raised.value).startswith(
+        f"version_lock: it keeps the record of the last synth, but {tmp_path / 'lock.json'} is frozen; "
+    )
+
+
+def test_a_path_asked_for_frozen_stays_frozen_whoever_opened_it_first(tmp_path: Path) -> None:
+    path = tmp_path / "shared.json"
+    first = VersionLock.at(path)  # a construct's default, unfrozen
+    assert not first.frozen
+    assert VersionLock.at(path, frozen=True) is first and first.frozen  # a test freezes the fixture
+    assert VersionLock.at(path).frozen  # and code opening it unfrozen afterwards gets it frozen
+
+
+def test_the_refresh_hint_names_the_file_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tests").mkdir()
+    with pytest.raises(ValueError) as raised:
+        VersionLock(tmp_path / "tests" / "golden-ami.lock.json", frozen=True).record_resources({})
+    assert "but tests/golden-ami.lock.json is frozen; " in str(raised.value)
 
 
 def test_record_keeps_components_and_stacks(tmp_path: Path) -> None:
