@@ -318,7 +318,6 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "stack GoldenAmiConsumers-us-east-1",
         "stack GoldenAmiDestination-222222222222",
         "stack GoldenAmiFactory",
-        "stack GoldenAmiHolds",
         "stack GoldenAmiKeys-ap-southeast-2",
         "stack GoldenAmiKeys-eu-west-1",
         "stack GoldenAmiKeys-us-east-1",

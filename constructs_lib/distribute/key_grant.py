@@ -66,7 +66,10 @@ class AutoScalingKeyGrants(Construct):
         grantee = auto_scaling_role_arn(partition, account)
         keys = f"arn:{partition}:kms:*:{factory_account}:key/*"
         outside_vpc = "Calls only AWS APIs (IAM and KMS); inside a VPC it would need endpoints and gain no isolation."
-        no_dlq = "CloudFormation invokes it synchronously and records every failure on the stack; nothing to requeue."
+        no_dlq = (
+            "Answers CloudFormation itself, FAILED on any error, and a stack operation it fails is retried by "
+            "deploying again; nothing would wait in a queue."
+        )
         # Lambda lets an account reserve only its unreserved concurrency minus 100
         # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html); a new
         # destination account may have less than that, and the reservation would fail the deploy.

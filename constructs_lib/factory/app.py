@@ -4,10 +4,8 @@ Stack layout:
 
 - ``GoldenAmiKeys-<region>``: the distribution key of each region (when AMIs are copied or shared);
   the home region's also encrypts the recipes' volumes.
-- ``GoldenAmiHolds``: each pipeline's status parameter (:class:`PipelineHolds`), which
-  ``golden-ami-revoke`` writes and every deploy of the factory stacks reads, so a revoked pipeline
-  stays disabled.
-- ``GoldenAmiFactory``, ``GoldenAmiFactory2``, ...: the pipelines (and, in the first, the revoke
+- ``GoldenAmiFactory``, ``GoldenAmiFactory2``, ...: the pipelines, each holding its status where
+  ``golden-ami-revoke`` writes it (:class:`PipelineHolds`) (and, in the first, the revoke
   command's role ``GoldenAmiRevoker``), at most
   :data:`PIPELINES_PER_STACK` per stack (about 9 resources each with shared build resources, under CloudFormation's
   500). Which stack an image is in is recorded in the version lock, so adding, removing or
@@ -28,7 +26,6 @@ from typing import Final
 import aws_cdk as cdk
 from aws_cdk import CfnResource
 
-from .._core.revoke_names import status_parameter_name
 from .._core.targets import RegionTarget
 from ..bake.version_lock import VersionLock
 from ..checks.acknowledge import acknowledge
@@ -40,7 +37,6 @@ from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
 from ..launch.pins import parse_pins, pin_for
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
-from ..retire.pipeline_holds import PipelineHolds
 from ..retire.revoker_role import RevokerRole
 from .acknowledge_specs import AcknowledgementSpec
 from .bases import made_bases
@@ -204,23 +200,13 @@ def build_factory(
                 f"image (nor latest-AMI parameter) until the next build; to distribute one now, after the deploy run: "
                 f"{pipeline.start_command}"
             )
-    holds = cdk.Stack(
-        app,
-        "GoldenAmiHolds",
-        env=env,
-        description="Golden AMI factory: each pipeline's status, which golden-ami-revoke writes and every deploy reads",
-    )
-    PipelineHolds(holds, "Holds", pipelines=[p.image_name for p in family.all_pipelines])
-    for stack in factory_stacks:
-        stack.add_stack_dependency(holds, "each pipeline reads its status parameter when its stack deploys")
-    stacks: list[cdk.Stack] = [*keys, holds, *factory_stacks]
+    stacks: list[cdk.Stack] = [*keys, *factory_stacks]
     # golden-ami-revoke's role, which every destination's GoldenAmiRevoke trusts; accounts reached
     # through the StackSet are not known here, so then any account's GoldenAmiRevoke.
     RevokerRole(
         factory_stacks[0],
         "Revoker",
         parameter_names=parameters,
-        status_parameter_names=[status_parameter_name(p.image_name) for p in family.all_pipelines],
         destination_accounts=None if model.accounts.stackset is not None or not destinations else destinations,
     )
 

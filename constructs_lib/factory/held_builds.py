@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .._core.revoke_names import HOLD_RESOURCE_TYPE
 from .deploy_policies import _stacks
 from .deployed import Deployed, Status, deployed_template, parameter_value
 
@@ -40,21 +41,19 @@ class Build:
 
 def builds(out: Path) -> list[Build]:
     """Every ``AWS::ImageBuilder::Image`` of ``out`` whose pipeline (the one with the same recipe,
-    in the same stack) reads its status from a stack parameter of an SSM parameter type."""
+    in the same stack) is held: its ``Status`` is that of a ``Custom::PipelineHold``."""
     found: list[Build] = []
     for name, _, region, template in _stacks(out):
         resources = template.get("Resources", {})
-        parameters = template.get("Parameters", {})
         held: dict[str, tuple[str, str]] = {}
         for resource in resources.values():
             properties = resource.get("Properties", {})
             status = properties.get("Status")
-            if resource.get("Type") != "AWS::ImageBuilder::ImagePipeline" or not isinstance(status, dict):
-                continue
-            parameter = parameters.get(status.get("Ref"), {})
-            if str(parameter.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and "Default" in parameter:
+            target = status.get("Fn::GetAtt") if isinstance(status, dict) else None
+            hold = resources.get(target[0], {}) if isinstance(target, list) and target else {}
+            if resource.get("Type") == "AWS::ImageBuilder::ImagePipeline" and hold.get("Type") == HOLD_RESOURCE_TYPE:
                 recipe = json.dumps(properties.get("ImageRecipeArn"), sort_keys=True)
-                held[recipe] = (str(properties.get("Name")), str(parameter["Default"]))
+                held[recipe] = (str(properties.get("Name")), str(hold.get("Properties", {}).get("Name")))
         for logical_id, resource in sorted(resources.items()):
             if resource.get("Type") != "AWS::ImageBuilder::Image":
                 continue

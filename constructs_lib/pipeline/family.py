@@ -16,7 +16,6 @@ from .._core.enums import Architecture
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import check_name, check_unique
 from .._core.network import BuildNetwork
-from .._core.revoke_names import status_parameter_name
 from .._core.targets import FastLaunch, RegionTarget
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
@@ -208,9 +207,8 @@ class ImageFamily(Construct):
             region that encrypts every recipe's volumes (``kms_key`` of each pipeline), needed when
             the images are shared or copied into other accounts. Default: none (the account's
             default EBS key).
-        :param hold_status: read each pipeline's status from ``/golden-ami/<pipeline>/status``
-            (``status_parameter``), which a :class:`PipelineHolds` of every pipeline must make in an
-            earlier stack. Default: False.
+        :param hold_status: hold each pipeline's status in ``/golden-ami/<pipeline>/status``
+            (``GoldenImagePipeline(hold_status=)``). Default: False.
         """
         super().__init__(scope, id)
         if not images:
@@ -310,7 +308,7 @@ class ImageFamily(Construct):
                     kms_key=key_in(scope_of(spec.name)),
                     workflows=spec.workflows,
                     smoke_test=spec.smoke_test,
-                    status_parameter=status_parameter_name(name) if hold_status else None,
+                    hold_status=hold_status,
                 )
                 variants[arch] = pipeline
                 if spec.logs is not None:

@@ -21,6 +21,7 @@ from .._core.enums import StartCondition
 from .._core.lifecycle_rules import Lifecycle
 from .._core.limits import TEST_TIMEOUT_MAX, TEST_TIMEOUT_MIN, check_range, check_tags
 from .._core.network import BuildNetwork
+from .._core.revoke_names import status_parameter_name
 from .._core.targets import RegionTarget
 from .._core.volumes import DataVolume, RootVolume, layered
 from .._core.warning_ids import NEVER_BUILDS_WARNING
@@ -107,7 +108,7 @@ class GoldenImagePipeline(Construct):
         lifecycle_role: iam.IRole | None = None,
         workflows: Sequence[Workflow] = (),
         smoke_test: str | Path | None = None,
-        status_parameter: str | None = None,
+        hold_status: bool = False,
     ) -> None:
         """
         :param image_name: names the recipe, pipeline and configurations (3 to 128 of ``[-_A-Za-z0-9 ]``).
@@ -151,9 +152,9 @@ class GoldenImagePipeline(Construct):
             is on, and gets its execution role. Default: none, Image Builder's own build and test.
         :param smoke_test: the team's smoke-test script (its text, or a ``Path`` to read), run on the
             test instance before distribution (:meth:`Workflow.smoke_test`). Default: none.
-        :param status_parameter: the SSM parameter the pipeline's status is read from at every deploy
-            (``PipelineHolds.parameter_name``), so a deploy keeps a pipeline ``golden-ami-revoke``
-            disabled. It must exist before the stack deploys. Default: none, always ``ENABLED``.
+        :param hold_status: read the pipeline's status from ``/golden-ami/<image_name>/status`` at
+            every deploy that changes it (:class:`PipelineHolds`), so a deploy keeps a pipeline
+            ``golden-ami-revoke`` disabled. Default: False, always ``ENABLED``.
         """
         super().__init__(scope, id)
         stack = Stack.of(self)
@@ -233,8 +234,9 @@ class GoldenImagePipeline(Construct):
         self.test_timeout_minutes = test_timeout_minutes
         self.image_scanning = image_scanning
         self.resource = self._pipeline(description, self._schedule(schedule, components))
-        self.resource.status = pipeline_status(self, self.resource, status_parameter)
-        self.status_parameter = status_parameter
+        self.resource.status = pipeline_status(self, self.resource, image_name, hold_status)
+        self.status_parameter = status_parameter_name(image_name) if hold_status else None
+        """The SSM parameter a revoke holds the pipeline's status in; None when not held."""
         self.workflows: PipelineWorkflows | None = None
         self.log_groups: Any = None
         """The pipeline's CloudWatch log groups (``PipelineLogGroups``), once made; None without."""

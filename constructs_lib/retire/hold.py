@@ -1,16 +1,17 @@
 """The pipeline side of a revocation: disable the image's pipeline and hold it disabled across
 deploys, or lift the hold (``golden-ami-revoke --lift``).
 
-A pipeline made with ``status_parameter`` (the factory's are, :class:`PipelineHolds`) reads its
-``Status`` from ``/golden-ami/<pipeline>/status`` at every deploy, so writing ``DISABLED`` there
-keeps it disabled until ``--lift`` writes ``ENABLED``. The pipeline is also updated at once, as
-the parameter is read only when its stack deploys. A pipeline without the parameter is disabled
-all the same, and the message says that its next deploy enables it again.
+A held pipeline (``hold_status``, as the factory's are: :class:`PipelineHolds`) takes its
+``Status`` from ``/golden-ami/<pipeline>/status`` at every deploy that changes it, so writing
+``DISABLED`` there keeps it disabled until ``--lift`` writes ``ENABLED``. The pipeline is also
+updated at once. A pipeline without the parameter is disabled all the same, and the message says
+that its next deploy may enable it again.
 
-``UpdateImagePipeline`` "doesn't support selective updates ... Any optional property that you
-omit is removed or reset to its default"
+``UpdateImagePipeline`` "does not support selective updates"
 (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_UpdateImagePipeline.html):
-every field of ``GetImagePipeline`` that the call takes is sent back.
+every field of ``GetImagePipeline`` that the call takes is sent back. An SDK too old to know a
+field the factory sets (``schedule.autoDisablePolicy``, ``loggingConfiguration``, ``workflows``)
+would drop it from both calls, so :func:`set_status` refuses one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,27 @@ from typing import Any, Final
 from .._core.revoke_names import status_parameter_name
 
 _NOT_SENT_BACK: Final = frozenset({"imagePipelineArn", "clientToken", "status"})
+_NEEDED: Final = ("workflows", "executionRole", "loggingConfiguration", "imageTags")
+"""Fields of ``UpdateImagePipeline`` the library sets that older SDKs do not know."""
+
+
+class OutdatedSdk(ValueError):
+    """The installed botocore does not know every field the pipeline may have: sending it back
+    would reset what it drops."""
+
+
+def check_sdk(imagebuilder: Any) -> None:
+    """Raise :class:`OutdatedSdk` unless the client knows every field the library sets."""
+    model = imagebuilder.meta.service_model
+    members = model.operation_model("UpdateImagePipeline").input_shape.members
+    missing = [f for f in _NEEDED if f not in members]
+    if "autoDisablePolicy" not in model.shape_for("Schedule").members:
+        missing.append("schedule.autoDisablePolicy")
+    if missing:
+        raise OutdatedSdk(
+            f"this boto3 does not know the pipeline fields {', '.join(missing)}, so updating the pipeline would "
+            "reset them; pip install -U 'golden-ami-factory[cli]' (or boto3) and run the command again"
+        )
 
 
 def pipeline_name(pipeline_arn: str) -> str:
@@ -29,6 +51,7 @@ def pipeline_name(pipeline_arn: str) -> str:
 
 def set_status(imagebuilder: Any, pipeline: dict[str, Any], status: str) -> None:
     """Update the pipeline to ``status``, everything else sent back as it is."""
+    check_sdk(imagebuilder)
     members = imagebuilder.meta.service_model.operation_model("UpdateImagePipeline").input_shape.members
     fields = {k: v for k, v in pipeline.items() if k in members and k not in _NOT_SENT_BACK}
     imagebuilder.update_image_pipeline(imagePipelineArn=pipeline["arn"], status=status, **fields)
@@ -51,7 +74,7 @@ def hold(ssm: Any, imagebuilder: Any, pipeline_arn: str, execute: bool) -> str:
     disabled = pipeline.get("status") == "DISABLED"
     unheld = (
         f"; it has no status parameter ({parameter}), so the next deploy that updates it enables it again: "
-        "give it one (GoldenImagePipeline(status_parameter=...), PipelineHolds)"
+        "hold it (GoldenImagePipeline(hold_status=True); the factory file's pipelines are held)"
         if held is None
         else ""
     )

@@ -1,73 +1,78 @@
-"""The status parameters that keep a revoked pipeline disabled across deploys."""
+"""Holding a revoked pipeline disabled across deploys: its status read from a parameter the
+revoke command writes, again at every deploy that changes the pipeline."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
+import jsii
+from aws_cdk import CfnResource, CustomResource, Duration, IResolvable, IResolveContext, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .._core.function import Exemption, Handler, package_functions
-from .._core.limits import check_name, check_unique
+from .._core.limits import check_name
 from .._core.nag import acknowledge_resources, as_in_finding
 from .._core.revoke_names import HOLD_RESOURCE_TYPE, status_parameter_name
 
 FUNCTION_CODE: Final = Path(__file__).parent / "hold_function"
 RESOURCE_TYPE: Final = HOLD_RESOURCE_TYPE
+_ID: Final = "GoldenAmiPipelineHolds"
+
+
+@jsii.implements(IResolvable)
+class _Watched:
+    """Every property of ``pipeline`` but its status, exactly as its template says them: rendered
+    when the template is (so settings made after the hold, such as logging, are in it) by the
+    resource's own renderer (``renderProperties``, protected in aws-cdk-lib's ``CfnResource``)."""
+
+    def __init__(self, pipeline: CfnResource) -> None:
+        self._pipeline = pipeline
+        self.creation_stack: list[str] = []
+
+    def resolve(self, context: IResolveContext) -> Any:
+        p: Any = self._pipeline
+        rendered: dict[str, Any] = dict(p._render_properties(p._cfn_properties))
+        return {k: v for k, v in rendered.items() if k != "Status"}
+
+    def to_string(self) -> str:
+        return "<the pipeline's properties>"
 
 
 class PipelineHolds(Construct):
-    """One SSM parameter per pipeline, ``/golden-ami/<pipeline>/status``, created once with
-    ``ENABLED`` and from then on written only by ``golden-ami-revoke`` (``DISABLED``) and
-    ``golden-ami-revoke --lift`` (``ENABLED``). A pipeline made with
-    ``GoldenImagePipeline(status_parameter=...)`` takes its ``Status`` from it at every deploy, so
-    a deploy never re-enables a pipeline a revoke disabled.
+    """The function behind each pipeline's hold, one per stack (:meth:`of`), and the holds
+    (:meth:`hold`).
 
-    Why a parameter read through a stack parameter, and why in a stack of its own:
+    ``golden-ami-revoke`` disables the revoked image's pipeline. A deploy that updates a pipeline
+    whose template says ``Status: ENABLED`` would enable it again: ``UpdateImagePipeline`` "does
+    not support selective updates"
+    (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_UpdateImagePipeline.html),
+    so CloudFormation sends the template's status with every update. A held pipeline's ``Status``
+    is instead the ``Status`` attribute of a custom resource (``Custom::PipelineHold``) that reads
+    ``/golden-ami/<pipeline>/status``, where the revoke writes ``DISABLED`` and ``--lift``
+    ``ENABLED``. The hold's properties repeat every other property of the pipeline, so any change
+    that updates (or replaces) the pipeline updates the hold first and the status is read anew; a
+    deploy that leaves the pipeline alone does not touch it
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requesttypes-update.html).
+    The function creates a missing parameter with ``ENABLED`` and never writes one that exists;
+    the hold is ``Retain``, so a removed pipeline leaves its parameter (``make destroy`` lists it).
 
-    - ``UpdateImagePipeline`` "doesn't support selective updates": what a call omits is reset
-      (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_UpdateImagePipeline.html),
-      so any deploy that updates a pipeline whose template says ``ENABLED`` enables it again.
-    - For a stack parameter of a Systems Manager parameter type, "CloudFormation always fetches the
-      latest values from Parameter Store when it updates stacks", and "if a specified parameter
-      doesn't exist ... CloudFormation returns a validation error"
-      (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html).
-      So the parameter must exist before the pipeline's stack deploys: it is made here, in a stack
-      the pipelines' stacks depend on (the preflight checks the order, GA-P018).
-    - An ``ssm`` dynamic reference would not do: CloudFormation does not fetch it again on an
-      update unless the reference itself changes
-      (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-ssm.html).
-    - An ``AWS::SSM::Parameter`` would not do either: any update of that resource (a tag added
-      to the factory) writes its template value back over the revocation.
-
-    The custom resource creates a missing parameter and never overwrites one; it is ``Retain``, so
-    removing a pipeline or deleting the stack leaves its parameter and the revocation it may
-    record (``make destroy`` lists it with the command that deletes it).
+    Why not a stack parameter of type ``AWS::SSM::Parameter::Value<String>``, which CloudFormation
+    also reads at every update: it is read with the permissions of whoever deploys, and the CDK
+    bootstrap's deploy role may read only its own version parameter (the bootstrap template's
+    ``ReadVersion`` statement); AWS does not document another way, so that design could fail a
+    deploy in accounts bootstrapped by default.
 
     Example::
 
-        holds = PipelineHolds(holds_stack, "Holds", pipelines=["web-server"])
-        pipelines_stack.add_dependency(holds_stack)
-        GoldenImagePipeline(pipelines_stack, "Web", image_name="web-server", ...,
-                            status_parameter=holds.parameter_name("web-server"))
+        GoldenImagePipeline(stack, "Web", image_name="web-server", ..., hold_status=True)
     """
 
-    def __init__(self, scope: Construct, id: str, *, pipelines: Sequence[str]) -> None:
-        """
-        :param pipelines: the pipelines' names (``image_name`` of each ``GoldenImagePipeline``), at least one.
-        """
+    def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
-        names = check_unique("pipelines", tuple(pipelines))
-        if not names:
-            raise ValueError("pipelines: () names no pipeline; list the image_name of each pipeline to hold")
-        for name in names:
-            check_name("pipelines", name)
         stack = Stack.of(self)
         partition, account, region = stack.partition, stack.account, stack.region
-        parameters = f"arn:{partition}:ssm:{region}:{account}:parameter/golden-ami/*/status"
         made = package_functions(
             self,
             code=FUNCTION_CODE,
@@ -75,15 +80,15 @@ class PipelineHolds(Construct):
                 Handler(
                     id="Function",
                     entry="index.handler",
-                    description="Creates each pipeline's status parameter once; golden-ami-revoke writes it after",
+                    description="Reads each held pipeline's status parameter, creating it once with ENABLED",
                 ),
             ),
-            role_description="Creates the golden AMI pipelines' status parameters",
+            role_description="Reads (and creates once) the golden AMI pipelines' status parameters",
             statements=(
                 iam.PolicyStatement(
-                    sid="CreateStatusParameters",
+                    sid="ReadStatusParameters",
                     actions=["ssm:PutParameter", "ssm:GetParameter"],
-                    resources=[parameters],
+                    resources=[f"arn:{partition}:ssm:{region}:{account}:parameter/golden-ami/*/status"],
                 ),
             ),
             exemptions=(
@@ -95,19 +100,20 @@ class PipelineHolds(Construct):
                 Exemption(
                     checkov="CKV_AWS_116",
                     compliance="LambdaDLQ",
-                    reason="CloudFormation invokes it synchronously and records every failure on the stack.",
+                    reason="Answers CloudFormation itself, FAILED on any error, and a stack operation it fails is "
+                    "retried by deploying again; nothing would wait in a queue.",
                 ),
                 Exemption(
                     checkov="CKV_AWS_115",
                     compliance="LambdaConcurrency",
-                    reason="Runs once per pipeline at deploy; reserving concurrency would fail in new accounts, "
-                    "whose quota leaves nothing to reserve.",
+                    reason="Runs once per changed pipeline at deploy; reserving concurrency would fail in new "
+                    "accounts, whose quota leaves nothing to reserve.",
                 ),
             ),
             timeout=Duration.minutes(1),
             plain_logs=(
-                "One line per parameter created or kept (its name and value, ENABLED or DISABLED), no data; "
-                "CloudWatch Logs encrypts it at rest."
+                "One line per status read or created (the parameter's name and value, ENABLED or DISABLED), no "
+                "data; CloudWatch Logs encrypts it at rest."
             ),
         )
         self.log_group, self.role, (self.function,) = made.log_group, made.role, made.functions
@@ -120,27 +126,24 @@ class PipelineHolds(Construct):
                 "independent of the number of pipelines.",
             ),
         )
-        self.parameter_names: dict[str, str] = {}
-        """Each pipeline's status parameter, by pipeline name."""
-        self.resources: dict[str, CustomResource] = {}
-        for name in names:
-            parameter = status_parameter_name(name)
-            hold = CustomResource(
-                self,
-                f"Hold-{name.replace(' ', '-')}",
-                service_token=self.function.function_arn,
-                resource_type=RESOURCE_TYPE,
-                properties={"Name": parameter, "Pipeline": name},
-                removal_policy=RemovalPolicy.RETAIN,
-            )
-            self.parameter_names[name] = parameter
-            self.resources[name] = hold
 
-    def parameter_name(self, pipeline: str) -> str:
-        """The status parameter of ``pipeline``; raises ``ValueError`` for a pipeline not held here."""
-        if pipeline not in self.parameter_names:
-            raise ValueError(
-                f"pipeline: {pipeline!r} is not held here; add it to PipelineHolds(pipelines=...), "
-                f"which holds {', '.join(sorted(self.parameter_names))}"
-            )
-        return self.parameter_names[pipeline]
+    @classmethod
+    def of(cls, scope: Construct) -> PipelineHolds:
+        """The holds' function of ``scope``'s stack, made on first use."""
+        stack = Stack.of(scope)
+        found = stack.node.try_find_child(_ID)
+        return found if isinstance(found, PipelineHolds) else cls(stack, _ID)
+
+    def hold(self, scope: Construct, pipeline: CfnResource, name: str) -> str:
+        """A hold (construct ID ``Hold`` under ``scope``) of ``pipeline``, named ``name``; returns
+        the status to give the pipeline. Raises ``ValueError`` for a name Image Builder refuses."""
+        check_name("image_name", name)
+        hold = CustomResource(
+            scope,
+            "Hold",
+            service_token=self.function.function_arn,
+            resource_type=RESOURCE_TYPE,
+            properties={"Name": status_parameter_name(name), "Pipeline": name, "Watch": _Watched(pipeline)},
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        return hold.get_att_string("Status")

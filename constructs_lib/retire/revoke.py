@@ -38,7 +38,7 @@ from typing import Any, Final
 
 from .._core.revoke_names import PIN_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
 from .._core.ssm_reference import names_parameter, split_reference
-from .hold import hold, lift
+from .hold import check_sdk, hold, lift
 
 _VERSION: Final = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}/[0-9]{1,9}", re.ASCII)
 _ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
@@ -323,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         home = session.region_name
         arn = f"arn:{partition}:imagebuilder:{home}:{factory}:image/{slug}/{args.version}"
         imagebuilder = session.client("imagebuilder")
+        check_sdk(imagebuilder)  # before anything changes: an old SDK would reset pipeline settings
         if args.lift:
             pipeline_arn = f"arn:{partition}:imagebuilder:{home}:{factory}:image-pipeline/{slug}"
             print(lift(session.client("ssm"), imagebuilder, pipeline_arn, args.execute))

@@ -34,6 +34,9 @@ class RevokerRole(Construct):
       configurations' ``Get*``) is not stated on a page found: inconclusive, so not granted.
     - SSM ``GetParameter``, ``GetParameterHistory`` and ``PutParameter`` on the latest-AMI
       parameters by name, in every region. The command labels nothing (the rollout function does).
+      ``GetParameter`` and ``PutParameter`` on the pipelines' status parameters in this region
+      (``/golden-ami/*/status``, :class:`PipelineHolds`), which a revoke sets to ``DISABLED`` and
+      ``--lift`` to ``ENABLED``.
     - EC2 ``DescribeImages``, ``DescribeLaunchTemplates`` and ``DescribeLaunchTemplateVersions`` (pinned
       templates; EC2's Describe actions take no resource-level permissions,
       https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ec2-api-permissions.html),
@@ -56,16 +59,12 @@ class RevokerRole(Construct):
         id: str,
         *,
         parameter_names: Sequence[str],
-        status_parameter_names: Sequence[str] = (),
         destination_accounts: Sequence[str] | None = None,
         trusted_principal: iam.IPrincipal | None = None,
         pipeline_role_name_prefix: str = "GoldenAmiFactory",
     ) -> None:
         """
         :param parameter_names: the factory's latest-AMI parameters, at least one.
-        :param status_parameter_names: the pipelines' status parameters (:class:`PipelineHolds`) in
-            this stack's region, which a revoke sets to ``DISABLED`` and ``--lift`` to ``ENABLED``.
-            Default: none (a revoke then disables the pipeline only until the next deploy).
         :param destination_accounts: the accounts whose ``GoldenAmiRevoke`` it may assume.
             Default: any account (accounts reached through the StackSet are not known at synth).
         :param trusted_principal: who may assume it. Default: the factory account
@@ -82,9 +81,6 @@ class RevokerRole(Construct):
             )
         for name in names:
             check_parameter_name("parameter_names", name)
-        holds = check_unique("status_parameter_names", tuple(status_parameter_names))
-        for name in holds:
-            check_parameter_name("status_parameter_names", name)
         accounts = (
             None if destination_accounts is None else check_unique("destination_accounts", tuple(destination_accounts))
         )
@@ -134,18 +130,12 @@ class RevokerRole(Construct):
                 actions=["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"],
                 resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in names],
             ),
-            *(
-                (
-                    iam.PolicyStatement(
-                        sid="HoldThePipelinesStatus",
-                        actions=["ssm:GetParameter", "ssm:PutParameter"],
-                        # One pattern: the policy's size must not grow with the pipelines (IAM's
-                        # inline policy quota); the latest-AMI parameters are listed already.
-                        resources=[f"arn:{partition}:ssm:{stack.region}:{account}:parameter/golden-ami/*/status"],
-                    ),
-                )
-                if holds
-                else ()
+            iam.PolicyStatement(
+                sid="HoldThePipelinesStatus",
+                actions=["ssm:GetParameter", "ssm:PutParameter"],
+                # One pattern: the policy's size must not grow with the pipelines (IAM's inline
+                # policy quota). A pipeline not held has no such parameter, and the command says so.
+                resources=[f"arn:{partition}:ssm:{stack.region}:{account}:parameter/golden-ami/*/status"],
             ),
             iam.PolicyStatement(
                 sid="FindImagesAndPinnedTemplates",
@@ -202,17 +192,11 @@ class RevokerRole(Construct):
                 )
                 for n in names
             ),
-            *(
-                (
-                    (
-                        f"AwsSolutions-IAM5[Resource::{arn}:ssm:{as_in_finding(stack.region, 'Region')}:{here}:"
-                        "parameter/golden-ami/*/status]",
-                        "The pipelines' status parameters of the home region only; one pattern keeps the policy's "
-                        "size independent of the number of pipelines.",
-                    ),
-                )
-                if holds
-                else ()
+            (
+                f"AwsSolutions-IAM5[Resource::{arn}:ssm:{as_in_finding(stack.region, 'Region')}:{here}:"
+                "parameter/golden-ami/*/status]",
+                "The pipelines' status parameters of the home region only; one pattern keeps the policy's "
+                "size independent of the number of pipelines.",
             ),
             *(
                 ()

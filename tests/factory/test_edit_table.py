@@ -236,7 +236,7 @@ def test_a_construct_warning_acknowledged_at_a_path_that_names_nothing_is_refuse
     assert str(raised.value) == (
         "acknowledge[0].path: 'GoldenAmiFactory/web-x86_64/Infrastructur' names no construct of this factory; give the "
         "path the warning prints; did you mean GoldenAmiFactory/web-x86_64/Infrastructure, "
-        "GoldenAmiFactory/web-x86_64/Infrastructure/Resource, GoldenAmiFactory/web-x86_64/Status?"
+        "GoldenAmiFactory/web-x86_64/Infrastructure/Resource, GoldenAmiFactory/web-x86_64/Distribution?"
     )
 
 

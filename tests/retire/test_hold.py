@@ -39,11 +39,13 @@ def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield boto3.client("ssm", region_name="eu-west-1")
 
 
-def deployed_hold(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What the GoldenAmiHolds stack's deploy does: the hold function's Create."""
-    monkeypatch.setattr(hold_function, "respond", lambda *_: None)
+def deployed_hold(ssm: Any, monkeypatch: pytest.MonkeyPatch, request: str = "Create") -> str:
+    """What a deploy that creates or changes the pipeline does first: the hold function's Create
+    or Update, whose ``Status`` the pipeline's ``Status`` reads."""
+    answered: dict[str, Any] = {}
+    monkeypatch.setattr(hold_function, "respond", lambda _e, _s, _p, data, _r: answered.update(data))
     event = {
-        "RequestType": "Create",
+        "RequestType": request,
         "ResourceProperties": {"Name": STATUS, "Pipeline": "web-server"},
         "ResponseURL": "https://example.invalid",
         "StackId": "s",
@@ -51,6 +53,7 @@ def deployed_hold(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         "LogicalResourceId": "Hold",
     }
     hold_function.handler(event, None, ssm=ssm)
+    return str(answered["Status"])
 
 
 def image_builder(status: str, update_to: str | None) -> tuple[Any, Stubber]:
@@ -67,21 +70,23 @@ def image_builder(status: str, update_to: str | None) -> tuple[Any, Stubber]:
     return client, stub
 
 
-def deploy_reads(template: dict[str, Any], pipeline: str, ssm: Any) -> str:
-    """The Status CloudFormation gives the pipeline at a deploy: the template's literal, or the
-    current value of the SSM parameter its stack parameter names (what CloudFormation fetches at
-    every stack update)."""
+def deploy_reads(template: dict[str, Any], pipeline: str, ssm: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The Status CloudFormation gives the pipeline at a deploy that changes it: the template's
+    literal, or what its hold answers (the hold repeats the pipeline's other properties, so it is
+    updated first, tests/retire/test_pipeline_holds.py)."""
+    resources = template["Resources"]
     (properties,) = (
         r["Properties"]
-        for r in template["Resources"].values()
+        for r in resources.values()
         if r["Type"] == "AWS::ImageBuilder::ImagePipeline" and r["Properties"]["Name"] == pipeline
     )
     status = properties["Status"]
     if isinstance(status, str):
         return status
-    parameter = template["Parameters"][status["Ref"]]
-    assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
-    return str(ssm.get_parameter(Name=parameter["Default"])["Parameter"]["Value"])
+    hold = resources[status["Fn::GetAtt"][0]]
+    assert (hold["Type"], status["Fn::GetAtt"][1]) == ("Custom::PipelineHold", "Status")
+    assert hold["Properties"]["Name"] == STATUS
+    return deployed_hold(ssm, monkeypatch, "Update")
 
 
 def test_a_revoke_survives_the_next_deploy_until_lifted(
@@ -89,7 +94,7 @@ def test_a_revoke_survives_the_next_deploy_until_lifted(
 ) -> None:
     factory = default_templates["GoldenAmiFactory"]
     deployed_hold(ssm, monkeypatch)
-    assert deploy_reads(factory, "web-server", ssm) == "ENABLED"
+    assert deploy_reads(factory, "web-server", ssm, monkeypatch) == "ENABLED"
 
     client, stub = image_builder("ENABLED", update_to="DISABLED")
     with stub:
@@ -98,10 +103,9 @@ def test_a_revoke_survives_the_next_deploy_until_lifted(
     assert said.startswith(f"disabled pipeline {PIPELINE} and held it ({STATUS} = DISABLED)")
     assert said.endswith("golden-ami-revoke --image web-server --lift --execute")
     # The next deploy of the same template: the pipeline stays disabled.
-    assert deploy_reads(factory, "web-server", ssm) == "DISABLED"
-    # A redeploy of the holds stack does not write it back either.
-    deployed_hold(ssm, monkeypatch)
-    assert deploy_reads(factory, "web-server", ssm) == "DISABLED"
+    assert deploy_reads(factory, "web-server", ssm, monkeypatch) == "DISABLED"
+    # Creating the hold again (a replaced pipeline) does not write it back either.
+    assert deployed_hold(ssm, monkeypatch) == "DISABLED"
 
     client, stub = image_builder("DISABLED", update_to="ENABLED")
     with stub:
@@ -111,7 +115,7 @@ def test_a_revoke_survives_the_next_deploy_until_lifted(
         f"lifted: pipeline {PIPELINE} enabled, {STATUS} = ENABLED; revoked AMIs stay deprecated and tagged, and "
         "its next build publishes a new version"
     )
-    assert deploy_reads(factory, "web-server", ssm) == "ENABLED"
+    assert deploy_reads(factory, "web-server", ssm, monkeypatch) == "ENABLED"
 
 
 def test_a_pipeline_without_a_status_parameter_is_disabled_and_the_message_says_a_deploy_undoes_it(ssm: Any) -> None:
@@ -201,3 +205,17 @@ def test_lift_through_the_command(
         capsys.readouterr().out.splitlines()[-1].startswith(f"lifted: pipeline {PIPELINE} enabled, {STATUS} = ENABLED")
     )
     assert ssm.get_parameter(Name=STATUS)["Parameter"]["Value"] == "ENABLED"
+
+
+def test_an_sdk_that_would_drop_a_pipeline_setting_is_refused_before_anything_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = boto3.client("imagebuilder", region_name="eu-west-1")
+    hold_module.check_sdk(client)  # the botocore this project locks knows every field
+    monkeypatch.setattr(hold_module, "_NEEDED", (*hold_module._NEEDED, "aFieldOfTomorrow"))
+    with pytest.raises(hold_module.OutdatedSdk) as raised:
+        hold_module.check_sdk(client)
+    assert str(raised.value) == (
+        "this boto3 does not know the pipeline fields aFieldOfTomorrow, so updating the pipeline would reset them; "
+        "pip install -U 'golden-ami-factory[cli]' (or boto3) and run the command again"
+    )

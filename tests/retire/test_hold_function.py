@@ -1,5 +1,5 @@
-"""The hold function against moto's SSM: it creates a missing status parameter with ENABLED and
-never writes one that exists (a revocation recorded there survives every deploy)."""
+"""The hold function against moto's SSM: it creates a missing status parameter with ENABLED, never
+writes one that exists (a revocation recorded there survives every deploy) and returns its value."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def responses(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     monkeypatch.setattr(
         index,
         "respond",
-        lambda e, status, physical, reason: sent.append({"Status": status, "Id": physical, "Why": reason}),
+        lambda e, status, physical, data, reason: sent.append(
+            {"Status": status, "Id": physical, "Data": data, "Why": reason}
+        ),
     )
     return sent
 
@@ -53,7 +55,7 @@ def test_create_makes_the_parameter_enabled(ssm: Any, responses: list[dict[str, 
     index.handler(event("Create"), None, ssm=ssm)
     parameter = ssm.get_parameter(Name=NAME)["Parameter"]
     assert (parameter["Value"], parameter["Type"]) == ("ENABLED", "String")
-    assert responses == [{"Status": "SUCCESS", "Id": NAME, "Why": ""}]
+    assert responses == [{"Status": "SUCCESS", "Id": NAME, "Data": {"Status": "ENABLED"}, "Why": ""}]
 
 
 @pytest.mark.parametrize("request_type", ["Create", "Update"])
@@ -64,7 +66,7 @@ def test_an_existing_parameter_keeps_its_value(
     index.handler(event(request_type, NAME), None, ssm=ssm)
     assert ssm.get_parameter(Name=NAME)["Parameter"]["Value"] == "DISABLED"
     # The same physical ID: what the replacement guard's PROVIDERS table says of this type.
-    assert responses == [{"Status": "SUCCESS", "Id": NAME, "Why": ""}]
+    assert responses == [{"Status": "SUCCESS", "Id": NAME, "Data": {"Status": "DISABLED"}, "Why": ""}]
     assert json.loads(capsys.readouterr().out)["outcome"] == "kept DISABLED"
 
 
@@ -72,7 +74,7 @@ def test_delete_leaves_the_parameter(ssm: Any, responses: list[dict[str, Any]]) 
     ssm.put_parameter(Name=NAME, Value="DISABLED", Type="String")
     index.handler(event("Delete", NAME), None, ssm=ssm)
     assert ssm.get_parameter(Name=NAME)["Parameter"]["Value"] == "DISABLED"
-    assert responses == [{"Status": "SUCCESS", "Id": NAME, "Why": ""}]
+    assert responses == [{"Status": "SUCCESS", "Id": NAME, "Data": {}, "Why": ""}]
 
 
 def test_a_failure_reaches_cloudformation(responses: list[dict[str, Any]]) -> None:
@@ -84,4 +86,17 @@ def test_a_failure_reaches_cloudformation(responses: list[dict[str, Any]]) -> No
             raise RuntimeError("AccessDenied")
 
     index.handler(event("Create"), None, ssm=Broken())
-    assert responses == [{"Status": "FAILED", "Id": NAME, "Why": "RuntimeError: AccessDenied"}]
+    assert responses == [{"Status": "FAILED", "Id": NAME, "Data": {}, "Why": "RuntimeError: AccessDenied"}]
+
+
+def test_a_value_no_pipeline_takes_fails_the_deploy_with_the_fix(ssm: Any, responses: list[dict[str, Any]]) -> None:
+    ssm.put_parameter(Name=NAME, Value="PAUSED", Type="String")  # written by hand, no pattern
+    index.handler(event("Update", NAME), None, ssm=ssm)
+    assert responses == [
+        {
+            "Status": "FAILED",
+            "Id": NAME,
+            "Data": {},
+            "Why": f"ValueError: {NAME} = 'PAUSED'; write ENABLED or DISABLED there",
+        }
+    ]

@@ -98,26 +98,11 @@ def test_allows_exactly_what_the_revoke_command_calls(stack: cdk.Stack) -> None:
     assert found["PassThePipelinesOwnExecutionRole"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "imagebuilder.amazonaws.com"}
     }
-    assert "HoldThePipelinesStatus" not in found  # no status parameters given
-
-
-def test_may_write_the_status_parameters_of_its_own_region_only(stack: cdk.Stack) -> None:
-    RevokerRole(stack, "Revoker", parameter_names=[PARAMETER], status_parameter_names=["/golden-ami/web/status"])
-    found = statements(stack)["HoldThePipelinesStatus"]
-    assert found["Action"] == ["ssm:GetParameter", "ssm:PutParameter"]
-    assert found["Resource"] == f"arn:aws:ssm:{stack.region}:{stack.account}:parameter/golden-ami/*/status"
-
-
-def test_refuses_a_status_parameter_listed_twice(stack: cdk.Stack) -> None:
-    with pytest.raises(
-        ValueError, match="status_parameter_names: '/golden-ami/web/status' is listed twice; list each once"
-    ):
-        RevokerRole(
-            stack,
-            "Revoker",
-            parameter_names=[PARAMETER],
-            status_parameter_names=["/golden-ami/web/status", "/golden-ami/web/status"],
-        )
+    # Any pipeline's status parameter of the home region: a revoke holds, a lift releases.
+    assert found["HoldThePipelinesStatus"]["Action"] == ["ssm:GetParameter", "ssm:PutParameter"]
+    assert found["HoldThePipelinesStatus"]["Resource"] == (
+        f"arn:aws:ssm:{stack.region}:{stack.account}:parameter/golden-ami/*/status"
+    )
 
 
 @pytest.mark.parametrize(

@@ -124,8 +124,9 @@ def schema_create_only(resource_type: str) -> tuple[str, ...] | None:
 
 
 PROVIDERS: Final[dict[str, tuple[str, ...]]] = {
-    # retire/hold_function: the physical ID is the parameter's name; Pipeline only describes it.
-    "Custom::PipelineHold": ("/properties/Name",),
+    # retire/hold_function: the physical ID is the parameter's name; Pipeline and Watch (the
+    # pipeline's other properties) only make it read the status again.
+    "Custom::PipelineHold": ("/properties/Name", "/properties/ServiceToken"),
     # distribute/grant_function: the physical ID is "<key ARN>|<grant ID>". With a Name, "you can retry
     # a CreateGrant request with identical parameters; if the grant already exists, the original
     # GrantId is returned" (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html);
@@ -136,10 +137,13 @@ PROVIDERS: Final[dict[str, tuple[str, ...]]] = {
         "/properties/GranteePrincipal",
         "/properties/RetiringPrincipal",
         "/properties/GrantName",
+        "/properties/ServiceToken",
     ),
 }
 """The library's custom resource types whose provider keeps the physical ID through an update of
-any other property (a new ``ServiceToken`` included): the properties that give a new one."""
+any other property: the properties that give a new one. ``ServiceToken`` is among them, as
+CloudFormation refuses to update it ("Updates aren't supported",
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cfn-customresource.html)."""
 CREATE_ONLY_METADATA: Final = "golden-ami:createOnly"
 """A custom resource's metadata naming the properties whose change makes its provider answer
 with a new physical ID, for providers outside the library."""
@@ -149,7 +153,7 @@ def custom_create_only(resource: Mapping[str, Any]) -> tuple[str, ...] | None:
     """What a custom resource's provider says replaces it; None when it says nothing."""
     declared = resource.get("Metadata", {}).get(CREATE_ONLY_METADATA)
     if isinstance(declared, list) and all(isinstance(p, str) for p in declared):
-        return tuple(f"/properties/{p}" for p in declared)
+        return tuple(f"/properties/{p}" for p in {*declared, "ServiceToken"})
     return PROVIDERS.get(str(resource.get("Type")))
 
 

@@ -1,13 +1,13 @@
-"""Custom resource handler: create a pipeline's status parameter once, with ``ENABLED``, and never
-write it again.
+"""Custom resource handler: a pipeline's status as its status parameter holds it, read at every
+deploy that changes the pipeline.
 
-The parameter belongs to the operators from then on: ``golden-ami-revoke`` writes ``DISABLED`` and
-``--lift`` writes ``ENABLED``, and the pipeline's stack reads it at every deploy. So Create and
-Update put the parameter only when it does not exist (``Overwrite`` false; SSM answers
-``ParameterAlreadyExists`` otherwise, https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html),
-and Delete leaves it (a removed or deleted hold keeps the revocation it records; the resource is
-also ``Retain``, so a stack deletion does not call this at all). The physical ID is the
-parameter's name.
+The parameter, ``/golden-ami/<pipeline>/status``, belongs to the operators: ``golden-ami-revoke``
+writes ``DISABLED`` and ``--lift`` writes ``ENABLED``. Create and Update make it with ``ENABLED``
+when it does not exist (``Overwrite`` false; SSM answers ``ParameterAlreadyExists`` otherwise,
+https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html), never
+write it otherwise, and return its value as ``Status``, which the pipeline's ``Status`` reads.
+Delete leaves it (a removed pipeline keeps the revocation it records; the resource is also
+``Retain``). The physical ID is the parameter's name.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import boto3
 PATTERN = "^(ENABLED|DISABLED)$"
 DESCRIPTION = (
     "Status of Image Builder pipeline {pipeline}: golden-ami-revoke writes DISABLED, golden-ami-revoke --lift "
-    "ENABLED; every deploy of the pipeline's stack reads it"
+    "ENABLED; every deploy that changes the pipeline reads it"
 )
 
 
-def ensure(ssm: Any, name: str, pipeline: str) -> str:
-    """Create ``name`` with ``ENABLED`` unless it exists; ``created`` or ``kept <value>``."""
+def read(ssm: Any, name: str, pipeline: str) -> tuple[str, str]:
+    """``(status, what happened)``: the parameter's value, made ``ENABLED`` first when missing."""
     try:
         ssm.put_parameter(
             Name=name,
@@ -37,11 +37,12 @@ def ensure(ssm: Any, name: str, pipeline: str) -> str:
             Overwrite=False,
         )
     except ssm.exceptions.ParameterAlreadyExists:
-        return "kept " + str(ssm.get_parameter(Name=name)["Parameter"]["Value"])
-    return "created"
+        value = str(ssm.get_parameter(Name=name)["Parameter"]["Value"])
+        return value, "kept " + value
+    return "ENABLED", "created"
 
 
-def respond(event: dict[str, Any], status: str, physical_id: str, reason: str) -> None:
+def respond(event: dict[str, Any], status: str, physical_id: str, data: dict[str, str], reason: str) -> None:
     body = json.dumps(
         {
             "Status": status,
@@ -50,7 +51,7 @@ def respond(event: dict[str, Any], status: str, physical_id: str, reason: str) -
             "StackId": event["StackId"],
             "RequestId": event["RequestId"],
             "LogicalResourceId": event["LogicalResourceId"],
-            "Data": {},
+            "Data": data,
         }
     ).encode()
     request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""})
@@ -62,11 +63,15 @@ def handler(event: dict[str, Any], context: Any, ssm: Any = None) -> None:
     props = event["ResourceProperties"]
     physical_id = event.get("PhysicalResourceId", "none")
     status, reason, outcome = "SUCCESS", "", "left"
+    data: dict[str, str] = {}
     try:
         if event["RequestType"] in ("Create", "Update"):
             physical_id = props["Name"]
-            outcome = ensure(ssm or boto3.client("ssm"), physical_id, props["Pipeline"])
+            value, outcome = read(ssm or boto3.client("ssm"), physical_id, props["Pipeline"])
+            if value not in ("ENABLED", "DISABLED"):
+                raise ValueError(f"{physical_id} = {value!r}; write ENABLED or DISABLED there")
+            data = {"Status": value}
     except Exception as error:  # every failure must reach CloudFormation, or the stack waits an hour
         status, reason = "FAILED", f"{type(error).__name__}: {error}"
     print(json.dumps({"request": event["RequestType"], "status": status, "parameter": physical_id, "outcome": outcome}))
-    respond(event, status, physical_id, reason)
+    respond(event, status, physical_id, data, reason)

@@ -220,7 +220,26 @@ def test_a_custom_resource_is_replaced_by_any_change(tmp_path: Path) -> None:
             {"Name": "/golden-ami/x/status"},
             (Kind.REPLACE, "Name cannot change in place (create-only)"),
         ),
-        ("Custom::AutoScalingKeyGrant", {}, {"ServiceToken": "arn:new"}, (Kind.UPDATE, "properties change in place")),
+        (
+            "Custom::AutoScalingKeyGrant",
+            {},
+            {"RetiringPrincipal": "arn:r"},
+            (Kind.REPLACE, "RetiringPrincipal cannot change in place (create-only)"),
+        ),
+        # CloudFormation refuses to update a ServiceToken: never counted as in place.
+        (
+            "Custom::PipelineHold",
+            {},
+            {"ServiceToken": "arn:new"},
+            (Kind.REPLACE, "ServiceToken cannot change in place (create-only)"),
+        ),
+        (
+            "Custom::Grant",
+            {"golden-ami:createOnly": ["Name"]},
+            {"ServiceToken": "arn:new"},
+            (Kind.REPLACE, "ServiceToken cannot change in place (create-only)"),
+        ),
+        ("Custom::PipelineHold", {}, {"Watch": {"Schedule": "x"}}, (Kind.UPDATE, "properties change in place")),
         (
             "Custom::AutoScalingKeyGrant",
             {},
