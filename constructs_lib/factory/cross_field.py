@@ -243,6 +243,39 @@ def _derived_problems(
     return list(dict.fromkeys(problems))
 
 
+def _needs_build_on_deploy(data: Mapping[str, Any], images: list[Any]) -> list[tuple[Loc, str]]:
+    """With ``build_on_deploy: false`` no image exists when the factory's deploy ends: a fleet's
+    latest-AMI parameter and a layer's parent image are written by the first build (preflight
+    rules GA-P007 and GA-P008 say the same after a synth; this says it at the line, before one).
+    Left out, it defaults to true for such a file (:class:`FactoryModel`)."""
+    if data.get("build_on_deploy") is not False:
+        return []
+    where: Loc = ("build_on_deploy",)
+    problems: list[tuple[Loc, str]] = []
+    consumers = data.get("consumers")
+    if isinstance(consumers, list) and consumers:
+        problems.append(
+            (
+                where,
+                "a fleet launches its image's latest-AMI parameter, which Image Builder writes only when the image is "
+                "built, so its stack would fail to create; set build_on_deploy: true (each image is built once "
+                "while the factory deploys, 20 to 60 minutes each)",
+            )
+        )
+    layer = next(
+        (n for n, image in enumerate(images) if isinstance(image, Mapping) and image.get("parent") is not None), None
+    )
+    if layer is not None:
+        problems.append(
+            (
+                where,
+                "a layer's recipe names its parent's image, which exists only once the parent is built, so the "
+                "layer's recipe would fail to create; set build_on_deploy: true (parents are built first)",
+            )
+        )
+    return problems
+
+
 def cross_field_problems(
     data: Mapping[str, Any],
     base_dir: Path | None = None,
@@ -258,6 +291,7 @@ def cross_field_problems(
     if not isinstance(images, list):
         return problems
     problems += _image_problems(images)
+    problems += _needs_build_on_deploy(data, images)
     archs = _image_architectures(images)
     problems += _os_architecture_problems(images, archs)
     problems += _derived_problems(images, archs, recorded)

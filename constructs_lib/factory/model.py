@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -34,7 +34,9 @@ class FactoryModel(_Model):
     lifecycle: LifecycleSpec = LifecycleSpec()
     build_on_deploy: bool = False
     """Build every image once while the factory deploys, parents first, and again whenever the regions,
-    destinations or sharing change, so that a new region or account has the image when the deploy ends."""
+    destinations or sharing change, so that a new region or account has the image when the deploy ends.
+    Default: true when the file has consumers or layers (a fleet's parameter and a layer's parent
+    exist only once an image is built), else false."""
     build_network: BuildNetworkSpec | None = None
     """Build subnet and security groups (home region) of every image. Default: the account's default VPC,
     with a warning at synth."""
@@ -45,6 +47,17 @@ class FactoryModel(_Model):
     acknowledge: list[AcknowledgementSpec] = []
     """Findings accepted on purpose, each with its reason: a replacement or deletion the replacement
     guard refuses (GA-C001, GA-C002, GA-C003), a preflight warning, a construct warning."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_on_deploy_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "build_on_deploy" in data:
+            return data
+        images = data.get("images")
+        layered = isinstance(images, list) and any(
+            isinstance(image, dict) and image.get("parent") is not None for image in images
+        )
+        return {**data, "build_on_deploy": bool(data.get("consumers")) or layered}
 
     @field_validator("account")
     @classmethod

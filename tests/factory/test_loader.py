@@ -509,3 +509,47 @@ acknowledge:
     )
     model = load_factory(write(tmp_path, text.split("  - {id: GA-C009")[0]))
     assert [(a.id, a.path) for a in model.acknowledge] == [("GA-C002", "GoldenAmiConsumers-eu-west-1/web/Fleet")]
+
+
+LAYERED_WITH_FLEET = """\
+account: '123456789012'
+images:
+  - name: base
+    base: {os: amazon-linux-2023}
+    components: [{aws: update-linux}]
+  - name: app
+    parent: base
+    components: [{aws: aws-cli-version-2-linux}]
+consumers:
+  - {image: app, instance_type: m7i.large, min_capacity: 1, max_capacity: 2}
+"""
+
+
+def test_a_file_with_layers_and_fleets_builds_on_deploy_unless_it_says_otherwise(tmp_path: Path) -> None:
+    assert load_factory(write(tmp_path, LAYERED_WITH_FLEET)).build_on_deploy is True
+    assert load_factory(write(tmp_path, MINIMAL)).build_on_deploy is False  # nothing needs a built image
+
+
+def test_a_layered_file_with_fleets_and_no_build_on_deploy_synthesizes_clean(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+
+    from constructs_lib import VersionLock
+    from constructs_lib.checks.preflight import Severity, preflight
+    from constructs_lib.factory.app import build_factory
+
+    model = load_factory(write(tmp_path, LAYERED_WITH_FLEET))
+    app = cdk.App(outdir=str(tmp_path / "out"), context={"aws:cdk:enable-path-metadata": True})
+    build_factory(app, model, base_dir=tmp_path, lock=VersionLock.at(tmp_path / "lock.json"), account="123456789012")
+    found = preflight(Path(app.synth().directory))
+    assert [str(f) for f in found if f.severity is Severity.ERROR] == []
+
+
+def test_build_on_deploy_false_with_fleets_and_layers_is_refused_at_its_line(tmp_path: Path) -> None:
+    assert problems(tmp_path, "build_on_deploy: false\n" + LAYERED_WITH_FLEET) == [
+        f"{tmp_path / 'factory.yaml'}:1: build_on_deploy: a fleet launches its image's latest-AMI parameter, which "
+        "Image Builder writes only when the image is built, so its stack would fail to create; set build_on_deploy: "
+        "true (each image is built once while the factory deploys, 20 to 60 minutes each)",
+        f"{tmp_path / 'factory.yaml'}:1: build_on_deploy: a layer's recipe names its parent's image, which exists "
+        "only once the parent is built, so the layer's recipe would fail to create; set build_on_deploy: true "
+        "(parents are built first)",
+    ]
