@@ -55,8 +55,11 @@ class TimeUnit(enum.Enum):
 class LifecycleRule:
     """One action on images older than ``age`` ``unit``, or beyond the newest ``keep_last``.
 
-    Give exactly one of ``age`` and ``keep_last``. ``retain_at_least`` (age rules only) always
-    spares that many newest images. Default unit: days.
+    Give exactly one of ``age`` and ``keep_last``. ``retain_at_least`` (age DELETE rules only)
+    always spares that many newest images: AWS documents it as "the number of resources to keep on
+    hand after the lifecycle DELETE action is applied", and for no other action
+    (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_LifecyclePolicyDetailFilter.html).
+    Default unit: days.
     """
 
     action: LifecycleAction
@@ -75,6 +78,12 @@ class LifecycleRule:
             check_range(f"{field}.keep_last", self.keep_last, FILTER_MIN, FILTER_MAX)
             if self.retain_at_least is not None:
                 raise ValueError(f"{field}.retain_at_least: only age rules take it; keep_last already keeps images")
+        if self.retain_at_least is not None and self.action is not LifecycleAction.DELETE:
+            raise ValueError(
+                f"{field}.retain_at_least: AWS documents it only for DELETE rules (images kept after the DELETE "
+                "action); remove it here. A deprecated AMI still launches by its ID (launch templates and Auto "
+                "Scaling groups included), and exclude_launched_within_days keeps AMIs in use from any action"
+            )
         if self.retain_at_least is not None:
             check_range(f"{field}.retain_at_least", self.retain_at_least, RETAIN_MIN, RETAIN_MAX)
 
@@ -147,10 +156,13 @@ class Lifecycle:
 
     @classmethod
     def standard(cls) -> Lifecycle:
-        """Deprecate after 90 days, delete (with snapshots) after 180 days, always keep the newest 3."""
+        """Deprecate after 90 days, delete (with snapshots) after 180 days but never the newest 3.
+        A deprecated AMI still launches by its ID, so fleets reading the latest-AMI parameter keep
+        launching an image whose pipeline stopped building ("Deprecate an Amazon EC2 AMI",
+        https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-deprecate.html)."""
         return cls(
             rules=(
-                LifecycleRule(action=LifecycleAction.DEPRECATE, age=90, retain_at_least=3),
+                LifecycleRule(action=LifecycleAction.DEPRECATE, age=90),
                 LifecycleRule(action=LifecycleAction.DELETE, age=180, retain_at_least=3),
             )
         )

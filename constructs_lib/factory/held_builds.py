@@ -50,6 +50,7 @@ def builds(out: Path) -> list[Build]:
             properties = resource.get("Properties", {})
             status = properties.get("Status")
             target = status.get("Fn::GetAtt") if isinstance(status, dict) else None
+            target = target.split(".", 1) if isinstance(target, str) else target
             hold = resources.get(target[0], {}) if isinstance(target, list) and target else {}
             if resource.get("Type") == "AWS::ImageBuilder::ImagePipeline" and hold.get("Type") == HOLD_RESOURCE_TYPE:
                 recipe = json.dumps(properties.get("ImageRecipeArn"), sort_keys=True)

@@ -23,9 +23,10 @@ _ID: Final = "GoldenAmiPipelineHolds"
 
 @jsii.implements(IResolvable)
 class _Watched:
-    """Every property of ``pipeline`` but its status, exactly as its template says them: rendered
-    when the template is (so settings made after the hold, such as logging, are in it) by the
-    resource's own renderer (``renderProperties``, protected in aws-cdk-lib's ``CfnResource``)."""
+    """Every property of ``pipeline`` but its status, as its properties render: when the template
+    is rendered (so settings made after the hold, such as logging, are in it), by the resource's
+    own renderer (``renderProperties``, protected in aws-cdk-lib's ``CfnResource``). An escape-hatch
+    override (``add_property_override``) is not repeated; preflight rule GA-P018 reports it."""
 
     def __init__(self, pipeline: CfnResource) -> None:
         self._pipeline = pipeline
@@ -58,11 +59,19 @@ class PipelineHolds(Construct):
     The function creates a missing parameter with ``ENABLED`` and never writes one that exists;
     the hold is ``Retain``, so a removed pipeline leaves its parameter (``make destroy`` lists it).
 
+    Limits: a change of the stack's own tags (``cdk deploy --tags``, ``Stack(tags=)``, Tag Editor)
+    updates the pipeline without changing the template, so the hold is not asked and the pipeline
+    gets the status it read last (CloudFormation propagates stack tags to the resources,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html);
+    run the revoke again after one (it is safe to repeat). A revoke run while a deploy is between
+    the hold and the pipeline is undone the same way: revoke between deploys.
+
     Why not a stack parameter of type ``AWS::SSM::Parameter::Value<String>``, which CloudFormation
-    also reads at every update: it is read with the permissions of whoever deploys, and the CDK
-    bootstrap's deploy role may read only its own version parameter (the bootstrap template's
-    ``ReadVersion`` statement); AWS does not document another way, so that design could fail a
-    deploy in accounts bootstrapped by default.
+    also reads at every update: the page says it is read "under the caller's AWS account" and not
+    with whose permissions, while the CDK bootstrap's deploy role may read only its own version
+    parameter (the bootstrap template's ``ReadVersion`` statement). Not documented either way, so
+    that design could fail a deploy in an account bootstrapped by default; the hold needs nothing
+    of the deploying principal.
 
     Example::
 
@@ -145,5 +154,7 @@ class PipelineHolds(Construct):
             resource_type=RESOURCE_TYPE,
             properties={"Name": status_parameter_name(name), "Pipeline": name, "Watch": _Watched(pipeline)},
             removal_policy=RemovalPolicy.RETAIN,
+            # Without an answer CloudFormation would wait an hour; the function answers within seconds.
+            service_timeout=Duration.minutes(3),
         )
         return hold.get_att_string("Status")

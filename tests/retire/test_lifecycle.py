@@ -24,7 +24,7 @@ def test_standard_preset_deletes_snapshots_and_spares_recent_launches(stack: cdk
             "PolicyDetails": [
                 {
                     "Action": {"Type": "DEPRECATE", "IncludeResources": {"Amis": True}},
-                    "Filter": {"Type": "AGE", "Value": 90, "Unit": "DAYS", "RetainAtLeast": 3},
+                    "Filter": {"Type": "AGE", "Value": 90, "Unit": "DAYS"},
                     "ExclusionRules": exclusions,
                 },
                 {
@@ -159,6 +159,17 @@ def test_versions_kept_follows_the_delete_rule() -> None:
     assert Lifecycle.standard().versions_kept(4.0) == 24  # 180 days of weekly builds
     assert Lifecycle.standard().versions_kept(0.1) == 3  # retain_at_least wins
     assert Lifecycle(rules=(LifecycleRule(action=DEPRECATE, age=30),)).versions_kept(4.0) is None
+
+
+@pytest.mark.parametrize("action", [LifecycleAction.DEPRECATE, LifecycleAction.DISABLE])
+def test_rejects_retain_at_least_where_aws_does_not_document_it(action: LifecycleAction) -> None:
+    with pytest.raises(ValueError) as raised:
+        LifecycleRule(action=action, age=30, retain_at_least=2)
+    assert str(raised.value) == (
+        f"lifecycle.rules[{action.value}].retain_at_least: AWS documents it only for DELETE rules (images kept "
+        "after the DELETE action); remove it here. A deprecated AMI still launches by its ID (launch templates and "
+        "Auto Scaling groups included), and exclude_launched_within_days keeps AMIs in use from any action"
+    )
 
 
 def test_rejects_retain_at_least_on_a_count_rule() -> None:

@@ -17,6 +17,10 @@ import urllib.request
 from typing import Any
 
 import boto3
+from botocore.config import Config
+
+# Well inside the function's minute: CloudFormation hears FAILED rather than nothing.
+CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 4, "mode": "standard"})
 
 PATTERN = "^(ENABLED|DISABLED)$"
 DESCRIPTION = (
@@ -67,9 +71,9 @@ def handler(event: dict[str, Any], context: Any, ssm: Any = None) -> None:
     try:
         if event["RequestType"] in ("Create", "Update"):
             physical_id = props["Name"]
-            value, outcome = read(ssm or boto3.client("ssm"), physical_id, props["Pipeline"])
+            value, outcome = read(ssm or boto3.client("ssm", config=CLIENT_CONFIG), physical_id, props["Pipeline"])
             if value not in ("ENABLED", "DISABLED"):
-                raise ValueError(f"{physical_id} = {value!r}; write ENABLED or DISABLED there")
+                raise ValueError(f"{physical_id} = {value[:40]!r}; write ENABLED or DISABLED there")
             data = {"Status": value}
     except Exception as error:  # every failure must reach CloudFormation, or the stack waits an hour
         status, reason = "FAILED", f"{type(error).__name__}: {error}"
