@@ -24,7 +24,9 @@ from .model import FactoryModel
 
 MAX_FILE_BYTES: Final = 1024 * 1024
 """A factory file larger than this is refused before it is read (the largest example is 10 KiB)."""
-_PREFIX_RE: Final = re.compile(r"([a-z][a-z0-9_]*(?:\[[^\]]*\])?(?:\.[a-z][a-z0-9_]*)*): (.*)", re.ASCII | re.DOTALL)
+_PREFIX_RE: Final = re.compile(
+    r"([a-z][a-z0-9_]*(?:\[[^\]]*\])?(?:\.[a-z][a-z0-9_]*(?:\[[^\]]*\])?)*): (.*)", re.ASCII | re.DOTALL
+)
 # The library's argument names that the factory file spells differently.
 _FILE_KEYS: Final = {
     "expression": "cron",
@@ -154,7 +156,11 @@ def _field_problems(
     deeper = {_locations(tuple(i["loc"]), data) for i in items if i["type"] != "literal_error"}
     for item in items:
         loc = _locations(tuple(item["loc"]), data)
-        if item["type"] == "literal_error" and len(item["loc"]) > len(loc) and loc in deeper:
+        if (
+            item["type"] == "literal_error"
+            and len(item["loc"]) > len(loc)
+            and any(d[: len(loc)] == loc for d in deeper)
+        ):
             continue
         if any(loc[:n] in known for n in range(1, len(loc) + 1)):
             continue  # already reported by the reader (an empty key, a number too long)

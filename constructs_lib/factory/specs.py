@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .._core.enums import Architecture, Platform, StartCondition, VolumeType
-from .._core.lifecycle_rules import Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
-from .._core.limits import check_name, check_unique
+from .._core.lifecycle_rules import FILTER_MAX, FILTER_MIN, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
+from .._core.limits import check_name, check_range, check_unique
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
 from .._core.volumes import DataVolume, RootVolume
 from ..bake.base_image import BaseImage
-from ..bake.schedule import Schedule
+from ..bake.schedule import Schedule, check_cron, check_time_zone
 from ..distribute.stackset import check_unit_ids
 from ..pipeline._logging import PipelineLogs
 from ..pipeline._workflows import planned_workflows
@@ -75,6 +75,17 @@ class ScheduleSpec(_Model):
     start: Literal["on_schedule", "on_dependency_update"] | None = None
     """Build at every match, or only when a dependency is new. Default: by the base (see README)."""
     disable_after_failures: int = 3
+
+    # Each checked apart, so that a bad cron and a bad time zone are both reported.
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return check_cron("schedule.expression", value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        return check_time_zone("schedule.time_zone", value)
 
     @model_validator(mode="after")
     def _check(self) -> ScheduleSpec:
@@ -310,6 +321,11 @@ class RuleSpec(_Model):
     keep_last: int | None = None
     retain_at_least: int | None = None
 
+    @model_validator(mode="after")
+    def _check(self) -> RuleSpec:
+        self.to_rule()  # its errors at this rule's line
+        return self
+
     def to_rule(self) -> LifecycleRule:
         return LifecycleRule(
             action=LifecycleAction[self.action.upper()],
@@ -329,6 +345,11 @@ class LifecycleSpec(_Model):
     rules: list[RuleSpec] | None = None
     exclude_launched_within_days: int = 30
     exclude_public: bool = False
+
+    @field_validator("keep_last")
+    @classmethod
+    def _keep_last(cls, value: int | None) -> int | None:
+        return None if value is None else check_range("keep_last", value, FILTER_MIN, FILTER_MAX)
 
     @model_validator(mode="after")
     def _check(self) -> LifecycleSpec:

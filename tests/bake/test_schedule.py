@@ -51,3 +51,43 @@ def test_rejects_auto_disable_outside_1_to_10(count: int) -> None:
 def test_every_start_condition_is_a_cloudformation_value(condition: StartCondition) -> None:
     assert condition.value in {"EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"}
     assert Schedule(start_condition=condition).start_condition is condition
+
+
+@pytest.mark.parametrize(
+    ("expression", "problem"),
+    [
+        ("cron(60 4 ? * SUN *)", "minute field '60' in 'cron(60 4 ? * SUN *)': value 60 is outside 0-59"),
+        ("cron(0 24 ? * SUN *)", "hour field '24' in 'cron(0 24 ? * SUN *)': value 24 is outside 0-23"),
+        ("cron(0 4 0 * ? *)", "day-of-month field '0' in 'cron(0 4 0 * ? *)': value 0 is outside 1-31"),
+        ("cron(0 4 ? 13 SUN *)", "month field '13' in 'cron(0 4 ? 13 SUN *)': value 13 is outside 1-12"),
+        (
+            "cron(0 4 ? * SUNDAY *)",
+            "day-of-week field 'SUNDAY' in 'cron(0 4 ? * SUNDAY *)': 'SUNDAY' is not a value of this field "
+            "(SUN-SAT, 1-7)",
+        ),
+        ("cron(0 4 ? * FRI#6 *)", "day-of-week field 'FRI#6' in 'cron(0 4 ? * FRI#6 *)': '#6' is not a week"),
+        ("cron(0 4 ? * SUN 2200)", "year field '2200' in 'cron(0 4 ? * SUN 2200)': value 2200 is outside 1970-2199"),
+        ("cron(0 */0 * * ? *)", "hour field '*/0' in 'cron(0 */0 * * ? *)': increment '0' is not a whole number"),
+    ],
+)
+def test_rejects_values_outside_what_image_builder_supports(expression: str, problem: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        Schedule(expression=expression)
+    assert str(raised.value).startswith(f"schedule.expression: {problem}")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(0 */6 * * ? *)",
+        "cron(0 4 ? * MON-FRI *)",
+        "cron(15 10 L * ? *)",
+        "cron(0 8 ? * 6#3 *)",
+        "cron(0 8 3W * ? 2030)",
+        "cron(0 4 ? jan,JUL SUN#2 *)",
+        "cron(0 4 ? * 6L *)",
+        "cron(0/15 0-23 ? * * 1970-2199)",
+    ],
+)
+def test_accepts_the_wildcards_and_names_image_builder_documents(expression: str) -> None:
+    assert Schedule(expression=expression).expression == expression

@@ -553,3 +553,25 @@ def test_build_on_deploy_false_with_fleets_and_layers_is_refused_at_its_line(tmp
         "only once the parent is built, so the layer's recipe would fail to create; set build_on_deploy: true "
         "(parents are built first)",
     ]
+
+
+def test_a_bad_cron_and_a_bad_time_zone_are_both_reported(tmp_path: Path) -> None:
+    text = MINIMAL + '    schedule: {cron: "cron(0 99 ? * SUN *)", time_zone: "Mars/Olympus"}\n'
+    path = tmp_path / "factory.yaml"
+    assert problems(tmp_path, text) == [
+        f"{path}:5: images[0].schedule.cron: hour field '99' in 'cron(0 99 ? * SUN *)': value 99 is outside 0-23; "
+        "use for example cron(0 4 ? * SUN *) for 04:00 every Sunday",
+        f"{path}:5: images[0].schedule.time_zone: 'Mars/Olympus' is not an IANA time zone; use an IANA name such as "
+        "'Europe/Berlin'",
+    ]
+
+
+def test_keep_last_zero_is_reported_at_the_key_the_file_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "factory.yaml"
+    assert problems(tmp_path, "lifecycle: {keep_last: 0}\n" + MINIMAL) == [
+        f"{path}:1: lifecycle.keep_last: 0 is outside AWS's range; use one from 1 to 1000"
+    ]
+    rules = "lifecycle:\n  rules:\n    - {action: deprecate, age: 30}\n    - {action: delete, keep_last: 0}\n"
+    assert problems(tmp_path, rules + MINIMAL) == [
+        f"{path}:4: lifecycle.rules[1].keep_last: 0 is outside AWS's range; use one from 1 to 1000"
+    ]
