@@ -20,7 +20,10 @@ export AWS_EC2_METADATA_DISABLED := true
 # FACTORY=path/to/file.yaml builds another factory file than factory.yaml.
 # The lock file the app uses for FACTORY (app.py): the preflight's change report reads its record.
 LOCK := $(if $(FACTORY),$(basename $(abspath $(FACTORY))).lock.json,golden-ami.lock.json)
-CDK_FLAGS := --no-notices --no-version-reporting $(if $(CI),-c golden-ami:versionLockFrozen=true) \
+# golden-ami:preflightReports: the preflight below reports the default VPC (GA-P009), so the
+# construct does not warn too.
+CDK_FLAGS := --no-notices --no-version-reporting -c golden-ami:preflightReports=true \
+	$(if $(CI),-c golden-ami:versionLockFrozen=true) \
 	$(if $(PIN),-c "pin=$$PIN") $(if $(FACTORY),-c factory=$(abspath $(FACTORY)))
 export PIN
 # UNPIN='<image>[,...]' (or all) lets a deploy drop the pins an earlier deploy set; without it, a

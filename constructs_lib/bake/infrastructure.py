@@ -16,7 +16,7 @@ from constructs import Construct
 from .._core.limits import HOP_LIMIT_MAX, HOP_LIMIT_MIN, check_range
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, compliance, skip_checkov
 from .._core.network import BuildNetwork
-from .._core.warning_ids import DEFAULT_VPC_WARNING
+from .._core.warning_ids import DEFAULT_VPC_WARNING, PREFLIGHT_REPORTS
 
 # What s3.Bucket.grant_put grants: writing objects (and their tags, retention, legal hold) and
 # aborting multipart uploads.
@@ -88,7 +88,7 @@ class BuildInfrastructure(Construct):
             raise ValueError("network: given together with subnet or security_groups; pass one of them")
         subnet_id = network.subnet_id if network else (subnet.subnet_id if subnet else None)
         group_ids = list(network.security_group_ids) if network else [g.security_group_id for g in security_groups]
-        if subnet_id is None:
+        if subnet_id is None and str(self.node.try_get_context(PREFLIGHT_REPORTS)).lower() != "true":
             Annotations.of(self).add_warning_v2(
                 DEFAULT_VPC_WARNING,
                 f"{name}: no build subnet given, so Image Builder builds in the account's default VPC, which many "

@@ -162,10 +162,7 @@ class ConsumerStack(cdk.Stack):
                 ),
             )
             subnets: ec2.SubnetSelection | None = ec2.SubnetSelection(
-                subnets=[
-                    self._import(i, lambda i=i: ec2.Subnet.from_subnet_id(self, f"Subnet-{i}", i))
-                    for i in network.subnet_ids
-                ]
+                subnets=[self._import(i, lambda i=i: _subnet(self, i)) for i in network.subnet_ids]
             )
             groups = [
                 self._import(i, lambda i=i: ec2.SecurityGroup.from_security_group_id(self, f"Sg-{i}", i, mutable=False))
@@ -244,3 +241,14 @@ class ConsumerStack(cdk.Stack):
     def availability_zones(self) -> list[str]:
         """Two zones chosen at deploy (``Fn::GetAZs``), so synthesis needs no context lookup."""
         return self._azs
+
+
+def _subnet(scope: Construct, subnet_id: str) -> ec2.ISubnet:
+    """A subnet by ID. CDK warns that an imported subnet has no route table; nothing here reads
+    one (the group takes subnet IDs only), so that warning is acknowledged with the reason."""
+    subnet = ec2.Subnet.from_subnet_id(scope, f"Subnet-{subnet_id}", subnet_id)
+    cdk.Annotations.of(subnet).acknowledge_warning(
+        "@aws-cdk/aws-ec2:noSubnetRouteTableId",
+        "The fleet names its subnets by ID and reads no route table of theirs.",
+    )
+    return subnet
