@@ -13,16 +13,20 @@ def _describe(distribution: dict[str, Any]) -> str:
     ami = distribution["AmiDistributionConfiguration"]
     launch = ami.get("LaunchPermissionConfiguration", {})
     shared = [
-        f"{len(launch[key])} {label}"
-        for key, label in (("UserIds", "accounts"), ("OrganizationArns", "orgs"), ("OrganizationalUnitArns", "OUs"))
+        f"{len(launch[key])} {label if len(launch[key]) == 1 else label + 's'}"
+        for key, label in (
+            ("UserIds", "account"),
+            ("OrganizationArns", "organization"),
+            ("OrganizationalUnitArns", "OU"),
+        )
         if launch.get(key)
     ]
     if launch.get("UserGroups") == ["all"]:
-        shared.append("PUBLIC")
+        shared.append("EVERYONE (public)")
     parts = [
-        f"copies into {', '.join(ami['TargetAccountIds'])}" if ami.get("TargetAccountIds") else "owner account only",
-        f"shared with {', '.join(shared)}" if shared else "not shared",
-        "own KMS key" if ami.get("KmsKeyId") else "default EBS key",
+        f"copied into {', '.join(ami['TargetAccountIds'])}" if ami.get("TargetAccountIds") else "no copies",
+        f"launchable by {', '.join(shared)} besides this account" if shared else "launchable by this account only",
+        "customer managed key" if ami.get("KmsKeyId") else "default EBS key",
     ]
     for fast in distribution.get("FastLaunchConfigurations", []):
         if fast.get("Enabled"):
@@ -57,6 +61,8 @@ def summarize(out: Path) -> list[str]:
             if resource["Type"] == "AWS::ImageBuilder::ImagePipeline":
                 schedule = properties.get("Schedule", {})
                 when = schedule.get("ScheduleExpression", "on demand")
+                if "ScheduleExpression" in schedule:
+                    when += f" {schedule.get('Timezone', 'Etc/UTC')}"
                 if (
                     schedule.get("PipelineExecutionStartCondition")
                     == "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
@@ -88,7 +94,9 @@ def summarize(out: Path) -> list[str]:
             if resource["Type"] == "AWS::AutoScaling::AutoScalingGroup":
                 tags = {t["Key"]: t["Value"] for t in properties.get("Tags", [])}
                 rolls = "rolls onto each new image" if "golden-ami:rollout" in tags else "does not roll"
-                lines.append(f"  fleet: {properties['MinSize']} to {properties['MaxSize']} instances, {rolls}")
+                kind = _instance_type(properties, resources)
+                size = f"{properties['MinSize']} to {properties['MaxSize']} {kind + ' ' if kind else ''}instances"
+                lines.append(f"  fleet: {size}, {rolls}")
             if resource["Type"] == "AWS::CloudFormation::StackSet":
                 group = properties["StackInstancesGroup"][0]
                 targets = group["DeploymentTargets"]
@@ -99,7 +107,20 @@ def summarize(out: Path) -> list[str]:
                     f"in {group['Regions'][0]} ({properties['CallAs']})"
                 )
     lines.append(f"snapshot storage only (no instances, scans or transfer): about ${total:.2f}/month, an upper bound")
+    lines.append("next: make policies and make bootstrap once per account (DEPLOYING.md), then make deploy")
     return lines
+
+
+def _instance_type(group: dict[str, Any], resources: dict[str, Any]) -> str:
+    """The instance type a group launches, from its launch template; empty when not known here."""
+    spec = group.get("LaunchTemplate") or group.get("MixedInstancesPolicy", {}).get("LaunchTemplate", {}).get(
+        "LaunchTemplateSpecification", {}
+    )
+    reference = spec.get("LaunchTemplateId", {}) if isinstance(spec, dict) else {}
+    name = reference.get("Ref") if isinstance(reference, dict) else None
+    data = resources.get(name, {}).get("Properties", {}).get("LaunchTemplateData", {}) if name else {}
+    kind = data.get("InstanceType")
+    return kind if isinstance(kind, str) else ""
 
 
 def regions(out: Path) -> list[str]:

@@ -323,12 +323,12 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "stack GoldenAmiKeys-us-east-1",
         "stack GoldenAmiMemberAccounts",
     ]
-    assert "  pipeline base-al2023-arm64: cron(0 4 ? * SUN *)" in lines
-    assert "  pipeline web-server: cron(0 */6 * * ? *), when a parent or component has a new version" in lines
+    assert "  pipeline base-al2023-arm64: cron(0 4 ? * SUN *) Etc/UTC" in lines  # with its time zone
+    assert "  pipeline web-server: cron(0 */6 * * ? *) Etc/UTC, when a parent or component has a new version" in lines
     assert "  distribution web-server: eu-west-1, us-east-1, ap-southeast-2" in lines
     assert (
-        "    us-east-1: copies into 222222222222; shared with 1 accounts, 1 OUs; own KMS key; "
-        "latest AMI in /golden-ami/web-server/latest"
+        "    us-east-1: copied into 222222222222; launchable by 1 account, 1 OU besides this account; "
+        "customer managed key; latest AMI in /golden-ami/web-server/latest"
     ) in lines
     # By hand: 30 GiB root + 20 GiB data = 50 GiB; 3 regions x (owner + 1 destination) = 6 copies;
     # weekly builds (the layer follows its weekly base), deleted after 180 days, keep the newest 3:
@@ -337,12 +337,13 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
     assert lines.count("    snapshots at steady state: 27 versions, 4860 GiB, about $243.00/month (upper bound)") == 2
     assert "  lifecycle web-server: 2 rules" in lines
     assert lines.count("  launch template: image resolve:ssm:/golden-ami/web-server/latest") == 3
-    assert lines.count("  fleet: 1 to 2 instances, rolls onto each new image") == 3
+    assert lines.count("  fleet: 1 to 2 m7i.large instances, rolls onto each new image") == 3
     assert (
         "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 except 222222222222 "
         "in eu-west-1 (DELEGATED_ADMIN)"
     ) in lines
-    assert lines[-1] == "snapshot storage only (no instances, scans or transfer): about $891.00/month, an upper bound"
+    assert lines[-2] == "snapshot storage only (no instances, scans or transfer): about $891.00/month, an upper bound"
+    assert lines[-1] == "next: make policies and make bootstrap once per account (DEPLOYING.md), then make deploy"
 
 
 @pytest.mark.parametrize(

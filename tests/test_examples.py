@@ -118,7 +118,7 @@ def test_windows_example_smoke_tests_in_powershell_logs_its_first_build_and_name
     assert {"LogGroupName": "/aws/imagebuilder/iis"} in [r["Properties"].get("LoggingConfiguration") for r in images]
     lines = summarize(Path(assembly.directory))
     assert (
-        "    eu-west-1: owner account only; not shared; default EBS key; EC2 Fast Launch (5 snapshots, up to 6 "
+        "    eu-west-1: no copies; launchable by this account only; default EBS key; EC2 Fast Launch (5 snapshots, up to 6 "
         "launches); latest AMI in /golden-ami/iis/latest" in lines
     )
     assert "  launch template: no image of its own (the launching AMI's, as for EC2 Fast Launch)" in lines
