@@ -115,16 +115,6 @@ class DistributionKey(Construct):
                 "distribution_key.launch_permission.public: AWS cannot make an AMI with encrypted snapshots "
                 "public; share with accounts, organizations or OUs, or leave public images unencrypted"
             )
-        accounts = check_unique("distribution_key.accounts", tuple(accounts))
-        for field, listed in (("accounts", accounts), ("launch_permission.accounts", permission.accounts)):
-            for account in listed:
-                check_account(f"distribution_key.{field}", account)
-                if account == stack.account:
-                    raise ValueError(
-                        f"distribution_key.{field}: {account!r} is the key's own account, which always has "
-                        "access; list only other accounts"
-                    )
-        launchers = tuple(a for a in permission.accounts if a not in accounts)
         self.key = kms.Key(
             self,
             "Resource",
@@ -150,17 +140,62 @@ class DistributionKey(Construct):
             self._use_and_grant(
                 "AutoScalingServiceLinkedRole", [iam.ArnPrincipal(auto_scaling_role_arn(partition, here))]
             )
-        if accounts:
-            self._use_and_grant("DestinationAccounts", [iam.AccountPrincipal(a) for a in accounts])
-            self._auto_scaling_grants("DestinationAccounts", [iam.AccountPrincipal(a) for a in accounts], accounts)
+        self.accounts: tuple[str, ...] = ()
+        self.launch_permission = LaunchPermission()
+        self._allowed = 0
+        self.allow(accounts=accounts, launch_permission=permission)
+        self.name = name
+        self.key_arn = self.key.key_arn
+
+    def allow(self, *, accounts: Sequence[str] = (), launch_permission: LaunchPermission | None = None) -> None:
+        """Let more principals use the key: ``accounts`` receive copies, ``launch_permission`` says
+        who launches AMIs shared with them (as the constructor's arguments). Only principals not
+        yet allowed get statements (their Sids numbered after the first set), so one key can serve
+        every pipeline of an account and region."""
+        stack = Stack.of(self)
+        permission = launch_permission or LaunchPermission()
+        if permission.public:
+            raise ValueError(
+                "distribution_key.launch_permission.public: AWS cannot make an AMI with encrypted snapshots "
+                "public; share with accounts, organizations or OUs, or leave public images unencrypted"
+            )
+        given = check_unique("distribution_key.accounts", tuple(accounts))
+        for field, listed in (("accounts", given), ("launch_permission.accounts", permission.accounts)):
+            for account in listed:
+                check_account(f"distribution_key.{field}", account)
+                if account == stack.account:
+                    raise ValueError(
+                        f"distribution_key.{field}: {account!r} is the key's own account, which always has "
+                        "access; list only other accounts"
+                    )
+        before, shared = self.accounts, self.launch_permission
+        new_accounts = tuple(a for a in given if a not in before)
+        accounts_now = (*before, *new_accounts)
+        launchers = tuple(
+            a for a in permission.accounts if a not in accounts_now and a not in shared.accounts and a not in before
+        )
+        new = LaunchPermission(
+            accounts=launchers,
+            organizations=tuple(o for o in permission.organizations if o not in shared.organizations),
+            organizational_units=tuple(
+                u for u in permission.organizational_units if u not in shared.organizational_units
+            ),
+        )
+        suffix = str(self._allowed + 1) if self._allowed else ""
+        if new_accounts:
+            principals: list[iam.IPrincipal] = [iam.AccountPrincipal(a) for a in new_accounts]
+            self._use_and_grant(f"DestinationAccounts{suffix}", principals)
+            self._auto_scaling_grants(f"DestinationAccounts{suffix}", principals, new_accounts)
         if launchers:
-            principals: list[iam.IPrincipal] = [iam.AccountPrincipal(a) for a in launchers]
-            self._use_and_grant("SharedAccounts", principals, actions=LAUNCH_ACTIONS)
-            self._auto_scaling_grants("SharedAccounts", principals, launchers)
-        for sid, bound in organization_bounds(permission):
-            self._use_and_grant(sid, [iam.AnyPrincipal()], actions=LAUNCH_ACTIONS, conditions=bound)
-            self._auto_scaling_grants(sid, [iam.AnyPrincipal()], ("*",), bound)
-        if permission.organizations or permission.organizational_units:
+            principals = [iam.AccountPrincipal(a) for a in launchers]
+            self._use_and_grant(f"SharedAccounts{suffix}", principals, actions=LAUNCH_ACTIONS)
+            self._auto_scaling_grants(f"SharedAccounts{suffix}", principals, launchers)
+        for sid, bound in organization_bounds(new):
+            self._use_and_grant(f"{sid}{suffix}", [iam.AnyPrincipal()], actions=LAUNCH_ACTIONS, conditions=bound)
+            self._auto_scaling_grants(f"{sid}{suffix}", [iam.AnyPrincipal()], ("*",), bound)
+        if (new.organizations or new.organizational_units) and not (
+            shared.organizations or shared.organizational_units
+        ):
             skip_checkov(
                 self.key.node.default_child,  # type: ignore[arg-type]
                 "CKV_AWS_33",
@@ -168,10 +203,14 @@ class DistributionKey(Construct):
                 "each bounded by aws:PrincipalOrgID (and aws:PrincipalOrgPaths for OUs), as AWS documents in "
                 '"Allow organizations and OUs to use a KMS key".',
             )
-        self.accounts = accounts
-        self.launch_permission = permission
-        self.name = name
-        self.key_arn = self.key.key_arn
+        if new_accounts or launchers or new.organizations or new.organizational_units:
+            self._allowed += 1
+        self.accounts = accounts_now
+        self.launch_permission = LaunchPermission(
+            accounts=(*shared.accounts, *(a for a in permission.accounts if a not in shared.accounts)),
+            organizations=(*shared.organizations, *new.organizations),
+            organizational_units=(*shared.organizational_units, *new.organizational_units),
+        )
 
     def _use_and_grant(
         self,

@@ -38,6 +38,7 @@ from ._checks import check_base_region, instance_types_for
 from ._cost import fast_launch_cost, pipeline_builds_per_month, steady_state_cost
 from ._distribution import PipelineDistribution, pipeline_targets
 from ._execution import ExecutionRole
+from ._recipe_key import recipe_key
 from ._schedule import NEVER_BUILDS, never_builds, render_schedule, start_condition
 from ._status import pipeline_status
 from ._workflows import PipelineWorkflows, planned_workflows
@@ -118,10 +119,11 @@ class GoldenImagePipeline(Construct):
         :param root_volume: Default: 30 GiB gp3 on the base image's root device, encrypted.
         :param data_volumes: Default: none. Extra volumes such as ``/dev/xvdf``, encrypted (a layer adds its parent's).
         :param kms_key: customer managed key (home region) for the image's volumes, by key or alias
-            (``kms.Alias.from_alias_name``). Required whenever the AMI is shared in the home region
-            or copied into other accounts. The execution role may use it; its key policy must let
-            ``AWSServiceRoleForImageBuilder`` use it too (as :class:`DistributionKey` does), since
-            AWS does not say which of the two builds. Default: the account's default EBS key.
+            (``kms.Alias.from_alias_name``); its key policy must let ``AWSServiceRoleForImageBuilder``
+            use it too (as :class:`DistributionKey` does). Default: when the AMI is shared in the
+            home region or copied into other accounts, ``alias/golden-ami/recipes``, one
+            :class:`DistributionKey` per account and region the library makes and extends; else
+            the account's default EBS key.
         :param encrypt_volumes: Default: True. False only for public images (AWS cannot make an AMI
             with encrypted snapshots public).
         :param instance_types: Default: m7i.large, m6i.large (x86_64) or m7g.large, m6g.large (arm64).
@@ -170,6 +172,7 @@ class GoldenImagePipeline(Construct):
         planned = planned_workflows(
             workflows, smoke_test=smoke_test, image_tests=image_tests, platform=base_image.platform
         )
+        kms_key = recipe_key(self, kms_key, distributions, self.region, encrypt_volumes)
         lock = version_lock or self._default_lock()
         self.version_lock = lock
         """The lock file this pipeline's component versions, names and image identity are recorded in."""
@@ -238,11 +241,11 @@ class GoldenImagePipeline(Construct):
         self.status_parameter = status_parameter_name(image_name) if hold_status else None
         """The SSM parameter a revoke holds the pipeline's status in; None when not held."""
         self.workflows: PipelineWorkflows | None = None
+        """The workflows the pipeline lists; None when Image Builder runs its defaults."""
         self.log_groups: Any = None
         """The pipeline's CloudWatch log groups (``PipelineLogGroups``), once made; None without."""
         self.images: list[Any] = []
         """The deploy-time builds of this pipeline (``GoldenImage``)."""
-        """The workflows the pipeline lists; None when Image Builder runs its defaults."""
         if planned:
             self.workflows = PipelineWorkflows(
                 self, image_name=image_name, workflows=planned, version_lock=lock, execution=self._execution
@@ -383,8 +386,7 @@ class GoldenImagePipeline(Construct):
 
     def _default_lock(self) -> VersionLock:
         path = self.node.try_get_context(LOCK_FILE_CONTEXT) or DEFAULT_LOCK_FILE
-        frozen = str(self.node.try_get_context(LOCK_FROZEN_CONTEXT)).lower() == "true"
-        return VersionLock.at(path, frozen=frozen)
+        return VersionLock.at(path, frozen=str(self.node.try_get_context(LOCK_FROZEN_CONTEXT)).lower() == "true")
 
     def _schedule(
         self, schedule: Schedule | None, components: Sequence[Component]

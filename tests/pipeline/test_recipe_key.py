@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-import pytest
 from aws_cdk import aws_kms as kms
 
 from constructs_lib import LaunchPermission, RegionTarget, VersionLock
@@ -31,23 +30,68 @@ def execution_statements(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_copying_into_other_accounts_needs_the_recipe_key(stack: cdk.Stack, lock: VersionLock) -> None:
-    # A copy into another account starts from the AMI built at home, whatever key the target has.
+def key_policy(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
+    (key,) = template(stack).find_resources("AWS::KMS::Key").values()
+    return {st["Sid"]: st for st in key["Properties"]["KeyPolicy"]["Statement"] if "Sid" in st}
+
+
+def test_sharing_and_copying_without_a_key_get_the_recipe_key_made(stack: cdk.Stack, lock: VersionLock) -> None:
+    """The AMI built at home is shared there and copied into another account: with no kms_key the
+    library makes the account and region's recipe key, allowing both, and the recipe uses it."""
+    home = RegionTarget(region="eu-west-1", launch_permission=SHARED)
     copy = RegionTarget(region="us-east-1", kms_key_arn=EAST_ALIAS, target_accounts=("222222222222",))
-    with pytest.raises(
-        ValueError,
-        match=r"kms_key: the AMI is copied into other accounts in us-east-1 but the recipe's volumes use the "
-        r"account's default EBS key.*pass kms_key= a customer managed key in the home region eu-west-1",
-    ):
-        pipeline(stack, lock, distributions=[copy])
+    pipeline(stack, lock, distributions=[home, copy])
+    t = template(stack)
+    (alias,) = t.find_resources("AWS::KMS::Alias").values()
+    assert alias["Properties"]["AliasName"] == "alias/golden-ami/recipes"
+    (key_id,) = t.find_resources("AWS::KMS::Key")
+    (recipe,) = t.find_resources("AWS::ImageBuilder::ImageRecipe").values()
+    for mapping in recipe["Properties"]["BlockDeviceMappings"]:
+        assert mapping["Ebs"]["Encrypted"] is True
+        assert mapping["Ebs"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    policy = key_policy(stack)
+    assert policy["DestinationAccountsUse"]["Principal"] == {"AWS": "arn:aws:iam::222222222222:root"}
+    assert policy["SharedAccountsUse"]["Principal"] == {"AWS": "arn:aws:iam::333333333333:root"}
+    synth_with_nag(stack)
 
 
-def test_sharing_at_home_with_a_distribution_key_still_needs_the_recipe_key(
-    stack: cdk.Stack, lock: VersionLock
-) -> None:
-    home = RegionTarget(region="eu-west-1", kms_key_arn=HOME_ALIAS, launch_permission=SHARED)
-    with pytest.raises(ValueError, match=r"kms_key: the AMI is shared with other accounts in eu-west-1"):
-        pipeline(stack, lock, distributions=[home])
+def test_pipelines_of_an_account_and_region_share_one_recipe_key_allowing_each(lock: VersionLock) -> None:
+    app = cdk.App()
+    env = cdk.Environment(account="111111111111", region="eu-west-1")
+    first, second = cdk.Stack(app, "First", env=env), cdk.Stack(app, "Second", env=env)
+    pipeline(
+        first,
+        lock,
+        distributions=[RegionTarget(region="us-east-1", kms_key_arn=EAST_ALIAS, target_accounts=("222222222222",))],
+    )
+    pipeline(
+        first,
+        lock,
+        construct_id="Api",
+        image_name="api",
+        distributions=[RegionTarget(region="eu-west-1", launch_permission=SHARED)],
+    )
+    pipeline(
+        second,
+        lock,
+        construct_id="Batch",
+        image_name="batch",
+        distributions=[
+            RegionTarget(region="us-east-1", kms_key_arn=EAST_ALIAS, target_accounts=("222222222222", "444444444444"))
+        ],
+    )
+    assert len(template(first).find_resources("AWS::KMS::Key")) == 1
+    assert not template(second).find_resources("AWS::KMS::Key")  # the first stack's key, referenced
+    policy = key_policy(first)
+    assert {"DestinationAccountsUse", "SharedAccounts2Use", "DestinationAccounts3Use"} <= set(policy)
+    assert "444444444444" in str(policy["DestinationAccounts3Use"]["Principal"])
+    assert "222222222222" not in str(policy["DestinationAccounts3Use"]["Principal"])  # allowed once
+
+
+def test_a_key_given_is_used_and_none_is_made(stack: cdk.Stack, lock: VersionLock) -> None:
+    copy = RegionTarget(region="us-east-1", kms_key_arn=EAST_ALIAS, target_accounts=("222222222222",))
+    pipeline(stack, lock, distributions=[copy], kms_key=kms.Key(stack, "Mine"))
+    assert not template(stack).find_resources("AWS::KMS::Alias")
 
 
 def test_sharing_only_elsewhere_needs_only_that_region_key(stack: cdk.Stack, lock: VersionLock) -> None:
