@@ -198,6 +198,7 @@ def load_factory(path: str | Path, *, recorded: Mapping[str, Mapping[str, str]] 
     for loc, message in cross_field_problems(data, file.parent, recorded):
         located.append((_line(lines, loc), loc, message))
     if model is None or located:
+        located = [_in_inline(p, lines, text.splitlines()) for p in located]
         problems: list[str] = []
         for line, loc, message in sorted(located, key=lambda p: p[0]):
             problem = f"{file}:{line}: {_path(loc)}: {message}"
@@ -205,6 +206,23 @@ def load_factory(path: str | Path, *, recorded: Mapping[str, Mapping[str, str]] 
                 problems.append(problem)
         raise FactoryFileError(problems)
     return model
+
+
+_INLINE_RE: Final = re.compile(r"inline component '[^']*':(\d+): (.*)", re.DOTALL)
+_BLOCK_RE: Final = re.compile(r":\s*[|>][-+0-9]*\s*(#.*)?$")
+
+
+def _in_inline(problem: tuple[int, Loc, str], lines: Mapping[Loc, int], text: list[str]) -> tuple[int, Loc, str]:
+    """A problem at a line of an inline component's document, moved to that line of the file:
+    the ``inline:`` key's line plus the document's line for a block scalar (``|``, ``>``)."""
+    _, loc, message = problem
+    found = _INLINE_RE.fullmatch(message)
+    key = (*loc, "inline")
+    if found is None or key not in lines:
+        return problem
+    start = lines[key]
+    block = 0 < start <= len(text) and _BLOCK_RE.search(text[start - 1]) is not None
+    return (start + int(found[1]) if block else start), key, found[2]
 
 
 def _line(lines: Mapping[Loc, int], loc: Loc) -> int:

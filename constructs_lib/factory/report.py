@@ -89,6 +89,7 @@ def _row(pipeline: GoldenImagePipeline, factory: Factory) -> Sequence[str]:
         pipeline.base_image.description,
         f"{pipeline.platform.value}, root device {pipeline.root_device_name}",
         ", ".join(f"{name} {version}" for name, version in pipeline.component_versions.items()),
+        _schedule(pipeline),
         ", ".join(t.region for t in pipeline.region_targets),
         ", ".join(_sharing(factory)) or "owner only",
         ", ".join(sorted(set(pipeline.parameter_names.values()))),
@@ -152,6 +153,7 @@ def render(factory: Factory) -> str:
         "base",
         "platform",
         "components",
+        "schedule",
         "regions",
         "sharing",
         "latest-AMI parameters",
@@ -176,4 +178,29 @@ def render(factory: Factory) -> str:
         f"Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
         f"about ${total:.2f}/month, an upper bound."
     )
+    parts += _fleets(factory)
+    parts += ["", "Next: `make policies` and `make bootstrap` once per account (DEPLOYING.md), then `make deploy`."]
     return "\n".join(parts) + "\n"
+
+
+def _schedule(pipeline: GoldenImagePipeline) -> str:
+    schedule = pipeline.resource.schedule
+    expression = getattr(schedule, "schedule_expression", None)
+    if not expression:
+        return "on demand"
+    return f"{expression} {getattr(schedule, 'timezone', None) or 'Etc/UTC'}"
+
+
+def _fleets(factory: Factory) -> list[str]:
+    """One row per consumer: where it runs, on what, how many, and whether it rolls."""
+    if not factory.model.consumers:
+        return []
+    rows = ["", "## Fleets", "", "| fleet | image | regions | instances | rollout |", "| --- | --- | --- | --- | --- |"]
+    for c in factory.model.consumers:
+        regions = ", ".join(c.regions or factory.model.all_regions)
+        kind = c.instance_type or "the default type"
+        rollout = f"pinned to {c.pin}" if c.pin else ("off" if c.refresh == "off" else "rolls onto each new image")
+        rows.append(
+            f"| {c.name or c.image} | {c.image} | {regions} | {c.min_capacity} to {c.max_capacity} {kind} | {rollout} |"
+        )
+    return rows

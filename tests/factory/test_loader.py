@@ -575,3 +575,28 @@ def test_keep_last_zero_is_reported_at_the_key_the_file_wrote(tmp_path: Path) ->
     assert problems(tmp_path, rules + MINIMAL) == [
         f"{path}:4: lifecycle.rules[1].keep_last: 0 is outside AWS's range; use one from 1 to 1000"
     ]
+
+
+def test_a_problem_inside_an_inline_component_is_reported_at_the_files_line(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "    components: [{aws: update-linux}]\n",
+        "    components:\n"
+        "      - aws: update-linux\n"
+        "      - name: hello\n"
+        "        inline: |\n"
+        "          name: hello\n"
+        "          schemaVersion: 1.0\n"
+        "          phases:\n"
+        "            - name: build\n"
+        "              steps:\n"
+        "                - name: Say\n"
+        "                  action: ExecuteBashh\n"
+        "                  inputs:\n"
+        "                    commands: [echo hi]\n",
+    )
+    path = write(tmp_path, text)
+    assert path.read_text().splitlines()[13].strip() == "action: ExecuteBashh"
+    assert problems(tmp_path, text) == [
+        f"{path}:14: images[0].components[1].inline: phases[0].steps[0].action: 'ExecuteBashh' is not an AWSTOE "
+        "action module; did you mean 'ExecuteBash'?"
+    ]

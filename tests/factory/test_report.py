@@ -45,9 +45,17 @@ def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) ->
     assert "| lifecycle | deprecate after 90 days, delete after 180 days |" in report
     assert "| snapshots/month | about $405.00 (8100 GiB) |" in report
     assert "| logs | build logs in S3 |" in report
-    assert report.rstrip().endswith(
+    assert "| schedule | cron(0 4 ? * SUN *) Etc/UTC |" in report  # with its time zone
+    assert (
         "Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
         "about $891.00/month, an upper bound."
+    ) in report
+    assert (
+        "| web-server | web-server | eu-west-1, us-east-1, ap-southeast-2 | 1 to 2 m7i.large | rolls onto each new image |"
+        in report
+    )
+    assert report.rstrip().endswith(
+        "Next: `make policies` and `make bootstrap` once per account (DEPLOYING.md), then `make deploy`."
     )
 
 
