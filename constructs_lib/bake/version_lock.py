@@ -108,7 +108,8 @@ class VersionLock:
             shown = str(self.path)
         return (
             f"{shown} is frozen; synthesize once with it unfrozen ('make synth' in the factory's repository, "
-            f"'cdk synth' in your own app, or your test with VersionLock.at(path) not frozen) and commit {shown}"
+            f"'cdk synth' in your own app, which writes the lock file its context names; for a test's copy, copy "
+            f"that file over it) and commit {shown}"
         )
 
     def version_for(self, component: str, digest: str, floor: str) -> str:

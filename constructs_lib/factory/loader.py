@@ -198,7 +198,7 @@ def load_factory(path: str | Path, *, recorded: Mapping[str, Mapping[str, str]] 
     for loc, message in cross_field_problems(data, file.parent, recorded):
         located.append((_line(lines, loc), loc, message))
     if model is None or located:
-        located = [_in_inline(p, lines, text.splitlines()) for p in located]
+        located = _derived([_in_inline(p, lines, text.splitlines()) for p in located])
         problems: list[str] = []
         for line, loc, message in sorted(located, key=lambda p: p[0]):
             problem = f"{file}:{line}: {_path(loc)}: {message}"
@@ -206,6 +206,26 @@ def load_factory(path: str | Path, *, recorded: Mapping[str, Mapping[str, str]] 
                 problems.append(problem)
         raise FactoryFileError(problems)
     return model
+
+
+_UNKNOWN_IMAGE: Final = "is not an image of this file"
+
+
+def _derived(located: list[tuple[int, Loc, str]]) -> list[tuple[int, Loc, str]]:
+    """An image named nowhere may be one whose entry has a problem of its own (a misspelled
+    ``name``): say so after each such reference, pointing at the entries in question."""
+    broken = sorted(
+        {
+            loc[1]
+            for _, loc, message in located
+            if len(loc) >= 2 and loc[0] == "images" and _UNKNOWN_IMAGE not in message
+        },
+        key=str,
+    )
+    if not broken:
+        return located
+    hint = f" (this may follow from the problem at {', '.join(f'images[{i}]' for i in broken)}: fix that first)"
+    return [(line, loc, message + hint if _UNKNOWN_IMAGE in message else message) for line, loc, message in located]
 
 
 _INLINE_RE: Final = re.compile(r"inline component '[^']*':(\d+): (.*)", re.DOTALL)

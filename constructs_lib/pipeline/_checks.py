@@ -101,8 +101,10 @@ def check_target(target: RegionTarget, *, home: str, encrypted: bool, home_key: 
 def check_fast_launch(target: RegionTarget, *, home: str, account: str, platform: Platform) -> None:
     """Fast Launch only for Windows images (EC2 Fast Launch is a Windows feature,
     https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/win-ami-config-fast-launch.html), only in the
-    source account (Image Builder enables it on the AMI the pipeline's account owns; EC2 lets only the
-    owner change the settings, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableFastLaunch.html),
+    source account (the distribution's ``FastLaunchConfigurations`` are documented for the AMI the
+    pipeline's account owns; EC2 itself accepts "Windows AMIs that you own or that have been shared
+    with you", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableFastLaunch.html, but
+    AWS's pages do not say Image Builder enables it on a copy another account owns),
     and a subnet (for which the pipeline makes the launch template) only in the home region."""
     given = target.fast_launch
     if given is None:
@@ -115,9 +117,10 @@ def check_fast_launch(target: RegionTarget, *, home: str, account: str, platform
         )
     if given.account is not None and not is_token(account) and given.account != account:
         raise ValueError(
-            f"{field}.account: {given.account!r} is not the pipeline's account {account}; Image Builder enables "
-            "Fast Launch only on the AMI the source account owns (copies in other accounts belong to them, "
-            "and only an AMI's owner may enable it), so drop account or give the source account"
+            f"{field}.account: {given.account!r} is not the pipeline's account {account}; the library lets Image "
+            "Builder enable Fast Launch only on the AMI the source account owns (AWS's pages do not say it can on "
+            "a copy another account owns, which that account may enable itself), so drop account or give the "
+            "source account"
         )
     if given.subnet_id is not None and target.region != home:
         raise ValueError(

@@ -14,6 +14,7 @@ from .._core import render as _render
 from .._core.enums import Platform
 from .._core.nag import FAST_LAUNCH_VOLUMES_REASON, acknowledge
 from .._core.targets import RegionTarget
+from .._core.warning_ids import PUBLIC_AMI_WARNING
 from ._checks import check_fast_launch, check_target, check_targets, public_warning
 from ._execution import ExecutionRole
 
@@ -46,7 +47,7 @@ def pipeline_targets(
 def warn_if_public(scope: Construct, target: RegionTarget) -> None:
     """A warning on ``scope`` when ``target`` shares AMIs publicly: AWS blocks that by default."""
     if target.launch_permission.public:
-        Validations.of(scope).add_warning("PublicAmi", public_warning(scope.node.path, target.region))
+        Validations.of(scope).add_warning(PUBLIC_AMI_WARNING, public_warning(scope.node.path, target.region))
 
 
 class PipelineDistribution:

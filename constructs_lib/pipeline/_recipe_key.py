@@ -55,10 +55,17 @@ def auto_recipe_key(scope: Construct, distributions: Sequence[RegionTarget], hom
 
 
 def _existing(stack: Stack) -> DistributionKey | None:
-    """The recipe key a stack of the same account and region already made."""
+    """The recipe key a stack of the same account and region of the app (stage) already made:
+    its stacks are searched wherever they sit under the stage, not inside them."""
     stage = Stage.of(stack)
-    for child in stage.node.children if stage is not None else ():
-        if isinstance(child, Stack) and (child.account, child.region) == (stack.account, stack.region):
+    todo = list(stage.node.children) if stage is not None else []
+    while todo:
+        child = todo.pop()
+        if isinstance(child, Stage):
+            continue  # another stage deploys apart
+        if not isinstance(child, Stack):
+            todo.extend(child.node.children)
+        elif (child.account, child.region) == (stack.account, stack.region):
             found = child.node.try_find_child(AUTO_KEY_ID)
             if isinstance(found, DistributionKey):
                 return found

@@ -204,9 +204,10 @@ class ImageFamily(Construct):
         :param build_network: build subnet and security groups of every image that names none
             (:class:`BuildNetwork`). Default: none, the account's default VPC (a synth warning).
         :param recipe_key_alias: alias (``alias/...``) of a customer managed key in the home
-            region that encrypts every recipe's volumes (``kms_key`` of each pipeline), needed when
-            the images are shared or copied into other accounts. Default: none (the account's
-            default EBS key).
+            region that encrypts every recipe's volumes (``kms_key`` of each pipeline). Default:
+            none: a pipeline whose AMI is shared or copied into other accounts gets the account and
+            region's ``alias/golden-ami/recipes`` (:class:`GoldenImagePipeline`), the others the
+            account's default EBS key.
         :param hold_status: hold each pipeline's status in ``/golden-ami/<pipeline>/status``
             (``GoldenImagePipeline(hold_status=)``). Default: False.
         """

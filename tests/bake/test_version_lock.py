@@ -73,8 +73,8 @@ def test_a_frozen_lock_refuses_new_content_and_says_how_to_fix_it(tmp_path: Path
         r"version_lock: component 'img-hello' changed \(sha256 [0-9a-f]{12}\) but "
         + re.escape(
             f"{lock} is frozen; synthesize once with it unfrozen ('make synth' in the factory's repository, "
-            f"'cdk synth' in your own app, or your test with VersionLock.at(path) not frozen) and commit {lock} "
-            "(it will record version 1.0.1)"
+            "'cdk synth' in your own app, which writes the lock file its context names; for a test's copy, copy "
+            f"that file over it) and commit {lock} (it will record version 1.0.1)"
         ),
         str(raised.value),
     ), str(raised.value)

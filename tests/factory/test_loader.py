@@ -499,7 +499,7 @@ acknowledge:
     found = problems(tmp_path, text)
     assert len(found) == 3, found
     assert found[0].endswith(
-        ":7: acknowledge[1].id: 'GA-C009' is no finding this library reports; give a replacement guard rule (GA-C001, GA-C002, GA-C003), a preflight rule (GA-P001 ... GA-P018) or a construct warning's ID (golden-ami:default-vpc, golden-ami:never-builds), as the finding prints it"
+        ":7: acknowledge[1].id: 'GA-C009' is no finding this library reports; give a replacement guard rule (GA-C001, GA-C002, GA-C003), a preflight rule (GA-P001 ... GA-P018) or a construct warning's ID (golden-ami:default-vpc, golden-ami:never-builds, PublicAmi), as the finding prints it"
     )
     assert found[1].endswith(
         ":8: acknowledge[2].reason: 'ok' is too short to tell a reviewer why; say in a sentence why this change is wanted"
@@ -600,3 +600,21 @@ def test_a_problem_inside_an_inline_component_is_reported_at_the_files_line(tmp_
         f"{path}:14: images[0].components[1].inline: phases[0].steps[0].action: 'ExecuteBashh' is not an AWSTOE "
         "action module; did you mean 'ExecuteBash'?"
     ]
+
+
+def test_a_reference_to_an_image_whose_entry_is_broken_says_it_may_follow_from_that(tmp_path: Path) -> None:
+    text = (
+        "images:\n"
+        "  - nmae: base\n"
+        "    base: {os: amazon-linux-2023}\n"
+        "    components: [{aws: update-linux}]\n"
+        "  - name: web\n"
+        "    parent: base\n"
+        "    components: [{aws: update-linux}]\n"
+    )
+    found = problems(tmp_path, text)
+    assert found[-1] == (
+        f"{tmp_path / 'factory.yaml'}:6: images[1].parent: 'base' is not an image of this file; images are: web "
+        "(this may follow from the problem at images[0]: fix that first)"
+    )
+    assert f"{tmp_path / 'factory.yaml'}:2: images[0].nmae: unknown key 'nmae'; did you mean 'name'?" in found

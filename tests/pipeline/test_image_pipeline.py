@@ -420,3 +420,18 @@ def test_rejects_a_stack_without_an_explicit_region(lock: VersionLock) -> None:
         match=r"stack region: the pipeline's stack needs an explicit region \(env=Environment\(region=...\)\)",
     ):
         pipeline(stack, lock)
+
+
+def test_the_public_sharing_warning_can_be_acknowledged_with_a_reason(stack: cdk.Stack, lock: VersionLock) -> None:
+    from constructs_lib import acknowledge
+
+    public = RegionTarget(region="eu-west-1", launch_permission=LaunchPermission(public=True))
+    built = pipeline(stack, lock, encrypt_volumes=False, distributions=[public])
+
+    def public_warnings() -> list[object]:
+        found = Annotations.from_stack(stack).find_warning("*", Match.any_value())
+        return [w for w in found if "public" in str(w.entry.data).lower()]
+
+    assert len(public_warnings()) == 1
+    acknowledge(built, "PublicAmi", "An open-source appliance, meant for every AWS account")
+    assert public_warnings() == []

@@ -128,3 +128,19 @@ def test_recipe_key_object_is_named_by_arn(stack: cdk.Stack, lock: VersionLock) 
     use = execution_statements(stack)["UseRecipeKey"]
     assert "Condition" not in use
     assert use["Resource"] == {"Fn::GetAtt": [stack.get_logical_id(key.node.default_child), "Arn"]}  # type: ignore[arg-type]
+
+
+def test_stacks_grouped_under_constructs_still_share_one_recipe_key(lock: VersionLock) -> None:
+    """An alias is unique per account and region: stacks of one environment grouped under
+    constructs must not each make ``alias/golden-ami/recipes``."""
+    from constructs import Construct
+
+    app = cdk.App()
+    env = cdk.Environment(account="111111111111", region="eu-west-1")
+    first = cdk.Stack(Construct(app, "G1"), "First", env=env)
+    second = cdk.Stack(Construct(app, "G2"), "Second", env=env)
+    copy = RegionTarget(region="us-east-1", kms_key_arn=EAST_ALIAS, target_accounts=("222222222222",))
+    pipeline(first, lock, distributions=[copy])
+    pipeline(second, lock, construct_id="Api", image_name="api", distributions=[copy])
+    made = [s for s in (first, second) if template(s).find_resources("AWS::KMS::Alias")]
+    assert made == [first]
