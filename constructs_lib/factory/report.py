@@ -91,6 +91,7 @@ def _row(pipeline: GoldenImagePipeline, factory: Factory) -> Sequence[str]:
         ", ".join(f"{name} {version}" for name, version in pipeline.component_versions.items()),
         _schedule(pipeline),
         ", ".join(t.region for t in pipeline.region_targets),
+        _copies(pipeline),
         ", ".join(_sharing(factory)) or "owner only",
         ", ".join(sorted(set(pipeline.parameter_names.values()))),
         rules,
@@ -155,6 +156,7 @@ def render(factory: Factory) -> str:
         "components",
         "schedule",
         "regions",
+        "copies",
         "sharing",
         "latest-AMI parameters",
         "lifecycle",
@@ -181,6 +183,12 @@ def render(factory: Factory) -> str:
     parts += _fleets(factory)
     parts += ["", "Next: `make policies` and `make bootstrap` once per account (DEPLOYING.md), then `make deploy`."]
     return "\n".join(parts) + "\n"
+
+
+def _copies(pipeline: GoldenImagePipeline) -> str:
+    """Which accounts get a copy of their own in which regions, in words."""
+    copies = [f"{', '.join(t.target_accounts)} in {t.region}" for t in pipeline.region_targets if t.target_accounts]
+    return "; ".join(copies) if copies else "none: the AMIs stay in this account"
 
 
 def _schedule(pipeline: GoldenImagePipeline) -> str:

@@ -46,6 +46,7 @@ def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) ->
     assert "| snapshots/month | about $405.00 (8100 GiB) |" in report
     assert "| logs | build logs in S3 |" in report
     assert "| schedule | cron(0 4 ? * SUN *) Etc/UTC |" in report  # with its time zone
+    assert "| copies | 222222222222 in eu-west-1; 222222222222 in us-east-1; 222222222222 in ap-southeast-2 |" in report
     assert (
         "Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
         "about $891.00/month, an upper bound."
