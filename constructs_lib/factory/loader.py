@@ -230,6 +230,7 @@ def _derived(located: list[tuple[int, Loc, str]]) -> list[tuple[int, Loc, str]]:
 
 _INLINE_RE: Final = re.compile(r"inline component '[^']*':(\d+): (.*)", re.DOTALL)
 _BLOCK_RE: Final = re.compile(r":\s*[|>][-+0-9]*\s*(#.*)?$")
+_DOC_PATH_RE: Final = re.compile(r"([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): ")
 
 
 def _in_inline(problem: tuple[int, Loc, str], lines: Mapping[Loc, int], text: list[str]) -> tuple[int, Loc, str]:
@@ -241,8 +242,13 @@ def _in_inline(problem: tuple[int, Loc, str], lines: Mapping[Loc, int], text: li
     if found is None or key not in lines:
         return problem
     start = lines[key]
-    block = 0 < start <= len(text) and _BLOCK_RE.search(text[start - 1]) is not None
-    return (start + int(found[1]) if block else start), key, found[2]
+    if 0 < start <= len(text) and _BLOCK_RE.search(text[start - 1]) is not None:
+        return start + int(found[1]), key, found[2]
+    # A mapping: the document's key path (phases[0].steps[0].action) is a path of the file too.
+    path = _DOC_PATH_RE.match(found[2])
+    words = re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", path[1]) if path else []
+    inner = tuple(int(index) if index else word for word, index in words)
+    return lines.get((*key, *inner), start), key, found[2]
 
 
 def _line(lines: Mapping[Loc, int], loc: Loc) -> int:

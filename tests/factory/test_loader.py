@@ -618,3 +618,28 @@ def test_a_reference_to_an_image_whose_entry_is_broken_says_it_may_follow_from_t
         "(this may follow from the problem at images[0]: fix that first)"
     )
     assert f"{tmp_path / 'factory.yaml'}:2: images[0].nmae: unknown key 'nmae'; did you mean 'name'?" in found
+
+
+def test_a_problem_inside_an_inline_component_written_as_a_mapping_is_at_its_line_too(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "    components: [{aws: update-linux}]\n",
+        "    components:\n"
+        "      - aws: update-linux\n"
+        "      - name: hello\n"
+        "        inline:\n"
+        "          name: hello\n"
+        "          schemaVersion: 1.0\n"
+        "          phases:\n"
+        "            - name: build\n"
+        "              steps:\n"
+        "                - name: Say\n"
+        "                  action: ExecuteBashh\n"
+        "                  inputs:\n"
+        "                    commands: [echo hi]\n",
+    )
+    path = write(tmp_path, text)
+    assert path.read_text().splitlines()[13].strip() == "action: ExecuteBashh"
+    assert problems(tmp_path, text) == [
+        f"{path}:14: images[0].components[1].inline: phases[0].steps[0].action: 'ExecuteBashh' is not an AWSTOE "
+        "action module; did you mean 'ExecuteBash'?"
+    ]
