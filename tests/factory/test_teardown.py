@@ -94,6 +94,6 @@ def test_a_pipeline_hold_is_listed_with_the_command_that_deletes_its_parameter(t
             "Properties": {"Name": "/golden-ami/w/status"},
         }
     }
-    made = assembly(tmp_path, {"GoldenAmiHolds": ("aws://210987654321/eu-west-1", {"Resources": hold})})
+    made = assembly(tmp_path, {"GoldenAmiFactory": ("aws://210987654321/eu-west-1", {"Resources": hold})})
     (retained,) = teardown.plan(made).retained
     assert retained.remove() == "aws ssm delete-parameter --name <id> --region eu-west-1"
