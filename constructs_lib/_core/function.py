@@ -65,6 +65,29 @@ class Exemption:
             raise ValueError(f"Exemption: {self.checkov or self.compliance} has no reason; say why it does not apply")
 
 
+def custom_resource_exemptions(*, outside_vpc: str, runs_once_per: str) -> tuple[Exemption, ...]:
+    """The findings accepted on a custom resource's function that answers CloudFormation itself:
+    outside a VPC for ``outside_vpc``'s reason, no dead-letter queue, no reserved concurrency (it
+    runs once per ``runs_once_per`` at deploy). Lambda lets an account reserve only its unreserved
+    concurrency minus 100 (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html);
+    a new account may have less than that, and the reservation would fail the deploy."""
+    return (
+        Exemption(checkov="CKV_AWS_117", compliance="LambdaInsideVPC", reason=outside_vpc),
+        Exemption(
+            checkov="CKV_AWS_116",
+            compliance="LambdaDLQ",
+            reason="Answers CloudFormation itself, FAILED on any error, and a stack operation it fails is "
+            "retried by deploying again; nothing would wait in a queue.",
+        ),
+        Exemption(
+            checkov="CKV_AWS_115",
+            compliance="LambdaConcurrency",
+            reason=f"Runs once per {runs_once_per} at deploy; reserving concurrency would fail in new accounts, "
+            "whose quota leaves nothing to reserve.",
+        ),
+    )
+
+
 def exempt(function: lambda_.IFunction, exemptions: Sequence[Exemption]) -> None:
     """Record each of ``exemptions`` on ``function`` (one the library made, or one the CDK made
     for it, such as the provider framework's), in order."""

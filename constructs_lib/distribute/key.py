@@ -109,12 +109,6 @@ class DistributionKey(Construct):
         if " " in name:
             raise ValueError(f"distribution_key.name: {name!r} contains a space; KMS aliases take [-_A-Za-z0-9/]")
         stack = Stack.of(self)
-        permission = launch_permission or LaunchPermission()
-        if permission.public:
-            raise ValueError(
-                "distribution_key.launch_permission.public: AWS cannot make an AMI with encrypted snapshots "
-                "public; share with accounts, organizations or OUs, or leave public images unencrypted"
-            )
         self.key = kms.Key(
             self,
             "Resource",
@@ -143,7 +137,7 @@ class DistributionKey(Construct):
         self.accounts: tuple[str, ...] = ()
         self.launch_permission = LaunchPermission()
         self._allowed = 0
-        self.allow(accounts=accounts, launch_permission=permission)
+        self.allow(accounts=accounts, launch_permission=launch_permission)
         self.name = name
         self.key_arn = self.key.key_arn
 

@@ -10,7 +10,7 @@ from aws_cdk import CustomResource, Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .._core.function import Exemption, Handler, package_functions
+from .._core.function import Handler, custom_resource_exemptions, package_functions
 from .._core.limits import check_unique
 from .._core.nag import acknowledge_resources, as_in_finding
 from .._core.targets import check_account, check_region
@@ -65,18 +65,6 @@ class AutoScalingKeyGrants(Construct):
         partition, account = stack.partition, stack.account
         grantee = auto_scaling_role_arn(partition, account)
         keys = f"arn:{partition}:kms:*:{factory_account}:key/*"
-        outside_vpc = "Calls only AWS APIs (IAM and KMS); inside a VPC it would need endpoints and gain no isolation."
-        no_dlq = (
-            "Answers CloudFormation itself, FAILED on any error, and a stack operation it fails is retried by "
-            "deploying again; nothing would wait in a queue."
-        )
-        # Lambda lets an account reserve only its unreserved concurrency minus 100
-        # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html); a new
-        # destination account may have less than that, and the reservation would fail the deploy.
-        unreserved = (
-            "Runs once per grant at deploy; reserving concurrency would fail in new accounts, whose quota "
-            "leaves nothing to reserve."
-        )
         made = package_functions(
             self,
             code=FUNCTION_CODE,
@@ -107,10 +95,10 @@ class AutoScalingKeyGrants(Construct):
                 ),
                 iam.PolicyStatement(sid="RetireOwnGrants", actions=["kms:RetireGrant"], resources=[keys]),
             ),
-            exemptions=(
-                Exemption(checkov="CKV_AWS_117", compliance="LambdaInsideVPC", reason=outside_vpc),
-                Exemption(checkov="CKV_AWS_116", compliance="LambdaDLQ", reason=no_dlq),
-                Exemption(checkov="CKV_AWS_115", compliance="LambdaConcurrency", reason=unreserved),
+            exemptions=custom_resource_exemptions(
+                outside_vpc="Calls only AWS APIs (IAM and KMS); inside a VPC it would need endpoints and gain no "
+                "isolation.",
+                runs_once_per="grant",
             ),
             timeout=Duration.minutes(1),
             plain_logs=(

@@ -5,6 +5,7 @@ and an SSM parameter's value. boto3 is imported only when called."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -36,3 +37,24 @@ def parameter_value(parameter: str, region: str) -> str | None:
         return str(client.get_parameter(Name=parameter)["Parameter"]["Value"])
     except client.exceptions.ParameterNotFound:
         return None
+
+
+def refuse(check: Callable[[], list[str]], *, cannot: str, needs: str, refused: str) -> int:
+    """Run a deploy-time guard and say what it found: 0 when nothing, 1 (nothing deployed) when it
+    refuses or cannot read (``cannot``: what it could not tell; ``needs``: the caller's permissions;
+    ``refused``: what each printed line is)."""
+    try:
+        lines = check()
+    except Exception as error:  # no permission to read, no network: say so; nothing was deployed
+        print(
+            f"make deploy: cannot {cannot} ({type(error).__name__}: {error}); the caller needs {needs}; "
+            "nothing was deployed",
+            file=sys.stderr,
+        )
+        return 1
+    for line in lines:
+        print(line, file=sys.stderr)
+    if lines:
+        print(f"make deploy: refused ({len(lines)} {refused} above); nothing was deployed", file=sys.stderr)
+        return 1
+    return 0

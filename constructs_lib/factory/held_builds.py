@@ -20,12 +20,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from .._core.revoke_names import HOLD_RESOURCE_TYPE
 from .deploy_policies import _stacks
-from .deployed import Deployed, Status, deployed_template, parameter_value
+from .deployed import Deployed, Status, deployed_template, parameter_value, refuse
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -89,11 +88,9 @@ def problems(found: list[Build], deployed: Deployed, status: Status) -> list[str
     return lines
 
 
-def _aws() -> tuple[Deployed, Status]:
-    return deployed_template, parameter_value
-
-
-def main(argv: list[str] | None = None, *, aws: Callable[[], tuple[Deployed, Status]] = _aws) -> int:
+def main(
+    argv: list[str] | None = None, *, deployed: Deployed = deployed_template, status: Status = parameter_value
+) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m constructs_lib.factory.held_builds <cdk.out>", file=sys.stderr)
@@ -101,21 +98,12 @@ def main(argv: list[str] | None = None, *, aws: Callable[[], tuple[Deployed, Sta
     found = builds(Path(args[0]))
     if not found:
         return 0
-    try:
-        lines = problems(found, *aws())
-    except Exception as error:  # no permission to read, no network: say so; nothing was deployed
-        print(
-            f"make deploy: cannot tell whether a revocation holds a pipeline ({type(error).__name__}: {error}); "
-            "the caller needs cloudformation:GetTemplate and ssm:GetParameter; nothing was deployed",
-            file=sys.stderr,
-        )
-        return 1
-    for line in lines:
-        print(line, file=sys.stderr)
-    if lines:
-        print(f"make deploy: refused ({len(lines)} held builds above); nothing was deployed", file=sys.stderr)
-        return 1
-    return 0
+    return refuse(
+        lambda: problems(found, deployed, status),
+        cannot="tell whether a revocation holds a pipeline",
+        needs="cloudformation:GetTemplate and ssm:GetParameter",
+        refused="held builds",
+    )
 
 
 if __name__ == "__main__":

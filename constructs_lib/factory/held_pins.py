@@ -22,7 +22,7 @@ from typing import Any
 
 from .._core.ssm_reference import split_reference
 from .deploy_policies import _stacks
-from .deployed import Deployed, deployed_template
+from .deployed import Deployed, deployed_template, refuse
 
 
 def pinned(template: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
@@ -76,21 +76,12 @@ def main(
         print("usage: UNPIN=<image>[,...] python -m constructs_lib.factory.held_pins <cdk.out>", file=sys.stderr)
         return 2
     unpin = {u.strip() for u in (environ("UNPIN") or "").split(",") if u.strip()}
-    try:
-        lines = problems(Path(args[0]), deployed, unpin)
-    except Exception as error:  # no permission to read, no network: say so; nothing was deployed
-        print(
-            f"make deploy: cannot read the deployed launch templates ({type(error).__name__}: {error}); the caller "
-            "needs cloudformation:GetTemplate; nothing was deployed",
-            file=sys.stderr,
-        )
-        return 1
-    for line in lines:
-        print(line, file=sys.stderr)
-    if lines:
-        print(f"make deploy: refused ({len(lines)} pins dropped above); nothing was deployed", file=sys.stderr)
-        return 1
-    return 0
+    return refuse(
+        lambda: problems(Path(args[0]), deployed, unpin),
+        cannot="read the deployed launch templates",
+        needs="cloudformation:GetTemplate",
+        refused="pins dropped",
+    )
 
 
 if __name__ == "__main__":

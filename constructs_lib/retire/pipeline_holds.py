@@ -11,7 +11,7 @@ from aws_cdk import CfnResource, CustomResource, Duration, IResolvable, IResolve
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .._core.function import Exemption, Handler, package_functions
+from .._core.function import Handler, custom_resource_exemptions, package_functions
 from .._core.limits import check_name
 from .._core.nag import acknowledge_resources, as_in_finding
 from .._core.revoke_names import HOLD_RESOURCE_TYPE, status_parameter_name
@@ -100,24 +100,9 @@ class PipelineHolds(Construct):
                     resources=[f"arn:{partition}:ssm:{region}:{account}:parameter/golden-ami/*/status"],
                 ),
             ),
-            exemptions=(
-                Exemption(
-                    checkov="CKV_AWS_117",
-                    compliance="LambdaInsideVPC",
-                    reason="Calls only the SSM API; inside a VPC it would need an endpoint and gain no isolation.",
-                ),
-                Exemption(
-                    checkov="CKV_AWS_116",
-                    compliance="LambdaDLQ",
-                    reason="Answers CloudFormation itself, FAILED on any error, and a stack operation it fails is "
-                    "retried by deploying again; nothing would wait in a queue.",
-                ),
-                Exemption(
-                    checkov="CKV_AWS_115",
-                    compliance="LambdaConcurrency",
-                    reason="Runs once per changed pipeline at deploy; reserving concurrency would fail in new "
-                    "accounts, whose quota leaves nothing to reserve.",
-                ),
+            exemptions=custom_resource_exemptions(
+                outside_vpc="Calls only the SSM API; inside a VPC it would need an endpoint and gain no isolation.",
+                runs_once_per="changed pipeline",
             ),
             timeout=Duration.minutes(1),
             plain_logs=(

@@ -577,31 +577,6 @@ def test_keep_last_zero_is_reported_at_the_key_the_file_wrote(tmp_path: Path) ->
     ]
 
 
-def test_a_problem_inside_an_inline_component_is_reported_at_the_files_line(tmp_path: Path) -> None:
-    text = MINIMAL.replace(
-        "    components: [{aws: update-linux}]\n",
-        "    components:\n"
-        "      - aws: update-linux\n"
-        "      - name: hello\n"
-        "        inline: |\n"
-        "          name: hello\n"
-        "          schemaVersion: 1.0\n"
-        "          phases:\n"
-        "            - name: build\n"
-        "              steps:\n"
-        "                - name: Say\n"
-        "                  action: ExecuteBashh\n"
-        "                  inputs:\n"
-        "                    commands: [echo hi]\n",
-    )
-    path = write(tmp_path, text)
-    assert path.read_text().splitlines()[13].strip() == "action: ExecuteBashh"
-    assert problems(tmp_path, text) == [
-        f"{path}:14: images[0].components[1].inline: phases[0].steps[0].action: 'ExecuteBashh' is not an AWSTOE "
-        "action module; did you mean 'ExecuteBash'?"
-    ]
-
-
 def test_a_reference_to_an_image_whose_entry_is_broken_says_it_may_follow_from_that(tmp_path: Path) -> None:
     text = (
         "images:\n"
@@ -620,22 +595,24 @@ def test_a_reference_to_an_image_whose_entry_is_broken_says_it_may_follow_from_t
     assert f"{tmp_path / 'factory.yaml'}:2: images[0].nmae: unknown key 'nmae'; did you mean 'name'?" in found
 
 
-def test_a_problem_inside_an_inline_component_written_as_a_mapping_is_at_its_line_too(tmp_path: Path) -> None:
+INLINE_DOCUMENT = (
+    "          name: hello\n"
+    "          schemaVersion: 1.0\n"
+    "          phases:\n"
+    "            - name: build\n"
+    "              steps:\n"
+    "                - name: Say\n"
+    "                  action: ExecuteBashh\n"
+    "                  inputs:\n"
+    "                    commands: [echo hi]\n"
+)
+
+
+@pytest.mark.parametrize("inline", ["inline: |", "inline:"], ids=["block-scalar", "mapping"])
+def test_a_problem_inside_an_inline_component_is_reported_at_the_files_line(tmp_path: Path, inline: str) -> None:
     text = MINIMAL.replace(
         "    components: [{aws: update-linux}]\n",
-        "    components:\n"
-        "      - aws: update-linux\n"
-        "      - name: hello\n"
-        "        inline:\n"
-        "          name: hello\n"
-        "          schemaVersion: 1.0\n"
-        "          phases:\n"
-        "            - name: build\n"
-        "              steps:\n"
-        "                - name: Say\n"
-        "                  action: ExecuteBashh\n"
-        "                  inputs:\n"
-        "                    commands: [echo hi]\n",
+        f"    components:\n      - aws: update-linux\n      - name: hello\n        {inline}\n" + INLINE_DOCUMENT,
     )
     path = write(tmp_path, text)
     assert path.read_text().splitlines()[13].strip() == "action: ExecuteBashh"
