@@ -259,3 +259,44 @@ def test_dropping_an_architecture_removes_only_that_architectures_resources(tmp_
     assert {c.type for c in deleted} >= {"AWS::ImageBuilder::ImagePipeline", RECIPE}
     assert not [c for c in changes if c.type in (FLEET, TEMPLATE)]
     assert refusals(changes, before, after) == []  # the arm64 image built at deploy is kept (Retain)
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "drop"),
+    [
+        (
+            "drop-account",
+            lambda d: d.update(accounts={"destinations": ["222222222222"]}),
+            lambda d: d.pop("accounts"),
+        ),
+        (
+            "drop-layer",
+            lambda d: d["images"].append(
+                {"name": "app", "parent": "web", "components": [{"aws": "aws-cli-version-2-linux"}]}
+            ),
+            lambda d: d["images"].pop(),
+        ),
+    ],
+)
+def test_dropping_an_account_or_a_layer(tmp_path: Path, name: str, start: Edit, drop: Edit) -> None:
+    """Dropping the last destination account removes the key stacks: their keys encrypt the copies
+    already made, so the guard refuses (GA-C002) until it is acknowledged; the recipe no longer
+    needs the home key (a new version) and the distribution changed (a new image, the old kept).
+    Dropping a layer deletes that layer's resources only, its image kept (Retain)."""
+    (tmp_path / "web-server.yaml").write_text((ROOT / "components" / "web-server.yaml").read_text())
+    before_data = yaml.safe_load(yaml.safe_dump(BASE))
+    start(before_data)
+    before = synth(tmp_path, before_data, f"{name}-before")
+    after_data = yaml.safe_load(yaml.safe_dump(before_data))
+    drop(after_data)
+    after = synth(tmp_path, after_data, f"{name}-after")
+    changes = classify(before, after)
+    destructive = [c for c in changes if c.kind in (Kind.REPLACE, Kind.DELETE) and c.type in WATCHED]
+    refused = {r.rule for r in refusals(changes, before, after)}
+    if name == "drop-account":
+        assert {f"{c.kind.value} {c.type}" for c in destructive} == REBUILT | {f"replace {RECIPE}", f"delete {KEY}"}
+        assert refused == {"GA-C002"}
+    else:
+        assert destructive and all(c.kind is Kind.DELETE and "/appx8664" in c.address for c in destructive)
+        assert {c.type for c in destructive} >= {"AWS::ImageBuilder::ImagePipeline", IMAGE}
+        assert refused == set()
