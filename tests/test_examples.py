@@ -165,3 +165,32 @@ def test_multi_account_example_gets_one_bootstrap_per_stack_environment(
     assert len({b.account for b in found}) > 1  # the example reaches another account
     assert all((b.trust is None) == (b.account == home) for b in found)
     assert all(b.policies for b in found)
+
+
+def test_multi_account_example_runs_a_fleet_in_a_destination_account_on_that_accounts_parameter(
+    examples: dict[str, cdk.cx_api.CloudAssembly],
+) -> None:
+    assembly = examples["multi-account"]
+    factory = assembly.get_stack_by_name("GoldenAmiFactory")
+    workload = {s.stack_name: s for s in assembly.stacks if s.stack_name.startswith("GoldenAmiConsumers-2222")}
+    assert sorted(workload) == [
+        "GoldenAmiConsumers-222222222222-eu-west-1",
+        "GoldenAmiConsumers-222222222222-us-east-1",
+    ]
+    (distribution,) = [
+        r for r in factory.template["Resources"].values() if r["Type"] == "AWS::ImageBuilder::DistributionConfiguration"
+    ]
+    for stack in workload.values():
+        assert stack.environment.account == "222222222222"
+        (template,) = [r for r in stack.template["Resources"].values() if r["Type"] == "AWS::EC2::LaunchTemplate"]
+        image = template["Properties"]["LaunchTemplateData"]["ImageId"]
+        assert image == "resolve:ssm:/golden-ami/base-ubuntu/latest"
+        # Image Builder writes that name in that account and region, as a target account of the region.
+        (entry,) = [d for d in distribution["Properties"]["Distributions"] if d["Region"] == stack.environment.region]
+        assert "222222222222" in entry["AmiDistributionConfiguration"]["TargetAccountIds"]
+        assert {"ParameterName": "/golden-ami/base-ubuntu/latest", "AmiAccountId": "222222222222"}.items() <= next(
+            p for p in entry["SsmParameterConfigurations"] if p.get("AmiAccountId") == "222222222222"
+        ).items()
+        # Its Auto Scaling's grants on the factory's keys come first, and the pipelines before it.
+        needs = {d.id for d in stack.dependencies}
+        assert {"GoldenAmiDestination-222222222222", "GoldenAmiFactory"} <= needs

@@ -13,7 +13,8 @@ Stack layout:
 - ``GoldenAmiDestination-<account>``: the role Image Builder assumes in each destination account, and
   the KMS grants its Auto Scaling needs on each region's key.
 - ``GoldenAmiMemberAccounts``: the StackSet that puts that role in every account of the OUs.
-- ``GoldenAmiConsumers-<region>``: launch templates, fleets and rollouts of each region.
+- ``GoldenAmiConsumers-<region>``: launch templates, fleets and rollouts of each region, in the
+  factory account; ``GoldenAmiConsumers-<account>-<region>`` the same in a destination account.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Factory:
     stacks: list[cdk.Stack]
     factory_stacks: list[cdk.Stack]
     consumer_stacks: dict[str, ConsumerStack]
+    """By region for the factory account's, by ``<account>-<region>`` for a destination account's."""
     account: str = ""
     """The factory account the stacks were made for (the file's, else the caller's, else a placeholder)."""
 
@@ -210,6 +212,7 @@ def build_factory(
         destination_accounts=None if model.accounts.stackset is not None or not destinations else destinations,
     )
 
+    receivers: dict[str, cdk.Stack] = {}
     for destination in destinations:
         receiver = cdk.Stack(
             app,
@@ -224,6 +227,7 @@ def build_factory(
             receiver.add_stack_dependency(key_stack, "the Auto Scaling grants are made on the factory's keys")
         for stack in factory_stacks:
             stack.add_stack_dependency(receiver, "Image Builder assumes the destination role when it distributes")
+        receivers[destination] = receiver
         stacks.append(receiver)
 
     if model.accounts.stackset is not None:
@@ -247,34 +251,44 @@ def build_factory(
 
     by_pipeline = {p.image_name: p for p in family.all_pipelines}
     consumer_stacks: dict[str, ConsumerStack] = {}
-    for region in regions:
-        fleets = [
-            ConsumerFleet(
-                image=by_pipeline[c.image],
-                name=c.name,
-                instance_type=c.instance_type,
-                min_capacity=c.min_capacity,
-                max_capacity=c.max_capacity,
-                refresh=None if c.refresh == "off" else c.refresh.to_refresh(),
-                pin=pin_for(pins, consumer=c.name, image=c.image) or c.pin,
-                network=c.networks[region].to_network() if region in c.networks else None,
+    # Fleets run in the factory account or a destination account (the loader refuses any other):
+    # Image Builder writes the latest-AMI parameter in each, and their launch templates read it there.
+    for runs_in in dict.fromkeys([account, *(c.account for c in model.consumers if c.account)]):
+        for region in regions:
+            fleets = [
+                ConsumerFleet(
+                    image=by_pipeline[c.image],
+                    name=c.name,
+                    instance_type=c.instance_type,
+                    min_capacity=c.min_capacity,
+                    max_capacity=c.max_capacity,
+                    refresh=None if c.refresh == "off" else c.refresh.to_refresh(),
+                    pin=pin_for(pins, consumer=c.name, image=c.image) or c.pin,
+                    network=c.networks[region].to_network() if region in c.networks else None,
+                )
+                for c in model.consumers
+                if region in (c.regions or regions) and (c.account or account) == runs_in
+            ]
+            if not fleets:
+                continue
+            # Factory-account stacks keep the names they have always had; others carry the account.
+            suffix = region if runs_in == account else f"{runs_in}-{region}"
+            consumer = ConsumerStack(
+                app,
+                f"GoldenAmiConsumers-{suffix}",
+                fleets=fleets,
+                env=cdk.Environment(account=runs_in, region=region),
+                description=f"Golden AMI factory: launch templates, fleets and rollouts in {region}"
+                + ("" if runs_in == account else f" of account {runs_in}"),
             )
-            for c in model.consumers
-            if region in (c.regions or regions)
-        ]
-        if not fleets:
-            continue
-        consumer = ConsumerStack(
-            app,
-            f"GoldenAmiConsumers-{region}",
-            fleets=fleets,
-            env=cdk.Environment(account=account, region=region),
-            description=f"Golden AMI factory: launch templates, fleets and rollouts in {region}",
-        )
-        for stack in factory_stacks:
-            consumer.add_stack_dependency(stack, "the fleets launch the images the factory publishes")
-        consumer_stacks[region] = consumer
-        stacks.append(consumer)
+            for stack in factory_stacks:
+                consumer.add_stack_dependency(stack, "the fleets launch the images the factory publishes")
+            if runs_in in receivers:
+                consumer.add_stack_dependency(
+                    receivers[runs_in], "its Auto Scaling needs the grant on the factory's key before the first launch"
+                )
+            consumer_stacks[suffix] = consumer
+            stacks.append(consumer)
 
     for stack in stacks:
         count = sum(1 for c in stack.node.find_all() if isinstance(c, CfnResource))

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from .._core.instance_types import check_instance_types
+from .._core.targets import check_account
 from ..launch.fleet import InstanceRefresh, check_capacity
 from ..launch.launch_template import check_pin
 from ..launch.pins import IMAGE_VERSION_LABEL
@@ -49,6 +50,9 @@ class ConsumerSpec(_Model):
     """Names the fleet's constructs. Default: the image; needed when one region has two fleets of it."""
     regions: list[str] | None = None
     """Default: every region of the factory."""
+    account: str | None = None
+    """The account the fleet runs in: the factory account or one of ``accounts.destinations``, which hold a copy
+    and the latest-AMI parameter Image Builder writes there. Default: the factory account."""
     instance_type: str | None = None
     """Default: m7i.large, or m7g.large for arm64 images."""
     min_capacity: int = 1
@@ -61,6 +65,13 @@ class ConsumerSpec(_Model):
     networks: dict[str, FleetNetworkSpec] = {}
     """Per region, an existing VPC, subnets and security groups by ID. A region without one gets a new VPC of
     isolated subnets with no route anywhere (for trying the factory out)."""
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_account("account", value)
+        return value
 
     @field_validator("instance_type")
     @classmethod

@@ -276,6 +276,45 @@ def _needs_build_on_deploy(data: Mapping[str, Any], images: list[Any]) -> list[t
     return problems
 
 
+def _consumer_account(data: Mapping[str, Any], n: int, account: object) -> list[tuple[Loc, str]]:
+    """A fleet runs where its image's latest-AMI parameter is: the factory account, or an account
+    Image Builder copies into, where it writes the parameter (``SsmParameterConfigurations`` with
+    ``AmiAccountId``: "this account must be specified in distribution settings as a target account
+    for the Region",
+    https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_SsmParameterConfiguration.html).
+    An account AMIs are only shared with holds no parameter: its launch template would have
+    nothing to resolve when its stack is created
+    (https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html)."""
+    if not isinstance(account, str) or not (len(account) == 12 and account.isdigit()) or account == data.get("account"):
+        return []  # a malformed ID has its field error
+    accounts = data.get("accounts")
+    destinations = accounts.get("destinations") if isinstance(accounts, Mapping) else None
+    if isinstance(destinations, list) and account in destinations:
+        return []
+    sharing = data.get("sharing")
+    shared = sharing.get("accounts") if isinstance(sharing, Mapping) else None
+    where: Loc = ("consumers", n, "account")
+    if isinstance(shared, list) and account in shared:
+        return [
+            (
+                where,
+                f"{account!r} is only shared with (sharing.accounts): it gets no copy, so Image Builder writes no "
+                "latest-AMI parameter there for the fleet's launch template to read; list it under "
+                "accounts.destinations as well",
+            )
+        ]
+    factory = data.get("account")
+    return [
+        (
+            where,
+            f"{account!r} is neither the factory account"
+            + (f" ({factory})" if isinstance(factory, str) else " (the file names none: set account:)")
+            + " nor one of accounts.destinations; add it to accounts.destinations so it gets a copy and the "
+            "latest-AMI parameter, or leave account out to run the fleet in the factory account",
+        )
+    ]
+
+
 def cross_field_problems(
     data: Mapping[str, Any],
     base_dir: Path | None = None,
@@ -313,9 +352,12 @@ def cross_field_problems(
     all_regions: list[str] | None = None
     if _valid_region(home) and isinstance(regions, list) and all(_valid_region(r) for r in regions):
         all_regions = [home, *[r for r in regions if r != home]]
-    seen: list[tuple[str, str, int]] = []
+    seen: list[tuple[str, str, str, int]] = []
     for n, consumer in enumerate(consumers):
-        if not isinstance(consumer, Mapping) or not isinstance(consumer.get("image"), str):
+        if not isinstance(consumer, Mapping):
+            continue
+        problems += _consumer_account(data, n, consumer.get("account"))
+        if not isinstance(consumer.get("image"), str):
             continue
         image = consumer["image"]
         if image not in published:
@@ -346,6 +388,7 @@ def cross_field_problems(
                         )
                     )
         fleet = consumer.get("name") or image
+        account = str(consumer.get("account") or "")
         for region in own or all_regions:
             if region not in all_regions:
                 problems.append(
@@ -356,14 +399,15 @@ def cross_field_problems(
                     )
                 )
                 continue
-            twice = next((m for f, r, m in seen if f == fleet and r == region), None)
+            twice = next((m for f, a, r, m in seen if f == fleet and a == account and r == region), None)
             if twice is not None:
                 problems.append(
                     (
                         ("consumers", n),
-                        f"a second fleet named {fleet!r} in {region} (consumers[{twice}] is the first); "
-                        "give one of them a name",
+                        f"a second fleet named {fleet!r} in {region}"
+                        + (f" of account {account}" if account else "")
+                        + f" (consumers[{twice}] is the first); give one of them a name",
                     )
                 )
-            seen.append((fleet, region, n))
+            seen.append((fleet, account, region, n))
     return problems

@@ -64,11 +64,13 @@ def diagram(factory: Factory) -> str:
         lines.append(f'  {node}{{{{"{who} may launch"}}}}')
         for region in model.all_regions:
             lines.append(f"  r_{_id(region)} -.-> {node}")
-    for region, stack in factory.consumer_stacks.items():
+    for key, stack in factory.consumer_stacks.items():
+        region = stack.region
+        elsewhere = "" if key == region else f" in {stack.account}"
         for fleet in stack.fleets:
-            node = f"c_{_id(region)}_{_id(fleet.launch_template.image_name)}"
+            node = f"c_{_id(key)}_{_id(fleet.launch_template.image_name)}"
             rolls = "rolls on new image" if fleet.refresh else "pinned" if fleet.launch_template.pin else "no rollout"
-            lines.append(f'  {node}[/"fleet {fleet.launch_template.image_name}<br/>{rolls}"/]')
+            lines.append(f'  {node}[/"fleet {fleet.launch_template.image_name}{elsewhere}<br/>{rolls}"/]')
             lines.append(f"  r_{_id(region)} --> {node}")
     return "\n".join(lines)
 

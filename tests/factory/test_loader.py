@@ -620,3 +620,47 @@ def test_a_problem_inside_an_inline_component_is_reported_at_the_files_line(tmp_
         f"{path}:14: images[0].components[1].inline: phases[0].steps[0].action: 'ExecuteBashh' is not an AWSTOE "
         "action module; did you mean 'ExecuteBash'?"
     ]
+
+
+ACCOUNTS = """\
+account: "111111111111"
+accounts: {destinations: ["222222222222"]}
+sharing: {accounts: ["333333333333"]}
+"""
+
+
+def test_a_consumer_in_a_destination_account_is_kept_with_its_account(tmp_path: Path) -> None:
+    text = ACCOUNTS + MINIMAL + 'consumers:\n  - {image: base, account: "222222222222"}\n  - {image: base}\n'
+    model = load_factory(write(tmp_path, text))
+    assert [c.account for c in model.consumers] == ["222222222222", None]
+
+
+@pytest.mark.parametrize(
+    ("account", "expected"),
+    [
+        (
+            "333333333333",
+            "'333333333333' is only shared with (sharing.accounts): it gets no copy, so Image Builder writes no "
+            "latest-AMI parameter there for the fleet's launch template to read; list it under accounts.destinations "
+            "as well",
+        ),
+        (
+            "444444444444",
+            "'444444444444' is neither the factory account (111111111111) nor one of accounts.destinations",
+        ),
+        ("4444", "'4444' is not an AWS account ID; use exactly 12 digits"),
+    ],
+)
+def test_a_consumer_in_an_account_without_a_copy_is_refused_at_its_line(
+    tmp_path: Path, account: str, expected: str
+) -> None:
+    text = ACCOUNTS + MINIMAL + f'consumers:\n  - image: base\n    account: "{account}"\n'
+    (problem,) = problems(tmp_path, text)
+    line = text.splitlines().index(f'    account: "{account}"') + 1
+    assert problem.startswith(f"{tmp_path / 'factory.yaml'}:{line}: consumers[0].account: "), problem
+    assert expected in problem, problem
+
+
+def test_two_fleets_of_one_name_may_run_in_one_region_of_two_accounts(tmp_path: Path) -> None:
+    text = ACCOUNTS + MINIMAL + 'consumers:\n  - {image: base}\n  - {image: base, account: "222222222222"}\n'
+    assert len(load_factory(write(tmp_path, text)).consumers) == 2
