@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .checks.cfn_validate import start_validation_engine, wait_for_validation_engine
     from .checks.nag import GoldenAmiChecks
     from .checks.preflight import PREFLIGHT_RULES, PreflightFinding, PreflightSeverity, preflight
-    from .distribute.destination import DistributionAccountRole
+    from .distribute.destination import DistributionAccountRole, LifecycleAccountRole
     from .distribute.key import DistributionKey
     from .distribute.key_grant import AutoScalingKeyGrants
     from .distribute.revoke_role import RevokeAccessRole
@@ -73,6 +73,7 @@ _WHERE: dict[str, str] = {
     "DiskFormat": "bake.vm_import_options",
     "DiskImage": "bake.vm_import_options",
     "DistributionAccountRole": "distribute.destination",
+    "LifecycleAccountRole": "distribute.destination",
     "DistributionAccountStackSet": "distribute.stackset",
     "FleetNetwork": "_core.network",
     "DistributionKey": "distribute.key",
@@ -185,6 +186,7 @@ __all__ = [
     "LaunchTemplateTarget",
     "LicenseType",
     "Lifecycle",
+    "LifecycleAccountRole",
     "LifecycleAction",
     "LifecycleRule",
     "OperatingSystem",

@@ -143,7 +143,11 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     assert destination.environment.account == "222222222222"
     roles = [r["Properties"] for r in destination.template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     names = [r.get("RoleName") for r in roles]
-    assert sorted(n for n in names if n) == ["EC2ImageBuilderDistributionCrossAccountRole", "GoldenAmiRevoke"]
+    assert sorted(n for n in names if n) == [
+        "EC2ImageBuilderDistributionCrossAccountRole",
+        "Ec2ImageBuilderCrossAccountLifecycleAccess",
+        "GoldenAmiRevoke",
+    ]
     assert names.count(None) == 1
     named = {r["RoleName"]: r for r in roles if r.get("RoleName")}
     assert ":iam::111111111111:root" in json.dumps(

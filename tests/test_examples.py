@@ -3,6 +3,7 @@ in each stack's region, checkov, and CloudFormation's limits (the large fleet ab
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,23 @@ def test_multi_account_example_runs_a_fleet_in_a_destination_account_on_that_acc
         # Its Auto Scaling's grants on the factory's keys come first, and the pipelines before it.
         needs = {d.id for d in stack.dependencies}
         assert {"GoldenAmiDestination-222222222222", "GoldenAmiFactory"} <= needs
+
+
+def test_every_account_that_receives_copies_holds_the_lifecycle_role(
+    examples: dict[str, cdk.cx_api.CloudAssembly],
+) -> None:
+    from tests.distribute.test_destination import check_lifecycle_role
+
+    assembly = examples["multi-account"]
+    factory = assembly.get_stack_by_name("GoldenAmiFactory").environment.account
+    destinations = [s for s in assembly.stacks if s.stack_name.startswith("GoldenAmiDestination-")]
+    assert sorted(s.environment.account for s in destinations) == ["222222222222", "444444444444"]
+    for stack in destinations:
+        check_lifecycle_role(stack.template["Resources"], factory, stack.environment.account)
+    (stackset,) = [
+        r
+        for r in assembly.get_stack_by_name("GoldenAmiMemberAccounts").template["Resources"].values()
+        if r["Type"] == "AWS::CloudFormation::StackSet"
+    ]
+    member = json.loads(stackset["Properties"]["TemplateBody"])
+    check_lifecycle_role(member["Resources"], factory, {"Ref": "AWS::AccountId"})

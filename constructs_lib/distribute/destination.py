@@ -18,6 +18,11 @@ from .revoke_role import RevokeAccessRole
 ROLE_NAME: Final = "EC2ImageBuilderDistributionCrossAccountRole"
 """The name Image Builder assumes in every destination account; it cannot be changed."""
 MANAGED_POLICY: Final = "Ec2ImageBuilderCrossAccountDistributionAccess"
+LIFECYCLE_ROLE_NAME: Final = "Ec2ImageBuilderCrossAccountLifecycleAccess"
+"""The name Image Builder's lifecycle policies assume in every account AMIs were copied into; fixed."""
+LIFECYCLE_POLICY: Final = "service-role/EC2ImageBuilderLifecycleExecutionPolicy"
+LIFECYCLE_SOURCE_ARN: Final = "arn:*:imagebuilder:*:*:image/*/*/*"
+"""The ``aws:SourceArn`` of AWS's trust policy for the lifecycle role: any Image Builder image build version."""
 MANAGED_TEMPLATE_TAG: Final = "golden-ami:image-builder-updates"
 """Launch templates tagged with this key (value ``true``) may get new versions from Image Builder."""
 
@@ -56,6 +61,7 @@ class DistributionAccountRole(Construct):
         key_names: Sequence[str] = (DEFAULT_KEY_NAME,),
         parameter_names: Sequence[str] = (),
         launch_templates: bool = False,
+        lifecycle_role: bool = True,
     ) -> None:
         """
         :param factory_account: the account whose Image Builder copies AMIs here.
@@ -65,6 +71,12 @@ class DistributionAccountRole(Construct):
         :param parameter_names: latest-AMI parameters Image Builder writes in this account. Default: none.
         :param launch_templates: let Image Builder add versions to this account's launch templates
             tagged ``golden-ami:image-builder-updates=true``. Default: False.
+        :param lifecycle_role: create ``Ec2ImageBuilderCrossAccountLifecycleAccess``, through which
+            the factory's lifecycle policies retire the copies here (:class:`LifecycleAccountRole`).
+            False only where the account has that role already: IAM role names are unique in an
+            account, so creating it again fails the stack (``EntityAlreadyExists``,
+            https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html); the existing
+            role must then trust and hold what :class:`LifecycleAccountRole` documents. Default: True.
         """
         super().__init__(scope, id)
         check_account("factory_account", factory_account)
@@ -171,10 +183,67 @@ class DistributionAccountRole(Construct):
                 "AwsSolutions-IAM5[Resource::*]",
                 "ec2:DescribeLaunchTemplates and DescribeLaunchTemplateVersions have no resource-level permissions.",
             )
+        self.lifecycle_role = (
+            LifecycleAccountRole(self, "Lifecycle", factory_account=factory_account).role if lifecycle_role else None
+        )
         # The revoke command's way in: it rewrites the same parameters and deprecates the copies
         # (README: revoke runbook). Every account that receives AMIs gets it, StackSet members too.
         self.revoke_role = RevokeAccessRole(
             self, "Revoke", factory_account=factory_account, parameter_names=parameter_names
         )
         self.factory_account = factory_account
+        self.role_arn = self.role.role_arn
+
+
+class LifecycleAccountRole(Construct):
+    """The role ``Ec2ImageBuilderCrossAccountLifecycleAccess`` in an account AMIs are copied into.
+
+    Image Builder's lifecycle policies act on AMIs distributed to other accounts only through this
+    role in each of them: "Create an IAM role in each destination account where you distributed
+    associated resources across accounts", named exactly ``Ec2ImageBuilderCrossAccountLifecycleAccess``,
+    holding ``EC2ImageBuilderLifecycleExecutionPolicy`` and trusted by ``imagebuilder.amazonaws.com``
+    with ``aws:SourceAccount`` and ``aws:SourceArn`` ``arn:*:imagebuilder:*:*:image/*/*/*``
+    ("Prerequisites for lifecycle management",
+    https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html).
+    Without it the copies and their snapshots are never deprecated or deleted. Accounts the AMIs
+    are only shared with need none: "With launch permissions, all AMI resources remain in your
+    account" (same page). The managed policy acts only on AMIs and snapshots tagged
+    ``CreatedBy: EC2 Image Builder``.
+
+    ``aws:SourceAccount``: the page says to set it "to the account where Image Builder distributed
+    the resources", which reads either as the factory account (whose image the lifecycle policy
+    retires, and whose image build version ``aws:SourceArn`` names) or as this account. The page is
+    not conclusive, so both are listed; either way only Image Builder acting for an image of one of
+    the two accounts may assume the role. IAM roles are global: create it once per account.
+
+    Example::
+
+        LifecycleAccountRole(stack, "Lifecycle", factory_account="111111111111")
+    """
+
+    def __init__(self, scope: Construct, id: str, *, factory_account: str) -> None:
+        """:param factory_account: the account whose lifecycle policies retire the copies here."""
+        super().__init__(scope, id)
+        check_account("factory_account", factory_account)
+        here = Stack.of(self).account
+        self.role = iam.Role(
+            self,
+            "Resource",
+            role_name=LIFECYCLE_ROLE_NAME,
+            assumed_by=iam.ServicePrincipal(
+                "imagebuilder.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": [factory_account, here]},
+                    "ArnLike": {"aws:SourceArn": LIFECYCLE_SOURCE_ARN},
+                },
+            ),
+            description="EC2 Image Builder lifecycle policies of the golden AMI factory retire AMI copies here",
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(LIFECYCLE_POLICY)],
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{LIFECYCLE_POLICY}]",
+            "The policy Image Builder documents for this exact role name; it acts only on AMIs and snapshots "
+            "tagged CreatedBy: EC2 Image Builder.",
+        )
         self.role_arn = self.role.role_arn

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._core.safe_yaml import parse, read_bounded
-from .cross_field import dotted_path
+from .cross_field_base import dotted_path
 from .loader import MAX_FILE_BYTES, FactoryFileError, load_factory
 
 DOCUMENTATION_ACCOUNTS: Final = frozenset({"123456789012", "111122223333", "444455556666", "777788889999"})

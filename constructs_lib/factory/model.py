@@ -14,7 +14,8 @@ from ..pipeline.family import variant_name
 from ._base import _Model
 from .acknowledge_specs import AcknowledgementSpec
 from .consumer_specs import ConsumerSpec
-from .cross_field import cross_field_problems, dotted_path
+from .cross_field import cross_field_problems
+from .cross_field_base import dotted_path
 from .network_specs import BuildNetworkSpec
 from .platforms import image_platforms
 from .specs import AccountsSpec, ImageModel, LifecycleSpec, SharingSpec

@@ -32,7 +32,13 @@ def steady_state_cost(
     price_per_gb_month: float,
 ) -> CostEstimate | None:
     """The snapshot storage the image holds once its lifecycle policy deletes as fast as it
-    builds: one copy per region and per account copied into; None when nothing deletes its AMIs."""
+    builds: one copy per region and per account copied into; None when nothing deletes its AMIs.
+
+    Copies in other accounts count as retired as fast as the factory's: the lifecycle policy
+    reaches them through ``Ec2ImageBuilderCrossAccountLifecycleAccess`` in each account
+    (https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html),
+    which :class:`DistributionAccountRole` creates by default and preflight rule GA-P019 requires
+    wherever a lifecycle policy would retire copies. An account without it keeps every copy."""
     kept = lifecycle.versions_kept(builds_per_month) if lifecycle else None
     if kept is None:
         return None

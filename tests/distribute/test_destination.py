@@ -106,3 +106,46 @@ def test_passes_cdk_nag_in_an_account_agnostic_stack() -> None:
 def test_rejects_bad_input(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DistributionAccountRole(make_stack(), "Access", **kwargs)
+
+
+# "Prerequisites for lifecycle management", "Create an IAM role for Image Builder cross-account
+# lifecycle management"
+# (https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html):
+# "Enter Ec2ImageBuilderCrossAccountLifecycleAccess as the Role name. You must use this exact name."
+# Its trust policy, as the page shows it:
+#   "Principal": {"Service": ["imagebuilder.amazonaws.com"]}, "Action": "sts:AssumeRole",
+#   "Condition": {"StringEquals": {"aws:SourceAccount": "444455556666"},
+#                 "ArnLike": {"aws:SourceArn": "arn:*:imagebuilder:*:*:image/*/*/*"}}
+# and "Select EC2ImageBuilderLifecycleExecutionPolicy from the managed policy list".
+PAGE_ROLE_NAME = "Ec2ImageBuilderCrossAccountLifecycleAccess"
+PAGE_SERVICE = "imagebuilder.amazonaws.com"
+PAGE_SOURCE_ARN = "arn:*:imagebuilder:*:*:image/*/*/*"
+PAGE_POLICY = "EC2ImageBuilderLifecycleExecutionPolicy"
+
+
+def check_lifecycle_role(resources: dict[str, Any], factory: str, here: str) -> None:
+    """The one lifecycle role of ``resources`` is named, trusted and given its policy as the page says."""
+    (role,) = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Role" and r["Properties"].get("RoleName") == PAGE_ROLE_NAME
+    ]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": PAGE_SERVICE} and trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"]["ArnLike"] == {"aws:SourceArn": PAGE_SOURCE_ARN}
+    # The page's SourceAccount reads as either account (the construct's docstring); both, nothing else.
+    accounts = trust["Condition"]["StringEquals"]["aws:SourceAccount"]
+    assert sorted(json.dumps(a) for a in accounts) == sorted(json.dumps(a) for a in (factory, here))
+    assert set(trust["Condition"]) == {"StringEquals", "ArnLike"}
+    (policy,) = role["ManagedPolicyArns"]
+    assert json.dumps(policy).endswith(f':iam::aws:policy/service-role/{PAGE_POLICY}"]]}}')
+
+
+def test_the_lifecycle_role_is_named_trusted_and_given_its_policy_as_aws_documents(stack: cdk.Stack) -> None:
+    DistributionAccountRole(stack, "Access", factory_account=FACTORY)
+    check_lifecycle_role(template(stack).to_json()["Resources"], FACTORY, stack.account)
+
+
+def test_an_account_that_has_the_lifecycle_role_already_can_leave_it_out(stack: cdk.Stack) -> None:
+    DistributionAccountRole(stack, "Access", factory_account=FACTORY, lifecycle_role=False)
+    assert not template(stack).find_resources("AWS::IAM::Role", {"Properties": {"RoleName": PAGE_ROLE_NAME}})

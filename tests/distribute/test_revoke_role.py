@@ -74,6 +74,7 @@ def test_stackset_members_get_the_revoke_role_with_or_without_parameters() -> No
         roles = [r["Properties"] for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
         assert sorted(r["RoleName"] for r in roles) == [
             "EC2ImageBuilderDistributionCrossAccountRole",
+            "Ec2ImageBuilderCrossAccountLifecycleAccess",
             "GoldenAmiRevoke",
         ]
         revoke = next(r for r in roles if r["RoleName"] == "GoldenAmiRevoke")

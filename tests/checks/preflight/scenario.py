@@ -61,6 +61,21 @@ def key_stack() -> dict[str, Any]:
 
 def destination_role() -> dict[str, Any]:
     return {
+        "LifecycleRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "RoleName": "Ec2ImageBuilderCrossAccountLifecycleAccess",
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "imagebuilder.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ]
+                },
+            },
+        },
         "Role": {
             "Type": "AWS::IAM::Role",
             "Properties": {"RoleName": "EC2ImageBuilderDistributionCrossAccountRole", "AssumeRolePolicyDocument": {}},

@@ -113,4 +113,14 @@ def test_nothing_false_on_the_known_bad_default(default: list[Finding]) -> None:
         "GA-P011",
         "GA-P012",
         "GA-P013",
+        # Not a defect of that issue, but one all the same: the destination accounts had no lifecycle
+        # role, so their copies were never retired (issue "Fleets in workload accounts").
+        "GA-P019",
     }
+
+
+def test_copies_in_destination_accounts_were_never_retired(default: list[Finding]) -> None:
+    assert [f.message.split(",")[0] for f in found(default, "GA-P019")] == [
+        "copies AMIs into account 222222222222"
+    ] * len(found(default, "GA-P019"))
+    assert found(default, "GA-P019")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..finding import Rule
 from . import (
     build_network,
+    consumer_key,
     consumer_parameter,
     cross_region_reference,
     default_ebs_key,
@@ -13,6 +14,7 @@ from . import (
     import_role_key,
     key_principals,
     launch_template_volumes,
+    lifecycle_role,
     lifecycle_survives,
     org_sharing_key,
     parent_image,
@@ -45,5 +47,7 @@ RULES: tuple[Rule, ...] = tuple(
         revoker_trust,
         fast_launch_key,
         pipeline_hold,
+        lifecycle_role,
+        consumer_key,
     )
 )

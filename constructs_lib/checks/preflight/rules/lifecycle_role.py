@@ -1,0 +1,79 @@
+"""GA-P019: every account the factory copies AMIs into, where a lifecycle policy of the factory
+account retires them, holds the role ``Ec2ImageBuilderCrossAccountLifecycleAccess``.
+
+Image Builder's lifecycle policies act on AMIs distributed to other accounts only through that
+role, exactly so named, in each of them ("Create an IAM role in each destination account where you
+distributed associated resources across accounts ... You must use this exact name",
+https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html).
+Without it the copies and their snapshots are never retired, while the factory account's are.
+Accounts the AMIs are only shared with hold nothing to retire ("With launch permissions, all AMI
+resources remain in your account", same page), so only target accounts are checked.
+
+An account with a stack of its own must create the role there. An account with none may be a
+member of a StackSet; which accounts the StackSet reaches is decided by the organization at deploy,
+not by the assembly, so such an account passes when a StackSet's member template creates the role.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .._model import builds, copies
+from ..assembly import Assembly
+from ..finding import Finding, Rule
+
+ROLE_NAME = "Ec2ImageBuilderCrossAccountLifecycleAccess"
+TRUSTED = "imagebuilder.amazonaws.com"
+
+
+def _creates_role(resources: object) -> bool:
+    if not isinstance(resources, dict):
+        return False
+    for resource in resources.values():
+        properties = resource.get("Properties", {}) if isinstance(resource, dict) else {}
+        if resource.get("Type") == "AWS::IAM::Role" and properties.get("RoleName") == ROLE_NAME:
+            return TRUSTED in json.dumps(properties.get("AssumeRolePolicyDocument", {}))
+    return False
+
+
+def _member_template_creates_role(stackset: Mapping[str, Any]) -> bool:
+    body = stackset.get("Properties", {}).get("TemplateBody")
+    try:
+        return isinstance(body, str) and _creates_role(json.loads(body).get("Resources"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def check(assembly: Assembly) -> Iterator[Finding]:
+    retiring = {str(stack.account) for stack, _, _ in assembly.resources("AWS::ImageBuilder::LifecyclePolicy")}
+    holders = {str(stack.account) for stack in assembly.stacks.values() if _creates_role(stack.resources)}
+    has_stack = {str(stack.account) for stack in assembly.stacks.values()}
+    members = any(_member_template_creates_role(r) for _, _, r in assembly.resources("AWS::CloudFormation::StackSet"))
+    reported: set[str] = set()
+    for build in builds(assembly):
+        if str(build.stack.account) not in retiring:
+            continue
+        for copy in copies(assembly, build):
+            account = copy.account
+            if account == build.stack.account or account in holders or account in reported:
+                continue
+            if account not in has_stack and members:
+                continue
+            reported.add(account)
+            yield RULE.error(
+                (build.path,),
+                f"copies AMIs into account {account}, which holds no {ROLE_NAME} role (trusted by {TRUSTED}): the "
+                f"lifecycle policies of account {build.stack.account} cannot retire the copies there, so they and "
+                "their snapshots are kept and billed forever; add LifecycleAccountRole (DistributionAccountRole makes "
+                "it) to a stack of that account",
+            )
+
+
+RULE = Rule(
+    id="GA-P019",
+    title="every account that receives copies holds the lifecycle role",
+    citation="https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html",
+    check=check,
+)
