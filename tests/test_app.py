@@ -103,7 +103,7 @@ def test_default_factory_distributes_to_three_regions_another_account_an_ou_and_
         statements = json.loads(policy)["Statement"]
         stars = [s for s in statements if s["Principal"] == {"AWS": "*"}]
         assert stars and all(
-            s["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": ["o-exampleorg1"]}
+            s["Condition"]["StringEquals"]["aws:PrincipalOrgID"] == ["o-exampleorg1"]
             and s["Condition"]["ForAnyValue:StringLike"]
             == {"aws:PrincipalOrgPaths": ["o-exampleorg1/*/ou-ab12-cdefgh34/*"]}
             for s in stars

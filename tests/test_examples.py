@@ -215,3 +215,11 @@ def test_every_account_that_receives_copies_holds_the_lifecycle_role(
     ]
     member = json.loads(stackset["Properties"]["TemplateBody"])
     check_lifecycle_role(member["Resources"], factory, {"Ref": "AWS::AccountId"})
+
+
+def test_no_trust_policy_of_an_example_lacks_its_documented_conditions(example: cdk.cx_api.CloudAssembly) -> None:
+    from tests.test_trust_policies import trust_problems
+
+    templates = {s.stack_name: s.template for s in example.stacks}
+    accounts = {s.stack_name: s.environment.account for s in example.stacks}
+    assert list(trust_problems(templates, accounts)) == []

@@ -140,6 +140,7 @@ class AmiWaiter(Construct):
         )
         self._acknowledge(functions)
         self._one_dependency_each()
+        self._bound_state_machine_trust()
 
     def acknowledge_resources(self, *wildcards: tuple[str, str], amis: Callable[[str], str] | None = None) -> None:
         """Accept cdk-nag's IAM5 finding on each ``(resource, reason)`` of the role's policy, the
@@ -161,6 +162,25 @@ class AmiWaiter(Construct):
             resource = part.node.default_child or part.node.find_child("Resource")
             assert isinstance(resource, CfnResource) and isinstance(policy, CfnResource)
             resource.add_override("DependsOn", [stack.get_logical_id(policy)])
+
+    def _bound_state_machine_trust(self) -> None:
+        """The framework's state machine role trusts ``states.amazonaws.com`` for this account's
+        state machines only, as Step Functions shows against the confused deputy
+        (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html); the
+        role keeps its logical ID, and a trust policy is updated in place."""
+        stack = Stack.of(self)
+        machine = self.provider.node.find_child("waiter-state-machine")
+        role = machine.node.find_child("Role").node.default_child
+        assert isinstance(role, CfnResource)
+        role.add_property_override(
+            "AssumeRolePolicyDocument.Statement.0.Condition",
+            {
+                "ArnLike": {
+                    "aws:SourceArn": f"arn:{stack.partition}:states:{stack.region}:{stack.account}:stateMachine:*"
+                },
+                "StringEquals": {"aws:SourceAccount": stack.account},
+            },
+        )
 
     def _acknowledge(self, functions: Sequence[lambda_.Function]) -> None:
         """Findings on the framework's functions, state machine and policies, each with its reason."""

@@ -121,7 +121,14 @@ class VmImportImage(Construct):
                 actions=["ec2:ImportImage", "ec2:DescribeImportImageTasks", "ec2:CancelImportTask", "ec2:CreateTags"],
                 resources=["*"],
             ),
-            iam.PolicyStatement(sid="PassImportRole", actions=["iam:PassRole"], resources=[role.role.role_arn]),
+            # VM Import/Export assumes the role as vmie.amazonaws.com (its documented trust); no page
+            # names the service ImportImage passes it to, so EC2 is allowed as well.
+            iam.PolicyStatement(
+                sid="PassImportRole",
+                actions=["iam:PassRole"],
+                resources=[role.role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": ["vmie.amazonaws.com", "ec2.amazonaws.com"]}},
+            ),
             iam.PolicyStatement(
                 sid="RegisterWithImageBuilder",
                 actions=["imagebuilder:ImportVmImage", "imagebuilder:GetImage", "imagebuilder:TagResource"],

@@ -239,8 +239,22 @@ class DistributionKey(Construct):
         conditions: dict[str, dict[str, object]] | None = None,
     ) -> None:
         """``<sid>GrantsForAutoScaling``: the grant AWS documents for another account's
-        ``AWSServiceRoleForAutoScaling`` (``aws kms create-grant``), and no other grant."""
-        grantees = [auto_scaling_role_arn(self._partition, a) for a in accounts]
+        ``AWSServiceRoleForAutoScaling`` (``aws kms create-grant``), and no other grant.
+
+        For organizations and OUs (``accounts`` ``("*",)``) the grantee is the calling account's own
+        role, ``arn:<partition>:iam::${aws:PrincipalAccount}:role/...``: a member may grant its own
+        Auto Scaling, not another account's. IAM evaluates policy variables in resource policies and
+        "for Condition values in any condition that involves the string operators", with any
+        single-valued condition key as the variable
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), and
+        ``aws:PrincipalAccount`` is single-valued and in every request
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalaccount).
+        No KMS page shows a variable in ``kms:GranteePrincipal`` itself; the IAM page covers key
+        policies as resource policies, and the key policy's ``Version`` is 2012-10-17, which
+        variables need."""
+        grantees = [
+            auto_scaling_role_arn(self._partition, "${aws:PrincipalAccount}" if a == "*" else a) for a in accounts
+        ]
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid=f"{sid}GrantsForAutoScaling",
@@ -250,7 +264,7 @@ class DistributionKey(Construct):
                 conditions=merge_conditions(
                     conditions,
                     {
-                        ("StringLike" if "*" in accounts else "StringEquals"): {"kms:GranteePrincipal": grantees},
+                        "StringEquals": {"kms:GranteePrincipal": grantees},
                         "ForAllValues:StringEquals": {"kms:GrantOperations": list(AUTO_SCALING_GRANT_OPERATIONS)},
                     },
                 ),

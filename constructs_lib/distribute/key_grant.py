@@ -100,7 +100,8 @@ class AutoScalingKeyGrants(Construct):
                 "isolation.",
                 runs_once_per="grant",
             ),
-            timeout=Duration.minutes(1),
+            # CreateGrant is retried for a minute while IAM propagates a new service-linked role.
+            timeout=Duration.minutes(3),
             plain_logs=(
                 "One line per grant made or retired (key ARN, grant ID, status), no data; CloudWatch Logs encrypts "
                 "it at rest, and a key of its own would cost more than what it protects."

@@ -229,6 +229,16 @@ class ConsumerStack(cdk.Stack):
         )
         flow_role = vpc.node.find_child("all").node.find_child("IAMRole")
         acknowledge_compliance(flow_role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
+        # The trust AWS shows for flow logs to CloudWatch Logs, bounded to this account's flow logs
+        # (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html); the role keeps
+        # its logical ID, and a trust policy is updated in place.
+        flow_role.node.default_child.add_property_override(  # type: ignore[union-attr]
+            "AssumeRolePolicyDocument.Statement.0.Condition",
+            {
+                "StringEquals": {"aws:SourceAccount": self.account},
+                "ArnLike": {"aws:SourceArn": f"arn:{self.partition}:ec2:{self.region}:{self.account}:vpc-flow-log/*"},
+            },
+        )
         return vpc
 
     def _import(self, key: str, make: Any) -> Any:

@@ -159,3 +159,62 @@ def test_grant_operations_match_the_key_policy() -> None:
     from constructs_lib.distribute._key_policy import AUTO_SCALING_GRANT_OPERATIONS
 
     assert list(AUTO_SCALING_GRANT_OPERATIONS) == index.OPERATIONS
+
+
+def _invalid_arn(kms_stub: Stubber) -> None:
+    kms_stub.add_client_error(
+        "create_grant",
+        service_error_code="InvalidArnException",
+        service_message="ARN does not refer to a valid principal",
+    )
+
+
+def test_create_grant_is_retried_while_a_new_service_linked_role_propagates(
+    clients: tuple[Any, Any, Stubber, Stubber],
+) -> None:
+    _, kms, _, kms_stub = clients
+    _invalid_arn(kms_stub)
+    _invalid_arn(kms_stub)
+    kms_stub.add_response("create_grant", {"GrantId": "g-1", "GrantToken": "t"})
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    grant = index.create_grant(
+        kms, sleep=sleep, clock=lambda: now[0], KeyId=KEY_ARN, GranteePrincipal=GRANTEE, Operations=["Decrypt"]
+    )
+    assert grant["GrantId"] == "g-1"
+    assert waits == [2.0, 4.0]
+
+
+def test_create_grant_gives_up_after_about_a_minute_with_the_error(
+    clients: tuple[Any, Any, Stubber, Stubber],
+) -> None:
+    _, kms, _, kms_stub = clients
+    for _ in range(6):
+        _invalid_arn(kms_stub)
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    with pytest.raises(kms.exceptions.InvalidArnException):
+        index.create_grant(
+            kms, sleep=sleep, clock=lambda: now[0], KeyId=KEY_ARN, GranteePrincipal=GRANTEE, Operations=["Decrypt"]
+        )
+    assert waits == [2.0, 4.0, 8.0, 16.0, 16.0]
+    assert sum(waits) <= index.RETRY_SECONDS < sum(waits) + 16.0
+
+
+def test_create_grant_does_not_retry_other_errors(clients: tuple[Any, Any, Stubber, Stubber]) -> None:
+    _, kms, _, kms_stub = clients
+    kms_stub.add_client_error("create_grant", service_error_code="AccessDeniedException")
+    with pytest.raises(kms.exceptions.ClientError):
+        index.create_grant(
+            kms, sleep=lambda _: pytest.fail("slept"), KeyId=KEY_ARN, GranteePrincipal=GRANTEE, Operations=["Decrypt"]
+        )

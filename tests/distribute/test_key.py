@@ -124,7 +124,9 @@ def test_organizations_and_ous_are_star_bounded_by_org_id_and_path(stack: cdk.St
         "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-exampleorg1/*/ou-ab12-cdefgh34/*"]},
     }
     grants = statements["OrganizationalUnitsGrantsForAutoScaling"]["Condition"]
-    assert grants["StringLike"] == {"kms:GranteePrincipal": [f"arn:aws:iam::*:{AUTO_SCALING}"]}
+    # A member may create the grant for its own Auto Scaling only: the policy variable is the caller's account.
+    assert grants["StringEquals"]["kms:GranteePrincipal"] == [f"arn:aws:iam::${{aws:PrincipalAccount}}:{AUTO_SCALING}"]
+    assert "StringLike" not in grants
     assert grants["ForAnyValue:StringLike"] == ou["Condition"]["ForAnyValue:StringLike"]
     # Every "*" statement is bounded by the organization.
     stars = [s for s in statements.values() if s["Principal"] == {"AWS": "*"}]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -30,6 +32,8 @@ OPERATIONS = [
     "CreateGrant",
 ]
 SERVICE = "autoscaling.amazonaws.com"
+RETRY_SECONDS = 60
+"""How long ``CreateGrant`` is retried while KMS does not yet know a just-created grantee."""
 
 
 def ensure_service_linked_role(iam: Any) -> None:
@@ -45,7 +49,8 @@ def create(props: dict[str, Any], iam: Any, kms: Any) -> tuple[str, dict[str, st
     """Create (or find, by name) the grant; return the physical ID ``<key ARN>|<grant ID>``."""
     ensure_service_linked_role(iam)
     key_arn = kms.describe_key(KeyId=props["KeyAlias"])["KeyMetadata"]["Arn"]
-    grant = kms.create_grant(
+    grant = create_grant(
+        kms,
         KeyId=key_arn,
         GranteePrincipal=props["GranteePrincipal"],
         RetiringPrincipal=props["RetiringPrincipal"],
@@ -53,6 +58,36 @@ def create(props: dict[str, Any], iam: Any, kms: Any) -> tuple[str, dict[str, st
         Name=props["GrantName"],
     )
     return f"{key_arn}|{grant['GrantId']}", {"KeyArn": key_arn, "GrantId": grant["GrantId"]}
+
+
+def create_grant(
+    kms: Any,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    **request: Any,
+) -> dict[str, Any]:
+    """``CreateGrant``, retried for about :data:`RETRY_SECONDS` on ``InvalidArnException``.
+
+    The service-linked role made a moment ago may not be visible to KMS yet: IAM changes take
+    time to reach every endpoint ("Changes that I make are not always immediately visible",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+    and KMS advises clients to retry such errors after a brief wait
+    (https://docs.aws.amazon.com/kms/latest/developerguide/programming-eventual-consistency.html).
+    ``CreateGrant`` documents ``InvalidArnException`` for an ARN that "is not valid"
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html); that this is
+    the error for a principal not yet propagated is what users report, not what AWS states, so
+    after the retries the error is raised as it is."""
+    deadline = clock() + RETRY_SECONDS
+    wait = 2.0
+    while True:
+        try:
+            return dict(kms.create_grant(**request))
+        except kms.exceptions.InvalidArnException:
+            if clock() + wait > deadline:
+                raise
+            sleep(wait)
+            wait = min(wait * 2, 16.0)
 
 
 def delete(physical_id: str, kms: Any) -> None:

@@ -1,0 +1,83 @@
+"""Every trust policy the default factory (and, from test_examples, every example) synthesizes:
+no service or cross-account principal without the conditions its AWS page documents, outside
+the reviewed exemption table (constructs_lib/_core/trust.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from constructs_lib._core.trust import TRUST_EXEMPTIONS, TRUST_RULES, rule_for
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _account_of(arn: Any) -> str | None:
+    text = json.dumps(arn)
+    for part in text.split(":iam::")[1:]:
+        return part[:12]
+    return None
+
+
+def trust_problems(templates: Mapping[str, Mapping[str, Any]], accounts: Mapping[str, str]) -> Iterator[str]:
+    """What is wrong with each trust statement of ``templates`` (stack name -> template);
+    ``accounts``: stack name -> its account."""
+    for stack, template in templates.items():
+        for logical_id, resource in template.get("Resources", {}).items():
+            if resource["Type"] != "AWS::IAM::Role":
+                continue
+            properties = resource["Properties"]
+            for statement in properties["AssumeRolePolicyDocument"]["Statement"]:
+                principal = statement.get("Principal", {})
+                keys = {k for block in statement.get("Condition", {}).values() for k in block}
+                where = f"{stack}/{logical_id}"
+                for service in _as_list(principal.get("Service", [])):
+                    rule = rule_for(service)
+                    if rule is None:
+                        yield f"{where}: service {service} is in neither the rules nor the exemptions"
+                    elif not set(rule.conditions) <= keys:
+                        yield f"{where}: {service} lacks {sorted(set(rule.conditions) - keys)} ({rule.page})"
+                for aws in _as_list(principal.get("AWS", [])):
+                    account = _account_of(aws)
+                    if account is None or account == accounts[stack]:
+                        continue  # this account's own IAM decides who may assume it
+                    if ":root" not in json.dumps(aws):
+                        continue  # one named role of the other account
+                    if rule_for(f"role/{properties.get('RoleName')}") is None:
+                        yield f"{where}: trusts account {account}'s root without a reviewed exemption"
+
+
+def test_the_table_cites_a_page_for_every_entry_and_a_reason_for_every_exemption() -> None:
+    assert all(r.page.startswith("https://docs.aws.amazon.com/") for r in (*TRUST_RULES, *TRUST_EXEMPTIONS))
+    assert all(len(r.why) > 40 for r in TRUST_EXEMPTIONS)
+    assert all(r.conditions for r in TRUST_RULES)
+
+
+def test_the_default_factorys_trust_policies(default_assembly: Any) -> None:
+    templates = {s.stack_name: s.template for s in default_assembly.stacks}
+    accounts = {s.stack_name: s.environment.account for s in default_assembly.stacks}
+    assert list(trust_problems(templates, accounts)) == []
+
+
+def test_a_missing_condition_and_an_unreviewed_root_trust_are_found() -> None:
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": "Mine",
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {"Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"},
+                    {"Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "sts:AssumeRole"},
+                    {"Principal": {"Service": "pipes.amazonaws.com"}, "Action": "sts:AssumeRole"},
+                ]
+            },
+        },
+    }
+    found = list(trust_problems({"S": {"Resources": {"R": role}}}, {"S": "111111111111"}))
+    assert len(found) == 3
+    assert "vpc-flow-logs.amazonaws.com lacks ['aws:SourceAccount', 'aws:SourceArn']" in found[0]
+    assert any("pipes.amazonaws.com is in neither" in f for f in found)
+    assert any("trusts account 222222222222's root" in f for f in found)
