@@ -36,10 +36,12 @@ if TYPE_CHECKING:
     from .distribute.destination import DistributionAccountRole, LifecycleAccountRole
     from .distribute.key import DistributionKey
     from .distribute.key_grant import AutoScalingKeyGrants
+    from .distribute.label_role import LabelAccessRole
     from .distribute.revoke_role import RevokeAccessRole
     from .distribute.stackset import CallAs, DistributionAccountStackSet
     from .launch.consumer_stack import ConsumerStack
     from .launch.fleet import GoldenFleet, InstanceRefresh
+    from .launch.labeller import VersionLabeller
     from .launch.launch_template import GoldenLaunchTemplate
     from .launch.rollout import ImageRollout
     from .pipeline._logging import PipelineLogGroups, PipelineLogs
@@ -106,6 +108,8 @@ _WHERE: dict[str, str] = {
     "Platform": "_core.enums",
     "RegionTarget": "_core.targets",
     "RevokeAccessRole": "distribute.revoke_role",
+    "LabelAccessRole": "distribute.label_role",
+    "VersionLabeller": "launch.labeller",
     "PipelineHolds": "retire.pipeline_holds",
     "RevokerRole": "retire.revoker_role",
     "RootVolume": "_core.volumes",
@@ -182,6 +186,7 @@ __all__ = [
     "ImportedPipeline",
     "InstanceCapture",
     "InstanceRefresh",
+    "LabelAccessRole",
     "LaunchPermission",
     "LaunchTemplateTarget",
     "LicenseType",
@@ -203,6 +208,7 @@ __all__ = [
     "Schedule",
     "StartCondition",
     "TimeUnit",
+    "VersionLabeller",
     "VersionLock",
     "VmImportImage",
     "VmImportRole",

@@ -146,6 +146,7 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     assert sorted(n for n in names if n) == [
         "EC2ImageBuilderDistributionCrossAccountRole",
         "Ec2ImageBuilderCrossAccountLifecycleAccess",
+        "GoldenAmiLabels",
         "GoldenAmiRevoke",
     ]
     assert names.count(None) == 1

@@ -223,3 +223,30 @@ def test_no_trust_policy_of_an_example_lacks_its_documented_conditions(example: 
     templates = {s.stack_name: s.template for s in example.stacks}
     accounts = {s.stack_name: s.environment.account for s in example.stacks}
     assert list(trust_problems(templates, accounts)) == []
+
+
+def test_a_destination_accounts_label_role_may_label_exactly_the_factorys_parameter(
+    examples: dict[str, cdk.cx_api.CloudAssembly],
+) -> None:
+    assembly = examples["multi-account"]
+    factory = assembly.get_stack_by_name("GoldenAmiFactory").environment.account
+    resources = assembly.get_stack_by_name("GoldenAmiDestination-222222222222").template["Resources"]
+    (role_id,) = [k for k, r in resources.items() if r["Properties"].get("RoleName") == "GoldenAmiLabels"]
+    (trust,) = resources[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert json.dumps(trust["Principal"]).endswith(f':iam::{factory}:role/GoldenAmiLabeller"}}')
+    statements = [
+        s
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    labelling = [s for s in statements if "ssm:LabelParameterVersion" in s["Action"]]
+    (statement,) = labelling
+    # Exactly that parameter, in any region it is written in, and nothing else.
+    assert statement["Resource"] == "arn:aws:ssm:*:222222222222:parameter/golden-ami/base-ubuntu/latest"
+    assert sorted(statement["Action"]) == [
+        "ssm:GetParameter",
+        "ssm:GetParameterHistory",
+        "ssm:LabelParameterVersion",
+        "ssm:UnlabelParameterVersion",
+    ]

@@ -122,6 +122,7 @@ def package_functions(
     environment: Mapping[str, str] | None = None,
     logs_key: kms.IKey | None = None,
     plain_logs: str | None = None,
+    role_name: str | None = None,
 ) -> PackageFunctions:
     """Python functions of the package folder ``code`` in ``scope``, one per handler, sharing a
     log group (``Logs``) and a role (``Role``) that ``statements`` extend; each function is
@@ -139,6 +140,8 @@ def package_functions(
         none, CloudWatch Logs encrypts at rest with its own key.
     :param plain_logs: without ``logs_key``, why the log group needs no key of its own;
         acknowledged on it. Default: none, and the finding is left to the caller.
+    :param role_name: a fixed name for the role, for a trust policy in another account to name.
+        Default: one CloudFormation generates.
 
     Example::
 
@@ -155,7 +158,11 @@ def package_functions(
         acknowledge_compliance(log_group, "CloudWatchLogGroupEncrypted", plain_logs)
         skip_checkov(log_group.node.default_child, "CKV_AWS_158", plain_logs)  # type: ignore[arg-type]
     role = iam.Role(
-        scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=role_description
+        scope,
+        "Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=role_description,
+        role_name=role_name,
     )
     for statement in (
         iam.PolicyStatement(

@@ -13,6 +13,7 @@ from .._core.limits import check_unique
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
 from .._core.targets import check_account, check_parameter_name
 from .key import DEFAULT_KEY_NAME, USE_ACTIONS
+from .label_role import LabelAccessRole
 from .revoke_role import RevokeAccessRole
 
 ROLE_NAME: Final = "EC2ImageBuilderDistributionCrossAccountRole"
@@ -190,6 +191,12 @@ class DistributionAccountRole(Construct):
         # (README: revoke runbook). Every account that receives AMIs gets it, StackSet members too.
         self.revoke_role = RevokeAccessRole(
             self, "Revoke", factory_account=factory_account, parameter_names=parameter_names
+        )
+        # The labeller's way in: image version labels on the parameters here (VersionLabeller).
+        self.label_role = (
+            LabelAccessRole(self, "Labels", factory_account=factory_account, parameter_names=parameter_names)
+            if parameter_names
+            else None
         )
         self.factory_account = factory_account
         self.role_arn = self.role.role_arn

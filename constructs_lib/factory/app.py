@@ -35,6 +35,7 @@ from ..distribute.key import DistributionKey, alias_name
 from ..distribute.key_grant import AutoScalingKeyGrants
 from ..distribute.stackset import DistributionAccountStackSet
 from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
+from ..launch.labeller import VersionLabeller
 from ..launch.pins import parse_pins, pin_for
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
@@ -210,6 +211,14 @@ def build_factory(
         "Revoker",
         parameter_names=parameters,
         destination_accounts=None if model.accounts.stackset is not None or not destinations else destinations,
+    )
+
+    # Image version labels on every parameter a new image wrote, in every region and account.
+    VersionLabeller(
+        factory_stacks[0],
+        "Labeller",
+        parameter_names=parameters,
+        destination_accounts=None if model.accounts.stackset is not None else destinations,
     )
 
     receivers: dict[str, cdk.Stack] = {}

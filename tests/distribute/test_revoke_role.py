@@ -72,9 +72,11 @@ def test_stackset_members_get_the_revoke_role_with_or_without_parameters() -> No
             factory_account=FACTORY, key_names=(), parameter_names=parameters, launch_templates=False
         )
         roles = [r["Properties"] for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+        # With parameters, the labeller's way in too (LabelAccessRole).
         assert sorted(r["RoleName"] for r in roles) == [
             "EC2ImageBuilderDistributionCrossAccountRole",
             "Ec2ImageBuilderCrossAccountLifecycleAccess",
+            *(["GoldenAmiLabels"] if parameters else []),
             "GoldenAmiRevoke",
         ]
         revoke = next(r for r in roles if r["RoleName"] == "GoldenAmiRevoke")

@@ -115,11 +115,15 @@ def image_label(ec2: Any, ami: str) -> str | None:
     return version_label(found.get(IMAGE_BUILDER_ARN_TAG, ""))
 
 
-def keep_labels(ssm: Any, ec2: Any, parameter: str, current: dict[str, Any]) -> Tidied:
+def keep_labels(ssm: Any, ec2: Any, parameter: str, current: dict[str, Any], *, label: str | None = None) -> Tidied:
     """Keep every label of the history inside the window, then label ``current`` (the parameter's
     newest version) with its image version, then judge the pins (module docstring). Removal comes
     first and each later step fails on its own: a failed label or pin look-up never keeps an old
-    label in place. A ``ClientError`` of the history read or of a removal is raised."""
+    label in place. A ``ClientError`` of the history read or of a removal is raised.
+
+    ``label``: the image version label of ``current``'s AMI when the caller knows it (the
+    labeller, from the image it was told about); else it is read from the AMI's Image Builder
+    ARN tag with ``ec2``. Without ``ec2`` no pins are looked up (the labeller's role may not)."""
     versions = history(ssm, parameter)
     newest = max([int(current["Version"]), *(int(v["Version"]) for v in versions)])
     problems: list[str] = []
@@ -137,13 +141,14 @@ def keep_labels(ssm: Any, ec2: Any, parameter: str, current: dict[str, Any]) -> 
                 f"oldest of {MAX_VERSIONS}, writing the parameter fails (ParameterMaxVersionLimitExceeded); "
                 "move the label to a newer version or remove it (aws ssm unlabel-parameter-version)"
             )
+    known = label
     label = None
     try:
-        label = _label_current(ssm, ec2, parameter, current, versions, problems)
+        label = _label_current(ssm, ec2, parameter, current, versions, problems, known)
     except ClientError as error:
         problems.append(f"labelling {parameter} version {current.get('Version')} failed ({error})")
     try:
-        pinned = pins(ec2, parameter)
+        pinned = pins(ec2, parameter) if ec2 is not None else set()
     except ClientError as error:
         problems.append(f"finding the launch templates pinned to {parameter} failed ({error})")
         pinned = set()
@@ -164,11 +169,17 @@ def keep_labels(ssm: Any, ec2: Any, parameter: str, current: dict[str, Any]) -> 
 
 
 def _label_current(
-    ssm: Any, ec2: Any, parameter: str, current: dict[str, Any], versions: list[dict[str, Any]], problems: list[str]
+    ssm: Any,
+    ec2: Any,
+    parameter: str,
+    current: dict[str, Any],
+    versions: list[dict[str, Any]],
+    problems: list[str],
+    known: str | None = None,
 ) -> str | None:
     """Give the current version its image version's label (moving it from an older version);
     ``versions`` is updated to match. A version with 10 labels already is left as it is, reported."""
-    label = image_label(ec2, current["Value"])
+    label = known or (image_label(ec2, current["Value"]) if ec2 is not None else None)
     if label is None:
         return None
     number = int(current["Version"])

@@ -1,0 +1,72 @@
+"""In a destination account: the role through which the factory labels the latest-AMI parameters
+Image Builder writes there with their image versions, so that a pin means the same AMI everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from .._core.label_names import LABEL_ACTIONS, LABEL_ROLE_NAME, LABELLER_ROLE_NAME
+from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources, as_in_finding
+from .._core.targets import check_account, check_parameter_name
+
+
+class LabelAccessRole(Construct):
+    """The role ``GoldenAmiLabels``: the factory account's ``GoldenAmiLabeller`` (the function of
+    :class:`VersionLabeller`) may read the given latest-AMI parameters here, label their newest
+    version with its image version (``v1.2.3-4``) and remove labels older than the label window
+    (``ssm:GetParameter``, ``GetParameterHistory``, ``LabelParameterVersion``,
+    ``UnlabelParameterVersion``, on exactly those parameters in any region). Made by
+    :class:`DistributionAccountRole` when it has parameters, and so in every account of a
+    :class:`DistributionAccountStackSet`; IAM roles are global, so once per account.
+
+    Example::
+
+        LabelAccessRole(stack, "Labels", factory_account="111111111111", parameter_names=["/golden-ami/web/latest"])
+    """
+
+    def __init__(self, scope: Construct, id: str, *, factory_account: str, parameter_names: Sequence[str]) -> None:
+        """
+        :param factory_account: the account whose ``GoldenAmiLabeller`` role may assume this one.
+        :param parameter_names: the latest-AMI parameters to label here; at least one.
+        """
+        super().__init__(scope, id)
+        check_account("factory_account", factory_account)
+        if not parameter_names:
+            raise ValueError("parameter_names: none given; a label role needs the parameters it labels")
+        for name in parameter_names:
+            check_parameter_name("parameter_names", name)
+        stack = Stack.of(self)
+        partition, account = stack.partition, stack.account
+        self.role = iam.Role(
+            self,
+            "Resource",
+            role_name=LABEL_ROLE_NAME,
+            assumed_by=iam.ArnPrincipal(f"arn:{partition}:iam::{factory_account}:role/{LABELLER_ROLE_NAME}"),
+            description="Labels the golden AMI factory's latest-AMI parameters here with their image versions",
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="LabelLatestAmiParameters",
+                actions=list(LABEL_ACTIONS),
+                resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in parameter_names],
+            )
+        )
+        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
+        here = as_in_finding(account, "AccountId")
+        arn = f"arn:{as_in_finding(partition, 'Partition')}"
+        acknowledge_resources(
+            self.role,
+            *(
+                (
+                    f"{arn}:ssm:*:{here}:parameter{n}",
+                    "The same parameter name exists in every region the image reaches; the name is exact.",
+                )
+                for n in parameter_names
+            ),
+        )
+        self.parameter_names = tuple(parameter_names)
+        self.role_arn = self.role.role_arn
