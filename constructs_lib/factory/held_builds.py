@@ -73,7 +73,7 @@ def problems(found: list[Build], deployed: Deployed, status: Status) -> list[str
     for build in found:
         where = (build.stack, build.region)
         if where not in stacks:
-            template = deployed(*where)
+            template = deployed(*where, None)  # the factory's own stacks
             stacks[where] = None if template is None else set(template.get("Resources", {}))
         existing = stacks[where]
         if existing is not None and build.logical_id in existing:

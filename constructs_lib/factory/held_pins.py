@@ -5,7 +5,8 @@ template read ``resolve:ssm:<latest-AMI parameter>:<label>``: the fleet stays on
 the rollback runbook runs. ``PIN`` lives only on the command line of the deploy that set it, so
 the next ``make deploy`` without it (a teammate's, or CI's) would point the templates back at the
 newest image. Before ``cdk deploy`` this guard reads each consumer stack's deployed template
-(``GetTemplate``) and refuses when a launch template pinned there is unpinned in ``cdk.out``,
+(``GetTemplate``; in a workload account through the CDK bootstrap's lookup role there,
+:func:`deployed.lookup_roles`) and refuses when a launch template pinned there is unpinned in ``cdk.out``,
 unless the deploy names its image in ``UNPIN`` (``make deploy UNPIN=web-server``, or
 ``UNPIN=all``). A pin changed to another label is explicit and passes. Read-only.
 
@@ -22,7 +23,9 @@ from typing import Any
 
 from .._core.ssm_reference import split_reference
 from .deploy_policies import _stacks
-from .deployed import Deployed, deployed_template, refuse
+from .deployed import Deployed, deployed_template, lookup_roles, refuse
+
+__all__ = ["lookup_roles", "main", "pinned", "problems"]
 
 
 def pinned(template: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
@@ -46,11 +49,12 @@ def image_of(parameter: str) -> str:
 def problems(out: Path, deployed: Deployed, unpin: set[str]) -> list[str]:
     """One line per launch template a deploy of ``out`` would unpin without ``unpin`` naming it."""
     lines: list[str] = []
+    roles = lookup_roles(out)
     for name, _, region, template in _stacks(out):
         after = pinned(template)
         if not any(pin is None for _, pin in after.values()):
             continue  # nothing here could lose a pin
-        before = deployed(name, region)
+        before = deployed(name, region, roles.get(name))
         for logical_id, (parameter, pin) in sorted(pinned(before or {}).items()):
             if pin is None or logical_id not in after or after[logical_id][1] is not None:
                 continue
@@ -79,7 +83,8 @@ def main(
     return refuse(
         lambda: problems(Path(args[0]), deployed, unpin),
         cannot="read the deployed launch templates",
-        needs="cloudformation:GetTemplate",
+        needs="cloudformation:GetTemplate, and in a workload account sts:AssumeRole on its CDK lookup role "
+        "(cdk bootstrap --trust <factory account>)",
         refused="pins dropped",
     )
 

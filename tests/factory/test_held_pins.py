@@ -35,7 +35,7 @@ def run(out: Path, image_id: str | None, unpin: str | None, capsys: pytest.Captu
     earlier = None if image_id is None else deployed_with(out, image_id)
     code = held_pins.main(
         [str(out)],
-        deployed=lambda stack, region: earlier if stack == STACK else None,
+        deployed=lambda stack, region, role: earlier if stack == STACK else None,
         environ=lambda key: unpin if key == "UNPIN" else None,
     )
     return code, capsys.readouterr().err
@@ -77,12 +77,102 @@ def test_another_images_unpin_does_not_cover_it(out: Path, capsys: pytest.Captur
 
 
 def test_a_stack_it_cannot_read_stops_the_deploy(out: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    def denied(stack: str, region: str) -> dict[str, Any] | None:
+    def denied(stack: str, region: str, role: str | None) -> dict[str, Any] | None:
         raise PermissionError("AccessDenied")
 
     assert held_pins.main([str(out)], deployed=denied, environ=lambda _: None) == 1
-    assert "the caller needs cloudformation:GetTemplate; nothing was deployed" in capsys.readouterr().err
+    assert (
+        "the caller needs cloudformation:GetTemplate, and in a workload account sts:AssumeRole on its CDK lookup role"
+        in capsys.readouterr().err
+    )
 
 
 def test_the_image_is_read_from_the_parameter_name() -> None:
     assert held_pins.image_of("/golden-ami/web-server/latest") == "web-server"
+
+
+WORKLOAD = "222222222222"
+
+
+def test_a_fleet_in_a_workload_account_is_read_through_that_accounts_lookup_role(
+    out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The default assembly with its eu-west-1 consumer stack moved to a workload account, as
+    # consumers[].account puts it: the manifest names that account's CDK lookup role.
+    import json
+    import shutil
+
+    moved = tmp_path / "cdk.out"
+    shutil.copytree(out, moved)
+    manifest = json.loads((moved / "manifest.json").read_text())
+    artifact = manifest["artifacts"][STACK]
+    artifact["environment"] = f"aws://{WORKLOAD}/eu-west-1"
+    role = f"arn:${{AWS::Partition}}:iam::{WORKLOAD}:role/cdk-hnb659fds-lookup-role-{WORKLOAD}-eu-west-1"
+    artifact["properties"]["lookupRole"]["arn"] = role
+    (moved / "manifest.json").write_text(json.dumps(manifest))
+    roles = held_pins.lookup_roles(moved)
+    assert roles[STACK] == role.replace("${AWS::Partition}", "aws")
+    assert all(f":{WORKLOAD}:" in r for r in roles.values())  # the factory account's stacks are read directly
+    earlier = deployed_with(out, PINNED)
+    asked: list[str | None] = []
+
+    def deployed(stack: str, region: str, role: str | None) -> dict[str, Any] | None:
+        asked.append(role)
+        return earlier if stack == STACK and role is not None and f":{WORKLOAD}:" in role else None
+
+    assert held_pins.main([str(moved)], deployed=deployed, environ=lambda _: None) == 1
+    assert f"{STACK}/webserverLaunchTemplate" in capsys.readouterr().err
+    assert f"arn:aws:iam::{WORKLOAD}:role/cdk-hnb659fds-lookup-role-{WORKLOAD}-eu-west-1" in asked
+
+
+def test_the_deployed_template_of_another_account_is_read_with_the_assumed_role(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    from constructs_lib.factory.deployed import deployed_template
+
+    role = f"arn:aws:iam::{WORKLOAD}:role/cdk-hnb659fds-lookup-role-{WORKLOAD}-eu-west-1"
+    body = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    real = boto3.client
+    made: list[dict[str, Any]] = []
+    sts = real("sts", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    cloudformation = real("cloudformation", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+    def client(name: str, **kwargs: Any) -> Any:
+        made.append({"service": name, **kwargs})
+        return sts if name == "sts" else cloudformation
+
+    monkeypatch.setattr(boto3, "client", client)
+    expires = "2030-01-01T00:00:00Z"
+    with Stubber(sts) as sts_stub, Stubber(cloudformation) as cf_stub:
+        sts_stub.add_response(
+            "assume_role",
+            {
+                "Credentials": {
+                    "AccessKeyId": "ASIAEXAMPLEKEY123",
+                    "SecretAccessKey": "s",
+                    "SessionToken": "t",
+                    "Expiration": expires,
+                }
+            },
+            {"RoleArn": role, "RoleSessionName": "golden-ami-deploy-guard"},
+        )
+        cf_stub.add_response("get_template", {"TemplateBody": json_dumps(body)}, {"StackName": "Fleet"})
+        assert deployed_template("Fleet", "eu-west-1", role) == body
+    # The template was read with the workload account's credentials, in the stack's region.
+    (read,) = [m for m in made if m["service"] == "cloudformation"]
+    assert read == {
+        "service": "cloudformation",
+        "region_name": "eu-west-1",
+        "aws_access_key_id": "ASIAEXAMPLEKEY123",
+        "aws_secret_access_key": "s",
+        "aws_session_token": "t",
+    }
+
+
+def json_dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
