@@ -233,7 +233,8 @@ def test_a_destination_accounts_label_role_may_label_exactly_the_factorys_parame
     resources = assembly.get_stack_by_name("GoldenAmiDestination-222222222222").template["Resources"]
     (role_id,) = [k for k, r in resources.items() if r["Properties"].get("RoleName") == "GoldenAmiLabels"]
     (trust,) = resources[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert json.dumps(trust["Principal"]).endswith(f':iam::{factory}:role/GoldenAmiLabeller"}}')
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{factory}:root"}
+    assert trust["Condition"] == {"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{factory}:role/GoldenAmiLabeller"}}
     statements = [
         s
         for r in resources.values()

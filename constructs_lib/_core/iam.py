@@ -24,3 +24,19 @@ def image_builder_role(scope: Construct, id: str, *, description: str, policy: s
     )
     acknowledge(role, f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]", why)
     return role
+
+
+def role_of_account(account: str, role_name: str, partition: str) -> iam.IPrincipal:
+    """A role of ``account``, by name, as a trust policy can name it before the role exists: the
+    account (``arn:...:root``) bounded by ``aws:PrincipalArn``.
+
+    A role ARN in a trust policy's ``Principal`` is transformed to the role's unique ID when the
+    policy is saved, so the role must exist then (IAM answers "Invalid principal in policy"
+    otherwise), and a role deleted and made again no longer matches
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles).
+    The factory's named roles live in stacks that deploy after the destination stacks that trust
+    them; ``aws:PrincipalArn`` compares the caller's role ARN at request time instead
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn)."""
+    return iam.AccountPrincipal(account).with_conditions(
+        {"ArnEquals": {"aws:PrincipalArn": f"arn:{partition}:iam::{account}:role/{role_name}"}}
+    )

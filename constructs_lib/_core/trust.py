@@ -22,9 +22,11 @@ class TrustRule:
     """One principal of the library's trust policies and what bounds it."""
 
     principal: str
-    """A service principal, or ``role/<name>`` for a role trusted by another account's root."""
+    """A service principal; ``account`` for another account's root; ``role/<name>`` for the role
+    of that name when it trusts another account's root with no condition (an exemption)."""
     conditions: tuple[str, ...]
-    """The condition keys every trust statement for it carries; empty for an exemption."""
+    """The condition keys every trust statement for it carries, as its page shows them (none for
+    most exemptions)."""
     page: str
     """The AWS page that documents the trust."""
     why: str = ""
@@ -32,6 +34,13 @@ class TrustRule:
 
 
 TRUST_RULES: Final = (
+    TrustRule(
+        principal="account",
+        conditions=("aws:PrincipalArn",),
+        page="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn",
+        why="Another account's root, bounded to one of its roles by name (role_of_account): a role ARN as "
+        "principal must exist when the policy is saved, and the factory's roles are made after the destinations.",
+    ),
     TrustRule(
         principal="vpc-flow-logs.amazonaws.com",
         conditions=("aws:SourceAccount", "aws:SourceArn"),
@@ -48,7 +57,7 @@ TRUST_RULES: Final = (
         page="https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html",
     ),
 )
-"""Service principals with the conditions their pages document."""
+"""Principals with the conditions their pages document."""
 
 TRUST_EXEMPTIONS: Final = (
     TrustRule(

@@ -22,6 +22,8 @@ MANAGED_POLICY: Final = "Ec2ImageBuilderCrossAccountDistributionAccess"
 LIFECYCLE_ROLE_NAME: Final = "Ec2ImageBuilderCrossAccountLifecycleAccess"
 """The name Image Builder's lifecycle policies assume in every account AMIs were copied into; fixed."""
 LIFECYCLE_POLICY: Final = "service-role/EC2ImageBuilderLifecycleExecutionPolicy"
+LIFECYCLE_ROLE_EXISTS: Final = "golden-ami:lifecycle-role-exists"
+"""Metadata on the distribution role of an account whose lifecycle role was made outside the stack."""
 LIFECYCLE_SOURCE_ARN: Final = "arn:*:imagebuilder:*:*:image/*/*/*"
 """The ``aws:SourceArn`` of AWS's trust policy for the lifecycle role: any Image Builder image build version."""
 MANAGED_TEMPLATE_TAG: Final = "golden-ami:image-builder-updates"
@@ -187,6 +189,9 @@ class DistributionAccountRole(Construct):
         self.lifecycle_role = (
             LifecycleAccountRole(self, "Lifecycle", factory_account=factory_account).role if lifecycle_role else None
         )
+        if not lifecycle_role:
+            # Read by preflight GA-P019: the account has the role, made outside this stack.
+            self.role.node.default_child.add_metadata(LIFECYCLE_ROLE_EXISTS, True)  # type: ignore[union-attr]
         # The revoke command's way in: it rewrites the same parameters and deprecates the copies
         # (README: revoke runbook). Every account that receives AMIs gets it, StackSet members too.
         self.revoke_role = RevokeAccessRole(
@@ -205,17 +210,17 @@ class DistributionAccountRole(Construct):
 class LifecycleAccountRole(Construct):
     """The role ``Ec2ImageBuilderCrossAccountLifecycleAccess`` in an account AMIs are copied into.
 
-    Image Builder's lifecycle policies act on AMIs distributed to other accounts only through this
-    role in each of them: "Create an IAM role in each destination account where you distributed
-    associated resources across accounts", named exactly ``Ec2ImageBuilderCrossAccountLifecycleAccess``,
-    holding ``EC2ImageBuilderLifecycleExecutionPolicy`` and trusted by ``imagebuilder.amazonaws.com``
-    with ``aws:SourceAccount`` and ``aws:SourceArn`` ``arn:*:imagebuilder:*:*:image/*/*/*``
-    ("Prerequisites for lifecycle management",
+    Image Builder's lifecycle management acts on resources distributed to other accounts through
+    a role in each destination account, named exactly ``Ec2ImageBuilderCrossAccountLifecycleAccess``
+    ("You must use this exact name"), holding ``EC2ImageBuilderLifecycleExecutionPolicy`` and
+    trusted by ``imagebuilder.amazonaws.com`` with ``aws:SourceAccount`` and ``aws:SourceArn``
+    ``arn:*:imagebuilder:*:*:image/*/*/*`` ("Prerequisites for lifecycle management",
     https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html).
-    Without it the copies and their snapshots are never deprecated or deleted. Accounts the AMIs
-    are only shared with need none: "With launch permissions, all AMI resources remain in your
-    account" (same page). The managed policy acts only on AMIs and snapshots tagged
-    ``CreatedBy: EC2 Image Builder``.
+    Without it the factory's lifecycle policies have no way into the account, so its copies are
+    not retired with the factory's (the page makes the role a prerequisite; what happens without
+    it is our inference). Accounts the AMIs are only shared with need none: "With launch
+    permissions, all AMI resources remain in your account" (same page). The managed policy's EC2
+    actions apply only to AMIs and snapshots tagged ``CreatedBy: EC2 Image Builder``.
 
     ``aws:SourceAccount``: the page says to set it "to the account where Image Builder distributed
     the resources", which reads either as the factory account (whose image the lifecycle policy
@@ -250,7 +255,7 @@ class LifecycleAccountRole(Construct):
         acknowledge(
             self.role,
             f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{LIFECYCLE_POLICY}]",
-            "The policy Image Builder documents for this exact role name; it acts only on AMIs and snapshots "
-            "tagged CreatedBy: EC2 Image Builder.",
+            "The policy Image Builder documents for this exact role name; its EC2 actions apply only to AMIs and "
+            "snapshots tagged CreatedBy: EC2 Image Builder.",
         )
         self.role_arn = self.role.role_arn

@@ -9,6 +9,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .._core.iam import role_of_account
 from .._core.label_names import LABEL_ACTIONS, LABEL_ROLE_NAME, LABELLER_ROLE_NAME
 from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources, as_in_finding
 from .._core.targets import check_account, check_parameter_name
@@ -45,7 +46,7 @@ class LabelAccessRole(Construct):
             self,
             "Resource",
             role_name=LABEL_ROLE_NAME,
-            assumed_by=iam.ArnPrincipal(f"arn:{partition}:iam::{factory_account}:role/{LABELLER_ROLE_NAME}"),
+            assumed_by=role_of_account(factory_account, LABELLER_ROLE_NAME, partition),
             description="Labels the golden AMI factory's latest-AMI parameters here with their image versions",
         )
         self.role.add_to_policy(

@@ -8,6 +8,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .._core.iam import role_of_account
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
 from .._core.revoke_names import FACTORY_IMAGE_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
 from .._core.targets import check_account, check_parameter_name
@@ -43,7 +44,7 @@ class RevokeAccessRole(Construct):
             self,
             "Resource",
             role_name=REVOKE_ROLE_NAME,
-            assumed_by=iam.ArnPrincipal(f"arn:{partition}:iam::{factory_account}:role/{REVOKER_ROLE_NAME}"),
+            assumed_by=role_of_account(factory_account, REVOKER_ROLE_NAME, partition),
             description="Revokes a golden AMI here: rewrites the latest-AMI parameters, deprecates and tags the AMI",
         )
         factory_made = {"StringLike": {f"aws:ResourceTag/{FACTORY_IMAGE_TAG}": "?*"}}

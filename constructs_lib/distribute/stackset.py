@@ -100,6 +100,7 @@ def render_role_template(
     key_names: Sequence[str],
     parameter_names: Sequence[str],
     launch_templates: bool,
+    lifecycle_role: bool = True,
 ) -> dict[str, Any]:
     """The CloudFormation template of :class:`DistributionAccountRole` on its own, account-agnostic,
     without CDK bootstrap parameters: what every member account of the StackSet deploys."""
@@ -118,6 +119,7 @@ def render_role_template(
             key_names=key_names,
             parameter_names=parameter_names,
             launch_templates=launch_templates,
+            lifecycle_role=lifecycle_role,
         )
         template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     template.get("Resources", {}).pop("CDKMetadata", None)
@@ -166,6 +168,7 @@ class DistributionAccountStackSet(Construct):
         management_account: str | None = None,
         exclude_accounts: Sequence[str] = (),
         stack_set_name: str = "golden-ami-distribution-access",
+        lifecycle_role: bool = True,
     ) -> None:
         """
         :param factory_account: the account whose Image Builder copies AMIs into the members.
@@ -182,6 +185,8 @@ class DistributionAccountStackSet(Construct):
         :param exclude_accounts: accounts of the OUs that must not get a stack instance, such as
             destinations that have the role from a stack of their own. Default: none.
         :param stack_set_name: Default: ``golden-ami-distribution-access``.
+        :param lifecycle_role: see :class:`DistributionAccountRole`; False when the member accounts
+            have ``Ec2ImageBuilderCrossAccountLifecycleAccess`` already. Default: True.
         """
         super().__init__(scope, id)
         check_account("factory_account", factory_account)
@@ -199,6 +204,7 @@ class DistributionAccountStackSet(Construct):
             key_names=key_names,
             parameter_names=parameter_names,
             launch_templates=launch_templates,
+            lifecycle_role=lifecycle_role,
         )
         body = json.dumps(self.template, sort_keys=True, separators=(",", ":"))
         if len(body.encode()) > TEMPLATE_BODY_MAX:

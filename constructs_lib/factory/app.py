@@ -229,7 +229,13 @@ def build_factory(
             env=cdk.Environment(account=destination, region=home),
             description="Golden AMI factory: lets the factory account copy AMIs into this account",
         )
-        DistributionAccountRole(receiver, "ImageBuilderAccess", factory_account=account, parameter_names=parameters)
+        DistributionAccountRole(
+            receiver,
+            "ImageBuilderAccess",
+            factory_account=account,
+            parameter_names=parameters,
+            lifecycle_role=destination not in model.accounts.lifecycle_role_exists,
+        )
         # Its Auto Scaling launches copies encrypted with the factory's keys: a grant per region.
         AutoScalingKeyGrants(receiver, "AutoScalingKeyGrants", factory_account=account, regions=regions)
         for key_stack in keys:
@@ -255,6 +261,7 @@ def build_factory(
             call_as=model.call_as,
             management_account=model.management_account,
             exclude_accounts=destinations,
+            lifecycle_role=model.accounts.stackset.lifecycle_role,
         )
         stacks.append(members)
 

@@ -291,6 +291,9 @@ class StackSetSpec(_Model):
     """SELF when the factory account is the organization's management account, DELEGATED_ADMIN when it is
     a delegated StackSet administrator. Default: derived from the account in sharing's organization or OU
     ARNs (the management account); required when sharing names none."""
+    lifecycle_role: bool = True
+    """Create Ec2ImageBuilderCrossAccountLifecycleAccess in every member account; false when the members have it
+    already (AWS's lifecycle prerequisites tell you to make it by hand), as IAM refuses a second role of one name."""
 
     @field_validator("organizational_units")
     @classmethod
@@ -304,6 +307,22 @@ class AccountsSpec(_Model):
     stackset: StackSetSpec | None = None
     """Roll the destination role out to every account of these OUs (but the destinations, which have their
     own stack), readying them to be listed as destinations: Image Builder copies only into listed accounts."""
+    lifecycle_role_exists: list[str] = []
+    """Destinations that have Ec2ImageBuilderCrossAccountLifecycleAccess already (AWS's lifecycle prerequisites
+    tell you to make it by hand): their stacks do not create it again, as IAM refuses a second role of one name."""
+
+    @field_validator("lifecycle_role_exists")
+    @classmethod
+    def _lifecycle_role_exists(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        destinations = info.data.get("destinations", [])
+        for account in value:
+            check_account("lifecycle_role_exists", account)
+            if account not in destinations:
+                raise ValueError(
+                    f"{account!r} is not one of accounts.destinations; list only destinations (only their stacks "
+                    "would create the role)"
+                )
+        return value
 
     @field_validator("destinations")
     @classmethod

@@ -142,11 +142,13 @@ class VersionLabeller(Construct):
                 ),
                 Exemption(
                     checkov="CKV_AWS_173",
-                    reason="The environment holds one role name, no secret; Lambda encrypts it at rest.",
+                    reason="The environment holds a role name and parameter names, no secret; Lambda encrypts it "
+                    "at rest.",
                 ),
             ),
             timeout=Duration.minutes(5),
-            environment={"LABEL_ROLE": LABEL_ROLE_NAME},
+            # Only the factory's parameters: another image of this account is left alone.
+            environment={"LABEL_ROLE": LABEL_ROLE_NAME, "PARAMETER_NAMES": ",".join(names)},
             plain_logs="One line per parameter labelled (name, region, account, label), no data; CloudWatch Logs "
             "encrypts it at rest, and a key of its own would cost more than what it protects.",
         )

@@ -19,7 +19,10 @@ def test_destination_role_with_parameters_makes_the_revoke_role(stack: cdk.Stack
     roles = template(stack).find_resources("AWS::IAM::Role")
     revoke = next(r["Properties"] for r in roles.values() if r["Properties"].get("RoleName") == "GoldenAmiRevoke")
     (trust,) = revoke["AssumeRolePolicyDocument"]["Statement"]
-    assert f":iam::{FACTORY}:role/GoldenAmiRevoker" in json.dumps(trust["Principal"])
+    # The factory account, bounded to its GoldenAmiRevoker: a role ARN as principal would have to exist
+    # before this stack deploys, and the factory's stacks deploy after the destinations.
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{FACTORY}:root"}
+    assert trust["Condition"] == {"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{FACTORY}:role/GoldenAmiRevoker"}}
     policies = template(stack).find_resources("AWS::IAM::Policy").values()
     found = {s["Sid"]: s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]}
     assert found["RewriteLatestAmiParameters"]["Action"] == [

@@ -664,3 +664,29 @@ def test_a_consumer_in_an_account_without_a_copy_is_refused_at_its_line(
 def test_two_fleets_of_one_name_may_run_in_one_region_of_two_accounts(tmp_path: Path) -> None:
     text = ACCOUNTS + MINIMAL + 'consumers:\n  - {image: base}\n  - {image: base, account: "222222222222"}\n'
     assert len(load_factory(write(tmp_path, text)).consumers) == 2
+
+
+def test_a_destination_that_has_the_lifecycle_role_already_is_not_given_a_second(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+
+    import app as factory_app
+    from tests.conftest import CONTEXT
+
+    text = 'account: "111111111111"\naccounts:\n  destinations: ["222222222222"]\n  lifecycle_role_exists: ["222222222222"]\n'
+    path = write(tmp_path, text + MINIMAL)
+    app = cdk.App(context={**CONTEXT, "factory": str(path), "golden-ami:versionLockFile": str(tmp_path / "l.json")})
+    factory_app.build(app)
+    resources = app.synth().get_stack_by_name("GoldenAmiDestination-222222222222").template["Resources"]
+    names = [r["Properties"].get("RoleName") for r in resources.values() if r["Type"] == "AWS::IAM::Role"]
+    assert "Ec2ImageBuilderCrossAccountLifecycleAccess" not in names
+    # The preflight's GA-P019 reads that the account has it: the distribution role says so.
+    assert any(r.get("Metadata", {}).get("golden-ami:lifecycle-role-exists") is True for r in resources.values())
+
+
+def test_lifecycle_role_exists_names_only_destinations(tmp_path: Path) -> None:
+    text = 'accounts:\n  destinations: ["222222222222"]\n  lifecycle_role_exists: ["333333333333"]\n'
+    (problem,) = problems(tmp_path, text + MINIMAL)
+    assert problem.endswith(
+        ":3: accounts.lifecycle_role_exists: '333333333333' is not one of accounts.destinations; list only "
+        "destinations (only their stacks would create the role)"
+    ), problem

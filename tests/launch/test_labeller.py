@@ -133,3 +133,77 @@ def test_the_construct_runs_on_an_available_image_and_may_assume_only_the_label_
 def test_the_construct_refuses_no_parameters() -> None:
     with pytest.raises(ValueError, match="parameter_names: none given"):
         VersionLabeller(make_stack(), "Labeller", parameter_names=[])
+
+
+def test_a_parameter_the_factory_does_not_own_is_left_alone(
+    world: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imagebuilder, ssm_for = world
+    for (account, region), ami in AMIS.items():
+        _write(ssm_for, account, region, ami)
+    monkeypatch.setenv("PARAMETER_NAMES", "/golden-ami/other/latest")
+    labeller.handler({"resources": [IMAGE_ARN], "account": FACTORY}, None, clients=(imagebuilder, ssm_for))
+    assert all(_labels(ssm_for, account, region) == {1: []} for account, region in AMIS)
+
+
+def test_the_workload_accounts_label_role_allows_exactly_the_calls_the_labeller_made_there(
+    world: tuple[Any, Any],
+) -> None:
+    """The labelling run and the role in one test: every SSM call made in the workload account is
+    allowed by GoldenAmiLabels' synthesized policy, LabelParameterVersion among them, on exactly
+    that parameter (moto does not enforce IAM, so the policy is matched here)."""
+    import fnmatch
+
+    import aws_cdk as cdk
+
+    from constructs_lib import LabelAccessRole
+
+    app = cdk.App()
+    workload = cdk.Stack(app, "Workload", env=cdk.Environment(account=WORKLOAD, region="eu-west-1"))
+    LabelAccessRole(workload, "Labels", factory_account=FACTORY, parameter_names=[NAME])
+    resources = app.synth().get_stack_by_name("Workload").template["Resources"]
+    (statement,) = [
+        s
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Policy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    allowed_actions = set(_as_list(statement["Action"]))
+    allowed_resources = [_text(r) for r in _as_list(statement["Resource"])]
+
+    imagebuilder, ssm_for = world
+    calls: list[tuple[str, str, str]] = []
+
+    def recording(account: str, region: str) -> Any:
+        client = ssm_for(account, region)
+        if account == WORKLOAD:
+            client.meta.events.register(
+                "before-parameter-build.ssm",
+                lambda model, params, **_: calls.append((model.name, region, params.get("Name", ""))),
+            )
+        return client
+
+    for (account, region), ami in AMIS.items():
+        _write(ssm_for, account, region, "ami-0000000000000000f", ami)
+    labeller.handler({"resources": [IMAGE_ARN], "account": FACTORY}, None, clients=(imagebuilder, recording))
+    assert {op for op, _, _ in calls} >= {"GetParameter", "GetParameterHistory", "LabelParameterVersion"}
+    for operation, region, name in calls:
+        arn = f"arn:aws:ssm:{region}:{WORKLOAD}:parameter{name}"
+        assert f"ssm:{operation}" in allowed_actions, operation
+        assert any(fnmatch.fnmatchcase(arn, pattern) for pattern in allowed_resources), (operation, arn)
+    other = f"arn:aws:ssm:eu-west-1:{WORKLOAD}:parameter/golden-ami/other/latest"
+    assert not any(fnmatch.fnmatchcase(other, pattern) for pattern in allowed_resources)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _text(value: Any) -> str:
+    """A template string, a join of strings and the partition read as aws."""
+    if isinstance(value, str):
+        return value
+    if value == {"Ref": "AWS::Partition"}:
+        return "aws"
+    separator, parts = value["Fn::Join"]
+    return str(separator).join(_text(p) for p in parts)

@@ -58,14 +58,19 @@ def places(image: dict[str, Any], own_account: str) -> dict[Place, str | None]:
     return found
 
 
-def label_everywhere(imagebuilder: Any, ssm_for: SsmFor, image_arn: str, own_account: str) -> list[str]:
-    """Label each parameter the image wrote; return the problems (empty when all went well)."""
+def label_everywhere(
+    imagebuilder: Any, ssm_for: SsmFor, image_arn: str, own_account: str, names: frozenset[str] | None = None
+) -> list[str]:
+    """Label each parameter the image wrote (of ``names`` only, when given: an image of this
+    account that is not the factory's is left alone); return the problems (empty when all went well)."""
     label = tags.version_label(image_arn)
     if label is None:
         return [f"{image_arn} is no image build version ARN; nothing labelled"]
     image = imagebuilder.get_image(imageBuildVersionArn=image_arn)["image"]
     problems: list[str] = []
     for (account, region, name), ami in sorted(places(image, own_account).items()):
+        if names is not None and name not in names:
+            continue
         where = f"{name} in {region} of account {account}"
         if ami is None:
             _log(parameter=name, region=region, account=account, outcome="no AMI of this image there")
@@ -91,7 +96,9 @@ def handler(event: dict[str, Any], context: Any, clients: tuple[Any, SsmFor] | N
         imagebuilder, ssm_for = boto3.client("imagebuilder"), _ssm_for(own_account, image_arn.split(":")[1])
     else:
         imagebuilder, ssm_for = clients
-    problems = label_everywhere(imagebuilder, ssm_for, image_arn, own_account)
+    listed = os.environ.get("PARAMETER_NAMES")
+    names = frozenset(listed.split(",")) if listed else None
+    problems = label_everywhere(imagebuilder, ssm_for, image_arn, own_account, names)
     if problems:
         raise RuntimeError("; ".join(problems))
     return {"image": image_arn, "problems": problems}

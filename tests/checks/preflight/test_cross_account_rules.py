@@ -80,3 +80,10 @@ def test_a_fleet_in_a_region_its_account_has_no_grant_for_is_an_error() -> None:
         f"add AutoScalingKeyGrants(factory_account='{F}', regions=['us-east-1']) to a stack of account {D} and make "
         "WorkloadConsumers depend on it"
     )
+
+
+def test_an_account_that_declares_the_role_exists_passes() -> None:
+    stacks = good()
+    del stacks["Destination"]["resources"]["LifecycleRole"]
+    stacks["Destination"]["resources"]["Role"]["Metadata"] = {"golden-ami:lifecycle-role-exists": True}
+    assert messages(lifecycle_role, stacks) == []

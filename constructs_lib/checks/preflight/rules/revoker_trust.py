@@ -1,12 +1,13 @@
 """GA-P016: the factory role every destination account's revoke role trusts exists.
 
 Each ``GoldenAmiRevoke`` (``RevokeAccessRole``, StackSet member templates included) trusts one
-named role of the factory account, ``GoldenAmiRevoker``. A role's trust policy may name a role
-that does not exist yet, but then nobody can assume it and the revoke command cannot act in that
-account: the factory app must create the trusted role (``RevokerRole``) in a stack of that
-account. IAM: a trust policy's ``Principal`` names an existing role by ARN
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles);
-the trust chain is AWS's role-assumption rule
+named role of the factory account, ``GoldenAmiRevoker``: the factory account bounded by
+``aws:PrincipalArn``, since a role ARN in ``Principal`` must name a role that exists when the policy
+is saved (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles)
+and the factory's stacks deploy after the destinations. If no stack of the factory account creates
+the role, nobody can assume the revoke role and the revoke command cannot act in that account: the
+factory app must create it (``RevokerRole``). A trust naming the role ARN as ``Principal`` is read
+the same way. The trust chain is AWS's role-assumption rule
 (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
 """
 
@@ -60,6 +61,9 @@ def check(assembly: Assembly) -> Iterator[Finding]:
         for statement in statements(properties.get("AssumeRolePolicyDocument")):
             principal = statement.get("Principal")
             trusted = listed(principal.get("AWS")) if isinstance(principal, dict) else []
+            conditions = statement.get("Condition", {})
+            for block in conditions.values() if isinstance(conditions, dict) else ():
+                trusted += listed(block.get("aws:PrincipalArn")) if isinstance(block, dict) else []
             for value in trusted:
                 arn = inner.text(stack, value)
                 match = _ROLE_ARN.fullmatch(arn) if arn else None
