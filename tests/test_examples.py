@@ -218,11 +218,12 @@ def test_every_account_that_receives_copies_holds_the_lifecycle_role(
 
 
 def test_no_trust_policy_of_an_example_lacks_its_documented_conditions(example: cdk.cx_api.CloudAssembly) -> None:
-    from tests.test_trust_policies import trust_problems
+    from tests.test_trust_policies import pass_role_problems, trust_problems
 
     templates = {s.stack_name: s.template for s in example.stacks}
     accounts = {s.stack_name: s.environment.account for s in example.stacks}
     assert list(trust_problems(templates, accounts)) == []
+    assert list(pass_role_problems(templates)) == []
 
 
 def test_a_destination_accounts_label_role_may_label_exactly_the_factorys_parameter(

@@ -116,3 +116,43 @@ def test_a_missing_condition_and_an_unreviewed_root_trust_are_found() -> None:
     assert "vpc-flow-logs.amazonaws.com lacks ['aws:SourceAccount', 'aws:SourceArn']" in found[0]
     assert any("pipes.amazonaws.com is in neither" in f for f in found)
     assert any('trusts "arn:aws:iam::222222222222:root" without' in f for f in found)
+
+
+def pass_role_problems(templates: Mapping[str, Mapping[str, Any]]) -> Iterator[str]:
+    """Every ``iam:PassRole`` statement without ``iam:PassedToService``
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService)."""
+    for stack, template in templates.items():
+        for logical_id, resource in template.get("Resources", {}).items():
+            properties = resource.get("Properties", {})
+            documents = [
+                properties.get("PolicyDocument"),
+                *(p.get("PolicyDocument") for p in properties.get("Policies", [])),
+            ]
+            for document in filter(None, documents):
+                for statement in document["Statement"]:
+                    if "iam:PassRole" in _as_list(statement["Action"]) and statement.get("Effect", "Allow") == "Allow":
+                        keys = {k for block in statement.get("Condition", {}).values() for k in block}
+                        if "iam:PassedToService" not in keys:
+                            yield f"{stack}/{logical_id}: iam:PassRole without iam:PassedToService"
+
+
+def test_every_pass_role_of_the_default_factory_names_its_service(default_assembly: Any) -> None:
+    templates = {s.stack_name: s.template for s in default_assembly.stacks}
+    assert list(pass_role_problems(templates)) == []
+    assert list(
+        pass_role_problems(
+            {
+                "S": {
+                    "Resources": {
+                        "P": {
+                            "Properties": {
+                                "PolicyDocument": {
+                                    "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        )
+    ) == ["S/P: iam:PassRole without iam:PassedToService"]
