@@ -20,7 +20,14 @@ Resources are ``*`` in the handler statements: one handler's permissions span se
 types and services, of which many allow no resource-level scoping, and the templates let
 CloudFormation or the CDK name most resources at deploy; scoping each action to the names the
 templates fix needs IAM's service authorization reference, which is not in this project. The
-invoke and the parameter reads are scoped.
+invoke and the parameter reads are scoped, and so are the inline policies of IAM users and groups:
+``AWS::IAM::Policy``'s handlers list ``iam:PutUserPolicy`` and ``iam:PutGroupPolicy`` (and their
+get and delete) because a policy may be attached to users or groups, which would let the
+execution role give any user of the account any permission. They are granted only where a
+template attaches a policy to a user (group), on exactly the users (groups) it names (resource
+types ``user`` and ``group`` of those actions: "Actions, resources, and condition keys for AWS
+Identity and Access Management",
+https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
 
 Each policy fits IAM's managed-policy size (6,144 characters without whitespace, IAM quotas,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); the actions are
@@ -44,6 +51,11 @@ from ..checks.preflight import schemas
 MANAGED_POLICY_MAX: Final = 6144
 """IAM: managed policy document size, characters excluding whitespace."""
 HANDLERS: Final = ("create", "read", "update", "delete")
+PRINCIPAL_POLICY_ACTIONS: Final = {
+    "Users": ("user", ("iam:DeleteUserPolicy", "iam:GetUserPolicy", "iam:PutUserPolicy")),
+    "Groups": ("group", ("iam:DeleteGroupPolicy", "iam:GetGroupPolicy", "iam:PutGroupPolicy")),
+}
+"""Per ``AWS::IAM::Policy`` property: the IAM resource type and the inline-policy actions on it."""
 FACTORY_POLICY: Final = "GoldenAmiDeploy"
 DESTINATION_POLICY: Final = "GoldenAmiDestinationDeploy"
 
@@ -129,6 +141,7 @@ def policies(out: Path) -> list[Policy]:
     factory_accounts: set[str] = set()
     custom: dict[str, set[str]] = {}
     parameters: dict[str, set[str]] = {}
+    attached: dict[str, dict[str, set[str]]] = {}  # account -> Users/Groups -> names ("*" for a reference)
     for name, account, region, template in _stacks(out):
         if name.startswith("GoldenAmiFactory"):
             factory_accounts.add(account)
@@ -141,11 +154,28 @@ def policies(out: Path) -> list[Policy]:
                 custom.setdefault(account, set()).add(region)
             else:
                 types.setdefault(account, set()).add((kind, region))
+            if kind == "AWS::IAM::Policy":
+                for key in PRINCIPAL_POLICY_ACTIONS:
+                    for principal in resource.get("Properties", {}).get(key, []) or []:
+                        named = attached.setdefault(account, {}).setdefault(key, set())
+                        named.add(principal if isinstance(principal, str) else "*")
     made: list[Policy] = []
     for account in sorted(set(types) | set(custom) | set(parameters)):
         regions = {r for _, r in types.get(account, set())} | custom.get(account, set()) or {"us-east-1"}
         partition = partition_of(sorted(regions)[0])
         actions = sorted({p for kind, region in types.get(account, set()) for p in handler_permissions(kind, region)})
+        scoped = {a for _, listed in PRINCIPAL_POLICY_ACTIONS.values() for a in listed}
+        principal_statements = [
+            {
+                "Sid": f"InlinePoliciesOf{key}",
+                "Effect": "Allow",
+                "Action": [a for a in listed if a in actions],
+                "Resource": [f"arn:{partition}:iam::{account}:{kind}/{n}" for n in sorted(principals)],
+            }
+            for key, (kind, listed) in PRINCIPAL_POLICY_ACTIONS.items()
+            if (principals := attached.get(account, {}).get(key)) and any(a in actions for a in listed)
+        ]
+        actions = [a for a in actions if a not in scoped]
         fixed: list[dict[str, Any]] = (
             [
                 {
@@ -158,6 +188,7 @@ def policies(out: Path) -> list[Policy]:
             if account in custom
             else []
         )
+        fixed += principal_statements
         names = sorted(parameters.get(account, set()))
         if names:
             fixed.append(

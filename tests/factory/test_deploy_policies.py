@@ -17,10 +17,13 @@ _WHOLE: re.Pattern[str] = re.compile(r"(\*|[a-z0-9-]+:\*)")
 
 
 def check_policies(out: Path) -> list[dp.Policy]:
-    """Assert the three properties of the issue for the assembly ``out``; return the policies."""
+    """Assert the three properties of the issue for the assembly ``out``; return the policies.
+    The inline-policy actions on IAM users and groups are the one scoped exception: present, on
+    exactly the users (groups) named, only where a template attaches a policy to one."""
     found = dp.policies(out)
     allowed: dict[str, set[str]] = {}
     invoke: set[str] = set()
+    on_principals: dict[str, set[str]] = {}
     for policy in found:
         assert policy.size() <= dp.MANAGED_POLICY_MAX, (policy.name, policy.size())
         for statement in policy.body()["Statement"]:
@@ -29,15 +32,39 @@ def check_policies(out: Path) -> list[dp.Policy]:
             allowed.setdefault(policy.account, set()).update(actions)
             if "lambda:InvokeFunction" in actions:
                 invoke.add(policy.account)
+            if any(":user/" in r or ":group/" in r for r in _listed(statement["Resource"])):
+                on_principals.setdefault(policy.account, set()).update(actions)
+    scoped = {a for _, listed in dp.PRINCIPAL_POLICY_ACTIONS.values() for a in listed}
     for _, account, region, template in dp._stacks(out):
         for resource in template.get("Resources", {}).values():
             kind = resource["Type"]
             if kind.startswith("Custom::"):
                 assert account in invoke, (account, kind)
             else:
-                missing = dp.handler_permissions(kind, region) - allowed.get(account, set())
+                needed = dp.handler_permissions(kind, region)
+                used = {
+                    a
+                    for key, (_, listed) in dp.PRINCIPAL_POLICY_ACTIONS.items()
+                    if resource.get("Properties", {}).get(key)
+                    for a in listed
+                }
+                missing = (needed - scoped) - allowed.get(account, set())
                 assert not missing, (account, kind, sorted(missing))
+                assert (needed & used) <= on_principals.get(account, set()), (account, kind)
+        unscoped = {
+            a
+            for p in found
+            if p.account == account
+            for s in p.body()["Statement"]
+            if s["Resource"] == "*"
+            for a in _listed(s["Action"])
+        }
+        assert not unscoped & scoped, (account, sorted(unscoped & scoped))
     return found
+
+
+def _listed(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def assembly(tmp_path: Path, stacks: dict[str, tuple[str, dict[str, object]]]) -> Path:
@@ -139,3 +166,27 @@ def test_main_writes_the_policies_and_prints_the_commands(tmp_path: Path, capsys
     )
     assert json.loads(path.read_text())["Version"] == "2012-10-17"
     assert dp.main([str(tmp_path / "none")]) == 2
+
+
+def test_inline_policies_of_users_and_groups_only_on_those_a_template_names(tmp_path: Path) -> None:
+    role_policy = {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": ["r"], "PolicyDocument": {}}}
+    user_policy = {
+        "Type": "AWS::IAM::Policy",
+        "Properties": {"PolicyName": "u", "Users": ["deployer"], "PolicyDocument": {}},
+    }
+    out = assembly(
+        tmp_path,
+        {
+            "Roles": ("aws://111111111111/eu-west-1", {"Resources": {"P": role_policy}}),
+            "Users": ("aws://222222222222/eu-west-1", {"Resources": {"P": user_policy}}),
+        },
+    )
+    found = check_policies(out)
+    by_account = {p.account: p.body()["Statement"] for p in found}
+    everything = json.dumps(by_account["111111111111"])
+    # No template of 111111111111 attaches a policy to a user or group: the execution role cannot.
+    assert "iam:PutUserPolicy" not in everything and "iam:PutGroupPolicy" not in everything
+    (users,) = [s for s in by_account["222222222222"] if s["Sid"] == "InlinePoliciesOfUsers"]
+    assert users["Resource"] == ["arn:aws:iam::222222222222:user/deployer"]
+    assert "iam:PutUserPolicy" in users["Action"]
+    assert "iam:PutGroupPolicy" not in json.dumps(by_account["222222222222"])
