@@ -55,7 +55,14 @@ def summarize(out: Path) -> list[str]:
             continue
         template = json.loads((out / artifact["properties"]["templateFile"]).read_text())
         resources = template.get("Resources", {})
-        lines.append(f"stack {name} ({artifact['environment'].split('/')[-1]}): {len(resources)} resources")
+        account, region = artifact["environment"].removeprefix("aws://").split("/")
+        # Stacks of other accounts (destinations, their fleets) name their account.
+        where = (
+            region
+            if factory is None or account == factory.removeprefix("aws://").split("/")[0]
+            else (f"{region} of account {account}")
+        )
+        lines.append(f"stack {name} ({where}): {len(resources)} resources")
         for resource in resources.values():
             properties = resource.get("Properties", {})
             if resource["Type"] == "AWS::ImageBuilder::ImagePipeline":

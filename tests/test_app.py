@@ -328,6 +328,11 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "stack GoldenAmiKeys-us-east-1",
         "stack GoldenAmiMemberAccounts",
     ]
+    # A stack of another account names it.
+    assert any(
+        line.startswith("stack GoldenAmiDestination-222222222222 (eu-west-1 of account 222222222222)") for line in lines
+    )
+    assert any(line.startswith("stack GoldenAmiFactory (eu-west-1): ") for line in lines)
     assert "  pipeline base-al2023-arm64: cron(0 4 ? * SUN *) Etc/UTC" in lines  # with its time zone
     assert "  pipeline web-server: cron(0 */6 * * ? *) Etc/UTC, when a parent or component has a new version" in lines
     assert "  distribution web-server: eu-west-1, us-east-1, ap-southeast-2" in lines
