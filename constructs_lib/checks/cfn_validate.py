@@ -111,12 +111,14 @@ def _stop_node_if_still_warming(process: Any) -> None:
     children = ""
     with contextlib.suppress(OSError):
         children = Path(f"/proc/{node.pid}/task/{node.pid}/children").read_text()
-    for child in children.split():
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int(child), signal.SIGKILL)
+    # Node first, then the children listed before: a child killed first lets node see it end and
+    # exit on its own, a race that needs no winner but makes node's exit status depend on timing.
     with contextlib.suppress(OSError):
         node.kill()
         node.stdin.close()
+    for child in children.split():
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int(child), signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         node.wait(timeout=1)
     sink = getattr(process, "sink_thread", None)
