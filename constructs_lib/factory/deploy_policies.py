@@ -23,11 +23,15 @@ templates fix needs IAM's service authorization reference, which is not in this 
 invoke and the parameter reads are scoped, and so are the inline policies of IAM users and groups:
 ``AWS::IAM::Policy``'s handlers list ``iam:PutUserPolicy`` and ``iam:PutGroupPolicy`` (and their
 get and delete) because a policy may be attached to users or groups, which would let the
-execution role give any user of the account any permission. They are granted only where a
-template attaches a policy to a user (group), on exactly the users (groups) it names (resource
+execution role give any user of the account any permission. For ``AWS::IAM::Policy`` they are
+granted only where a template attaches a policy to a user (group), on exactly the users (groups)
+it names, at any path (resource
 types ``user`` and ``group`` of those actions: "Actions, resources, and condition keys for AWS
 Identity and Access Management",
 https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+A template with a user or group of its own (``AWS::IAM::User``, ``Group``, ``UserPolicy``,
+``GroupPolicy``) keeps those actions unscoped, as their handlers list them. Role actions
+(``iam:PutRolePolicy``, ``iam:PassRole``, ...) stay on ``*``: CloudFormation names most roles.
 
 Each policy fits IAM's managed-policy size (6,144 characters without whitespace, IAM quotas,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); the actions are
@@ -163,19 +167,45 @@ def policies(out: Path) -> list[Policy]:
     for account in sorted(set(types) | set(custom) | set(parameters)):
         regions = {r for _, r in types.get(account, set())} | custom.get(account, set()) or {"us-east-1"}
         partition = partition_of(sorted(regions)[0])
-        actions = sorted({p for kind, region in types.get(account, set()) for p in handler_permissions(kind, region)})
         scoped = {a for _, listed in PRINCIPAL_POLICY_ACTIONS.values() for a in listed}
+        # Scoped only as AWS::IAM::Policy needs them; a user, group or their own policies
+        # (AWS::IAM::User, Group, UserPolicy, GroupPolicy) keep their handlers' actions as listed.
+        actions = sorted(
+            {
+                p
+                for kind, region in types.get(account, set())
+                for p in handler_permissions(kind, region)
+                if kind != "AWS::IAM::Policy" or p not in scoped
+            }
+            | {
+                p
+                for kind, region in types.get(account, set())
+                if kind == "AWS::IAM::Policy"
+                for p in handler_permissions(kind, region) & scoped
+            }
+        )
+        unscoped_elsewhere = {
+            p
+            for kind, region in types.get(account, set())
+            if kind != "AWS::IAM::Policy"
+            for p in handler_permissions(kind, region) & scoped
+        }
         principal_statements = [
             {
                 "Sid": f"InlinePoliciesOf{key}",
                 "Effect": "Allow",
                 "Action": [a for a in listed if a in actions],
-                "Resource": [f"arn:{partition}:iam::{account}:{kind}/{n}" for n in sorted(principals)],
+                # A name, at the root path or under any path (the ARN carries the path).
+                "Resource": [
+                    f"arn:{partition}:iam::{account}:{kind}/{path}{n}"
+                    for n in sorted(principals)
+                    for path in ("", "*/")
+                ],
             }
             for key, (kind, listed) in PRINCIPAL_POLICY_ACTIONS.items()
             if (principals := attached.get(account, {}).get(key)) and any(a in actions for a in listed)
         ]
-        actions = [a for a in actions if a not in scoped]
+        actions = [a for a in actions if a not in scoped or a in unscoped_elsewhere]
         fixed: list[dict[str, Any]] = (
             [
                 {
