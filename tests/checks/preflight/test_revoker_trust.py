@@ -36,3 +36,38 @@ def test_flags_each_revoke_role_whose_trusted_role_no_stack_creates_stackset_mem
         )
         for f in found
     )
+
+
+def _labels_role(trusted: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": "GoldenAmiLabels",
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                        "Condition": {"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::111111111111:role/{trusted}"}},
+                    }
+                ]
+            },
+        },
+    }
+
+
+def test_a_label_role_whose_labeller_no_stack_creates_is_flagged_and_one_that_exists_passes() -> None:
+    stacks = json.loads((FIXTURES / "good.json").read_text())
+    stacks["GoldenAmiDestination-222222222222"]["resources"]["Labels"] = _labels_role("GoldenAmiLabeller")
+    (found,) = [f for f in revoker_trust.RULE.check(assemble(stacks)) if f.severity is Severity.ERROR]
+    assert found.resources == ("GoldenAmiDestination-222222222222/Labels",)
+    assert found.message.startswith(
+        "GoldenAmiLabels trusts role 'GoldenAmiLabeller' of account 111111111111, which no stack of that account "
+        "creates, so the labeller cannot act here; add VersionLabeller"
+    )
+    stacks["GoldenAmiFactory"]["resources"]["Labeller"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {"RoleName": "GoldenAmiLabeller", "AssumeRolePolicyDocument": {"Statement": []}},
+    }
+    assert [f for f in revoker_trust.RULE.check(assemble(stacks)) if f.severity is Severity.ERROR] == []

@@ -1,7 +1,8 @@
-"""GA-P016: the factory role every destination account's revoke role trusts exists.
+"""GA-P016: the factory role every destination account's revoke (and label) role trusts exists.
 
 Each ``GoldenAmiRevoke`` (``RevokeAccessRole``, StackSet member templates included) trusts one
-named role of the factory account, ``GoldenAmiRevoker``: the factory account bounded by
+named role of the factory account, ``GoldenAmiRevoker``, and each ``GoldenAmiLabels``
+(``LabelAccessRole``) trusts ``GoldenAmiLabeller`` (``VersionLabeller``): the factory account bounded by
 ``aws:PrincipalArn``, since a role ARN in ``Principal`` must name a role that exists when the policy
 is saved (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles)
 and the factory's stacks deploy after the destinations. If no stack of the factory account creates
@@ -18,19 +19,25 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
+from ...._core.label_names import LABEL_ROLE_NAME
 from ...._core.revoke_names import REVOKE_ROLE_NAME
 from .._model import listed
 from .._policy import statements
 from ..assembly import Assembly, Stack
 from ..finding import Finding, Rule
 
+_MAKERS: Final = {
+    REVOKE_ROLE_NAME: "RevokerRole",
+    LABEL_ROLE_NAME: "VersionLabeller",
+}
+"""Each destination role the factory's named role assumes, and the construct that makes that role."""
 _ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)", re.ASCII)
 
 
 def _revoke_roles(assembly: Assembly) -> Iterator[tuple[Assembly, Stack, dict[str, Any], str]]:
-    """(assembly to resolve in, stack, role properties, path) of every revoke role."""
+    """(assembly to resolve in, stack, role properties, path) of every revoke and label role."""
     for stack, logical_id, resource in assembly.resources("AWS::IAM::Role"):
-        if assembly.text(stack, resource.get("Properties", {}).get("RoleName")) == REVOKE_ROLE_NAME:
+        if assembly.text(stack, resource.get("Properties", {}).get("RoleName")) in _MAKERS:
             yield assembly, stack, dict(resource.get("Properties", {})), f"{stack.name}/{logical_id}"
     for stack, logical_id, resource in assembly.resources("AWS::CloudFormation::StackSet"):
         try:
@@ -41,7 +48,7 @@ def _revoke_roles(assembly: Assembly) -> Iterator[tuple[Assembly, Stack, dict[st
         inner = Assembly([member])
         for role in member.resources.values():
             properties = role.get("Properties", {})
-            if role.get("Type") == "AWS::IAM::Role" and properties.get("RoleName") == REVOKE_ROLE_NAME:
+            if role.get("Type") == "AWS::IAM::Role" and properties.get("RoleName") in _MAKERS:
                 yield inner, member, dict(properties), f"{stack.name}/{logical_id}"
 
 
@@ -71,17 +78,19 @@ def check(assembly: Assembly) -> Iterator[Finding]:
                     continue  # an account or an unresolved value: nothing to look for
                 account, name = match.groups()
                 if (account, name) not in made:
+                    role_name = str(properties.get("RoleName"))
+                    what = "the revoke command" if role_name == REVOKE_ROLE_NAME else "the labeller"
                     yield RULE.error(
                         (path,),
-                        f"{REVOKE_ROLE_NAME} trusts role {name!r} of account {account}, which no stack of that "
-                        f"account creates, so the revoke command cannot act here; add RevokerRole to the factory "
+                        f"{role_name} trusts role {name!r} of account {account}, which no stack of that "
+                        f"account creates, so {what} cannot act here; add {_MAKERS[role_name]} to the factory "
                         f"app (the factory makes it in GoldenAmiFactory), or create {name!r} in account {account}",
                     )
 
 
 RULE = Rule(
     id="GA-P016",
-    title="the factory role every revoke role trusts is created by the factory app",
+    title="the factory role every revoke and label role trusts is created by the factory app",
     citation="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
     check=check,
 )
