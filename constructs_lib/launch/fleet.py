@@ -8,13 +8,14 @@ from typing import Final
 from aws_cdk import Duration, Tags
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .._core.limits import check_range
 from .._core.nag import FAST_LAUNCH_VOLUMES_REASON, acknowledge
 from .launch_template import GoldenLaunchTemplate
-from .rollout_function.tags import PREFERENCES_TAG, ROLLOUT_TAG
+from .rollout_function.tags import PREFERENCES_TAG, REFRESH_DETAIL_TYPES, ROLLOUT_TAG
 
 # Source: Auto Scaling RefreshPreferences (MinHealthyPercentage 0..100, MaxHealthyPercentage
 # 100..200 and at most 100 above the minimum, CheckpointPercentages ascending 1..100,
@@ -173,3 +174,29 @@ class GoldenFleet(Construct):
         self.launch_template = launch_template
         self.auto_scaling_group_name = self.group.auto_scaling_group_name
         self.auto_scaling_group_arn = self.group.auto_scaling_group_arn
+
+    def on_refresh_failed(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
+        """A rule on this group's instance refreshes that failed, or that were rolled back (with
+        success or not): "EC2 Auto Scaling Instance Refresh Failed", "... Rollback Succeeded" and
+        "... Rollback Failed", matched on ``detail.AutoScalingGroupName``
+        (https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-eventbridge-events.html).
+        The events go to the default bus of the group's account and region, best effort.
+
+        Example::
+
+            fleet.on_refresh_failed("RefreshFailed", target=targets.SnsTopic(topic))
+        """
+        failed = [
+            t for t in REFRESH_DETAIL_TYPES if t.endswith(("Refresh Failed", "Rollback Succeeded", "Rollback Failed"))
+        ]
+        return events.Rule(
+            self,
+            id,
+            description="An instance refresh of this fleet failed or was rolled back",
+            event_pattern=events.EventPattern(
+                source=["aws.autoscaling"],
+                detail_type=failed,
+                detail={"AutoScalingGroupName": [self.auto_scaling_group_name]},
+            ),
+            targets=[target] if target else None,
+        )

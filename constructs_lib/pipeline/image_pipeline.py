@@ -37,6 +37,7 @@ from ..retire.lifecycle import ImageLifecycle
 from ._checks import check_base_region, instance_types_for
 from ._cost import fast_launch_cost, pipeline_builds_per_month, steady_state_cost
 from ._distribution import PipelineDistribution, pipeline_targets
+from ._events import PipelineEvents
 from ._execution import ExecutionRole
 from ._recipe_key import recipe_key
 from ._schedule import NEVER_BUILDS, never_builds, render_schedule, start_condition
@@ -54,8 +55,9 @@ COST_METADATA = "GoldenAmi::SnapshotCost"
 """Pipeline metadata key holding the snapshot cost estimate that `make synth` prints."""
 
 
-class GoldenImagePipeline(Construct):
-    """A complete EC2 Image Builder pipeline for one golden image.
+class GoldenImagePipeline(Construct, PipelineEvents):
+    """A complete EC2 Image Builder pipeline for one golden image; ``on_build_failed()`` and the
+    other ``on_*()`` methods (:class:`PipelineEvents`) make rules on its events.
 
     Builds the components, the image recipe (:class:`GoldenImageRecipe`), the build
     infrastructure (:class:`BuildInfrastructure`), the distribution configuration with the
@@ -381,8 +383,6 @@ class GoldenImagePipeline(Construct):
     def from_pipeline_arn(pipeline_arn: str, *, ami_parameter_name: str) -> ImportedPipeline:
         """Reference a pipeline built elsewhere by ARN, with the parameter its AMIs are published under."""
         return ImportedPipeline(pipeline_arn=pipeline_arn, ami_parameter_name=ami_parameter_name)
-
-    # -- helpers ----------------------------------------------------------------------------
 
     def _default_lock(self) -> VersionLock:
         path = self.node.try_get_context(LOCK_FILE_CONTEXT) or DEFAULT_LOCK_FILE

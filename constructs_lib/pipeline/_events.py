@@ -1,0 +1,102 @@
+"""The EventBridge events Image Builder sends about a pipeline's images, as rules on the pipeline:
+``on_*()`` methods in the CDK idiom, so that users wire their own targets and alarms.
+
+Image Builder sends "EC2 Image Builder Image State Change" when an image changes status, with the
+image build version's ARN in ``resources`` and the new status in ``detail.state.status``
+(BUILDING, TESTING, DISTRIBUTING, INTEGRATING, AVAILABLE, CANCELLED, FAILED), and "EC2 Image Builder
+Image Pipeline Automatically Disabled" when it disables a pipeline after consecutive failed
+scheduled builds, with the pipeline's ARN in ``resources`` ("Event messages that Image Builder
+sends", https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html). Both go
+to the default event bus of the pipeline's account and region, on a best-effort basis
+(https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from aws_cdk import Stack, Token
+from aws_cdk import aws_events as events
+from constructs import Construct
+
+from .._core import render as _render
+
+SOURCE: Final = "aws.imagebuilder"
+IMAGE_STATE_CHANGE: Final = "EC2 Image Builder Image State Change"
+PIPELINE_DISABLED: Final = "EC2 Image Builder Image Pipeline Automatically Disabled"
+IMAGE_STATUSES: Final = ("BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE", "CANCELLED", "FAILED")
+"""The statuses the image state change event documents."""
+
+
+def image_state_pattern(image_arn_prefix: str, statuses: Sequence[str] = ()) -> events.EventPattern:
+    """Image state changes of the images whose build version ARN starts with ``image_arn_prefix``
+    (``arn:...:image/<name>/``), to one of ``statuses`` (any when empty)."""
+    for status in statuses:
+        if status not in IMAGE_STATUSES:
+            raise ValueError(f"statuses: {status!r} is not an image status; use one of {', '.join(IMAGE_STATUSES)}")
+    detail: dict[str, Any] | None = {"state": {"status": list(statuses)}} if statuses else None
+    return events.EventPattern(
+        source=[SOURCE],
+        detail_type=[IMAGE_STATE_CHANGE],
+        resources=Token.as_list(events.Match.prefix(image_arn_prefix)),
+        detail=detail,
+    )
+
+
+def pipeline_disabled_pattern(pipeline_arn: str) -> events.EventPattern:
+    """Image Builder disabled the pipeline ``pipeline_arn`` after consecutive failed scheduled builds."""
+    return events.EventPattern(source=[SOURCE], detail_type=[PIPELINE_DISABLED], resources=[pipeline_arn])
+
+
+class PipelineEvents:
+    """The ``on_*()`` methods of :class:`GoldenImagePipeline`; the pipeline gives ``image_name``
+    and ``pipeline_arn``."""
+
+    image_name: str
+    pipeline_arn: str
+
+    def on_image_state_change(
+        self,
+        id: str,
+        *,
+        statuses: Sequence[str] = (),
+        target: events.IRuleTarget | None = None,
+        description: str | None = None,
+    ) -> events.Rule:
+        """A rule on the state changes of this pipeline's images (any status, or ``statuses``).
+
+        Example::
+
+            pipeline.on_image_state_change("Available", statuses=["AVAILABLE"], target=targets.SnsTopic(topic))
+        """
+        assert isinstance(self, Construct)
+        stack = Stack.of(self)
+        prefix = (
+            f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:image/{_render.slug(self.image_name)}/"
+        )
+        return events.Rule(
+            self,
+            id,
+            description=description or f"Image Builder images of {self.image_name} changed state",
+            event_pattern=image_state_pattern(prefix, statuses),
+            targets=[target] if target else None,
+        )
+
+    def on_build_failed(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
+        """A rule on every build of this pipeline that ends ``FAILED``."""
+        return self.on_image_state_change(
+            id, statuses=["FAILED"], target=target, description=f"A build of {self.image_name} failed"
+        )
+
+    def on_automatically_disabled(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
+        """A rule on Image Builder disabling this pipeline after consecutive failed scheduled builds
+        (its ``AutoDisablePolicy``); a disabled pipeline builds nothing until it is enabled again."""
+        assert isinstance(self, Construct)
+        return events.Rule(
+            self,
+            id,
+            description=f"Image Builder disabled the pipeline of {self.image_name} after failed builds",
+            event_pattern=pipeline_disabled_pattern(self.pipeline_arn),
+            targets=[target] if target else None,
+        )
