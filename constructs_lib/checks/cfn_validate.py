@@ -113,12 +113,26 @@ def _stop_node_if_still_warming(process: Any) -> None:
         children = Path(f"/proc/{node.pid}/task/{node.pid}/children").read_text()
     # Node first, then the children listed before: a child killed first lets node see it end and
     # exit on its own, a race that needs no winner but makes node's exit status depend on timing.
+    # Each child is held by a process file descriptor first, so that a PID freed meanwhile and
+    # given to another process is never signalled.
+    held: list[tuple[int, int | None]] = []  # (pid, its descriptor, or None where pidfd is missing)
+    for child in children.split():
+        with contextlib.suppress(ValueError):
+            pid, handle = int(child), None
+            with contextlib.suppress(OSError, AttributeError):
+                handle = os.pidfd_open(pid)
+            held.append((pid, handle))
     with contextlib.suppress(OSError):
         node.kill()
         node.stdin.close()
-    for child in children.split():
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int(child), signal.SIGKILL)
+    for pid, handle in held:
+        with contextlib.suppress(OSError):
+            if handle is None:
+                os.kill(pid, signal.SIGKILL)  # a kernel before Linux 5.3
+            else:
+                signal.pidfd_send_signal(handle, signal.SIGKILL)
+        if handle is not None:
+            os.close(handle)
     with contextlib.suppress(subprocess.TimeoutExpired):
         node.wait(timeout=1)
     sink = getattr(process, "sink_thread", None)
