@@ -218,6 +218,7 @@ def build_factory(
         factory_stacks[0],
         "Labeller",
         parameter_names=parameters,
+        image_names=[p.image_name for p in family.all_pipelines],
         destination_accounts=None if model.accounts.stackset is not None else destinations,
     )
 

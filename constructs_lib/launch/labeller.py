@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -52,9 +52,13 @@ class VersionLabeller(Construct):
         *,
         parameter_names: Sequence[str],
         destination_accounts: Sequence[str] | None = (),
+        image_names: Sequence[str] = (),
     ) -> None:
         """
         :param parameter_names: the latest-AMI parameters to label; at least one.
+        :param image_names: the images whose builds to label (their names as the pipelines give
+            them); the rule then runs the function for those images only. Default: every image
+            of this account and region (the function still labels only ``parameter_names``).
         :param destination_accounts: accounts whose ``GoldenAmiLabels`` it may assume; None for any
             account (members of a StackSet are not known here). Default: none.
         """
@@ -188,6 +192,20 @@ class VersionLabeller(Construct):
                 source=["aws.imagebuilder"],
                 detail_type=[IMAGE_STATE_CHANGE],
                 detail={"state": {"status": ["AVAILABLE"]}},
+                # The image build version ARN, .../image/<name>/<version>/<build>, names written lowercase.
+                resources=Token.as_list(
+                    events.Match.any_of(
+                        *(
+                            events.Match.prefix(
+                                f"arn:{partition}:imagebuilder:{stack.region}:{account}:image/"
+                                f"{n.lower().replace(' ', '-')}/"
+                            )
+                            for n in image_names
+                        )
+                    )
+                )
+                if image_names
+                else None,
             ),
             targets=[
                 targets.LambdaFunction(

@@ -207,3 +207,22 @@ def _text(value: Any) -> str:
         return "aws"
     separator, parts = value["Fn::Join"]
     return str(separator).join(_text(p) for p in parts)
+
+
+def test_with_image_names_the_rule_runs_for_those_images_only() -> None:
+    from tests.pipeline.test_pipeline_events import matches, resolved
+
+    stack = make_stack()
+    VersionLabeller(stack, "Labeller", parameter_names=[NAME], image_names=["Web Server", "base"])
+    (rule,) = template(stack).find_resources("AWS::Events::Rule").values()
+    account, region = stack.account, stack.region
+    pattern = resolved(rule["Properties"]["EventPattern"], {"AWS::Partition": "aws"})
+    event = {
+        "source": "aws.imagebuilder",
+        "detail-type": "EC2 Image Builder Image State Change",
+        "resources": [f"arn:aws:imagebuilder:{region}:{account}:image/web-server/1.2.3/4"],
+        "detail": {"state": {"status": "AVAILABLE"}},
+    }
+    assert matches(pattern, event)
+    other = {**event, "resources": [f"arn:aws:imagebuilder:{region}:{account}:image/someone-elses/1.0.0/1"]}
+    assert not matches(pattern, other)
