@@ -9,10 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from constructs_lib._core.trust import TRUST_EXEMPTIONS, TRUST_RULES, rule_for
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+from constructs_lib.checks.preflight._model import listed
 
 
 def _account_of(arn: Any) -> str | None:
@@ -45,13 +42,13 @@ def trust_problems(templates: Mapping[str, Mapping[str, Any]], accounts: Mapping
         for statement in properties["AssumeRolePolicyDocument"]["Statement"]:
             principal = statement.get("Principal", {})
             keys = {k for block in statement.get("Condition", {}).values() for k in block}
-            for service in _as_list(principal.get("Service", [])):
+            for service in listed(principal.get("Service", [])):
                 rule = rule_for(service)
                 if rule is None:
                     yield f"{where}: service {service} is in neither the rules nor the exemptions"
                 elif not set(rule.conditions) <= keys:
                     yield f"{where}: {service} lacks {sorted(set(rule.conditions) - keys)} ({rule.page})"
-            for aws in _as_list(principal.get("AWS", [])):
+            for aws in listed(principal.get("AWS", [])):
                 account = _account_of(aws)
                 if account is not None and account == accounts.get(stack):
                     continue  # this account's own IAM decides who may assume it
@@ -130,7 +127,7 @@ def pass_role_problems(templates: Mapping[str, Mapping[str, Any]]) -> Iterator[s
             ]
             for document in filter(None, documents):
                 for statement in document["Statement"]:
-                    if "iam:PassRole" in _as_list(statement["Action"]) and statement.get("Effect", "Allow") == "Allow":
+                    if "iam:PassRole" in listed(statement["Action"]) and statement.get("Effect", "Allow") == "Allow":
                         keys = {k for block in statement.get("Condition", {}).values() for k in block}
                         if "iam:PassedToService" not in keys:
                             yield f"{stack}/{logical_id}: iam:PassRole without iam:PassedToService"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
@@ -21,6 +23,16 @@ def acknowledge_resources(role: IConstruct, wildcard: tuple[str, str], *more: tu
     for a reference)."""
     first, *rest = ((f"AwsSolutions-IAM5[Resource::{resource}]", reason) for resource, reason in (wildcard, *more))
     acknowledge(role, *first, *rest)
+
+
+PARAMETER_WILDCARD_REASON = "The same parameter name exists in every region the image reaches; the name is exact."
+
+
+def parameter_wildcards(partition: str, account: str, names: Iterable[str]) -> list[tuple[str, str]]:
+    """``(resource, reason)`` for :func:`acknowledge_resources` of each latest-AMI parameter's ARN in
+    any region (``arn:<partition>:ssm:*:<account>:parameter<name>``), as cdk-nag writes it."""
+    arn, here = f"arn:{as_in_finding(partition, 'Partition')}", as_in_finding(account, "AccountId")
+    return [(f"{arn}:ssm:*:{here}:parameter{n}", PARAMETER_WILDCARD_REASON) for n in names]
 
 
 def as_in_finding(value: str, pseudo: str) -> str:

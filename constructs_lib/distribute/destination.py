@@ -10,7 +10,14 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .._core.limits import check_unique
-from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
+from .._core.nag import (
+    INLINE_POLICY_REASON,
+    acknowledge,
+    acknowledge_compliance,
+    acknowledge_resources,
+    as_in_finding,
+    parameter_wildcards,
+)
 from .._core.targets import check_account, check_parameter_name
 from .key import DEFAULT_KEY_NAME, USE_ACTIONS
 from .label_role import LabelAccessRole
@@ -146,12 +153,7 @@ class DistributionAccountRole(Construct):
                     resources=[f"arn:{partition}:ssm:*:{stack.account}:parameter{n}" for n in parameter_names],
                 )
             )
-            for name in parameter_names:
-                acknowledge(
-                    self.role,
-                    f"AwsSolutions-IAM5[Resource::{arn}:ssm:*:{here}:parameter{name}]",
-                    "The same parameter name is written in every region the image reaches; the name is exact.",
-                )
+            acknowledge_resources(self.role, *parameter_wildcards(partition, stack.account, parameter_names))
         if launch_templates:
             self.role.add_to_policy(
                 iam.PolicyStatement(

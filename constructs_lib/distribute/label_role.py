@@ -11,7 +11,7 @@ from constructs import Construct
 
 from .._core.iam import role_of_account
 from .._core.label_names import LABEL_ACTIONS, LABEL_ROLE_NAME, LABELLER_ROLE_NAME
-from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources, as_in_finding
+from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources, parameter_wildcards
 from .._core.targets import check_account, check_parameter_name
 
 
@@ -57,17 +57,6 @@ class LabelAccessRole(Construct):
             )
         )
         acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
-        here = as_in_finding(account, "AccountId")
-        arn = f"arn:{as_in_finding(partition, 'Partition')}"
-        acknowledge_resources(
-            self.role,
-            *(
-                (
-                    f"{arn}:ssm:*:{here}:parameter{n}",
-                    "The same parameter name exists in every region the image reaches; the name is exact.",
-                )
-                for n in parameter_names
-            ),
-        )
+        acknowledge_resources(self.role, *parameter_wildcards(partition, account, parameter_names))
         self.parameter_names = tuple(parameter_names)
         self.role_arn = self.role.role_arn

@@ -9,7 +9,14 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .._core.iam import role_of_account
-from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
+from .._core.nag import (
+    INLINE_POLICY_REASON,
+    acknowledge,
+    acknowledge_compliance,
+    acknowledge_resources,
+    as_in_finding,
+    parameter_wildcards,
+)
 from .._core.revoke_names import FACTORY_IMAGE_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
 from .._core.targets import check_account, check_parameter_name
 
@@ -81,7 +88,6 @@ class RevokeAccessRole(Construct):
         ):
             self.role.add_to_policy(statement)
         acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
-        here = as_in_finding(account, "AccountId")
         arn = f"arn:{as_in_finding(partition, 'Partition')}"
         acknowledge(
             self.role,
@@ -91,12 +97,7 @@ class RevokeAccessRole(Construct):
                 "AwsSolutions-IAM5[Resource::*]",
                 "EC2 Describe actions (images, launch templates, their versions) take no resource-level permissions.",
             ),
-            *(
-                (
-                    f"AwsSolutions-IAM5[Resource::{arn}:ssm:*:{here}:parameter{n}]",
-                    "The same parameter name exists in every region the image reaches; the name is exact.",
-                )
-                for n in parameter_names
-            ),
         )
+        if parameter_names:
+            acknowledge_resources(self.role, *parameter_wildcards(partition, account, parameter_names))
         self.role_arn = self.role.role_arn

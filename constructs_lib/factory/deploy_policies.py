@@ -168,27 +168,12 @@ def policies(out: Path) -> list[Policy]:
         regions = {r for _, r in types.get(account, set())} | custom.get(account, set()) or {"us-east-1"}
         partition = partition_of(sorted(regions)[0])
         scoped = {a for _, listed in PRINCIPAL_POLICY_ACTIONS.values() for a in listed}
+        permissions = {(kind, region): handler_permissions(kind, region) for kind, region in types.get(account, set())}
+        actions = sorted({p for found in permissions.values() for p in found})
         # Scoped only as AWS::IAM::Policy needs them; a user, group or their own policies
         # (AWS::IAM::User, Group, UserPolicy, GroupPolicy) keep their handlers' actions as listed.
-        actions = sorted(
-            {
-                p
-                for kind, region in types.get(account, set())
-                for p in handler_permissions(kind, region)
-                if kind != "AWS::IAM::Policy" or p not in scoped
-            }
-            | {
-                p
-                for kind, region in types.get(account, set())
-                if kind == "AWS::IAM::Policy"
-                for p in handler_permissions(kind, region) & scoped
-            }
-        )
         unscoped_elsewhere = {
-            p
-            for kind, region in types.get(account, set())
-            if kind != "AWS::IAM::Policy"
-            for p in handler_permissions(kind, region) & scoped
+            p for (kind, _), found in permissions.items() if kind != "AWS::IAM::Policy" for p in found & scoped
         }
         principal_statements = [
             {

@@ -9,15 +9,14 @@ from typing import Final
 
 from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from .._core.event_target import function_target, target_dead_letters
 from .._core.function import Exemption, Handler, package_functions
 from .._core.label_names import LABEL_ACTIONS, LABEL_ROLE_NAME, LABELLER_ROLE_NAME
 from .._core.limits import check_unique
-from .._core.nag import acknowledge, acknowledge_resources, as_in_finding, skip_checkov
+from .._core.nag import acknowledge_resources, as_in_finding, parameter_wildcards
 from .._core.targets import check_account, check_parameter_name
 
 FUNCTION_CODE: Final = Path(__file__).parent / "rollout_function"
@@ -93,25 +92,7 @@ class VersionLabeller(Construct):
                     resources=[f"arn:{partition}:iam::{a}:role/{LABEL_ROLE_NAME}" for a in reach],
                 )
             )
-        self.target_dead_letters = sqs.Queue(
-            self,
-            "TargetDeadLetters",
-            retention_period=Duration.days(14),
-            enforce_ssl=True,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-        )
-        skip_checkov(
-            self.target_dead_letters.node.default_child,  # type: ignore[arg-type]
-            "CKV_AWS_27",
-            "Encrypted with SQS-managed keys (SqsManagedSseEnabled), which checkov does not read; a customer key "
-            "would need a grant to EventBridge in that key's policy.",
-        )
-        acknowledge(
-            self.target_dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the EventBridge target (its DeadLetterConfig); a queue behind it "
-            "would only repeat it.",
-        )
+        self.target_dead_letters = target_dead_letters(self)
         made = package_functions(
             self,
             code=FUNCTION_CODE,
@@ -165,13 +146,7 @@ class VersionLabeller(Construct):
                 f"{finding_arn}:imagebuilder:{as_in_finding(stack.region, 'Region')}:{here}:image/*",
                 "The image is known only when its event arrives; only this account's images of this region.",
             ),
-            *(
-                (
-                    f"{finding_arn}:ssm:*:{here}:parameter{n}",
-                    "The same parameter name exists in every region the image reaches; the name is exact.",
-                )
-                for n in names
-            ),
+            *parameter_wildcards(partition, account, names),
             *(
                 (
                     (
@@ -207,13 +182,6 @@ class VersionLabeller(Construct):
                 if image_names
                 else None,
             ),
-            targets=[
-                targets.LambdaFunction(
-                    self.function,
-                    retry_attempts=2,
-                    max_event_age=Duration.hours(2),
-                    dead_letter_queue=self.target_dead_letters,
-                )
-            ],
+            targets=[function_target(self.function, self.target_dead_letters)],
         )
         self.parameter_names = names

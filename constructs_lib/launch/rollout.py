@@ -16,9 +16,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from .._core.event_target import function_target, target_dead_letters
 from .._core.function import Exemption, Handler, package_functions
 from .._core.limits import check_range
-from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, acknowledge_resources, skip_checkov
+from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources
 from .._core.targets import check_parameter_name
 from ._rollout_policy import rollout_statements, rollout_wildcards
 from .fleet import GoldenFleet
@@ -93,27 +94,8 @@ class ImageRollout(Construct):
             encryption=sqs.QueueEncryption.KMS if encryption_key else sqs.QueueEncryption.SQS_MANAGED,
             encryption_master_key=encryption_key,
         )
-        # Events EventBridge could not deliver to the function at all. SQS-managed encryption:
-        # EventBridge could not use a customer key without a grant in that key's policy.
-        self.target_dead_letters = sqs.Queue(
-            self,
-            "TargetDeadLetters",
-            retention_period=Duration.days(14),
-            enforce_ssl=True,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-        )
-        skip_checkov(
-            self.target_dead_letters.node.default_child,  # type: ignore[arg-type]
-            "CKV_AWS_27",
-            "Encrypted with SQS-managed keys (SqsManagedSseEnabled), which checkov does not read; a customer key "
-            "would need a grant to EventBridge in that key's policy.",
-        )
-        acknowledge(
-            self.target_dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the EventBridge targets (their DeadLetterConfig); a queue "
-            "behind it would only repeat it.",
-        )
+        # Events EventBridge could not deliver to the function at all.
+        self.target_dead_letters = target_dead_letters(self)
         # No reserved concurrency: Lambda refuses a reservation that leaves less than the
         # account's unreserved minimum, which fails deploys in new or low-quota accounts.
         # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
@@ -179,12 +161,7 @@ class ImageRollout(Construct):
         acknowledge_compliance(continue_policy, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
 
         def target() -> targets.LambdaFunction:
-            return targets.LambdaFunction(
-                self.function,
-                retry_attempts=2,
-                max_event_age=Duration.hours(2),
-                dead_letter_queue=self.target_dead_letters,
-            )
+            return function_target(self.function, self.target_dead_letters)
 
         self.rule = events.Rule(
             self,

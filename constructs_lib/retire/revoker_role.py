@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .._core.limits import check_unique, is_token
-from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding
+from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding, parameter_wildcards
 from .._core.revoke_names import FACTORY_IMAGE_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
 from .._core.targets import check_account, check_parameter_name
 
@@ -185,13 +185,7 @@ class RevokerRole(Construct):
                 "The pipelines' execution roles, named by CloudFormation after the factory stacks; passed back "
                 "unchanged to Image Builder only (iam:PassedToService).",
             ),
-            *(
-                (
-                    f"AwsSolutions-IAM5[Resource::{arn}:ssm:*:{here}:parameter{n}]",
-                    "The same parameter name exists in every region the image reaches; the name is exact.",
-                )
-                for n in names
-            ),
+            *((f"AwsSolutions-IAM5[Resource::{r}]", why) for r, why in parameter_wildcards(partition, account, names)),
             (
                 f"AwsSolutions-IAM5[Resource::{arn}:ssm:{as_in_finding(stack.region, 'Region')}:{here}:"
                 "parameter/golden-ami/*/status]",

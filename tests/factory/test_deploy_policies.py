@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from constructs_lib.checks.preflight._model import listed
 from constructs_lib.factory import deploy_policies as dp
 
 _WHOLE: re.Pattern[str] = re.compile(r"(\*|[a-z0-9-]+:\*)")
@@ -32,9 +33,9 @@ def check_policies(out: Path) -> list[dp.Policy]:
             allowed.setdefault(policy.account, set()).update(actions)
             if "lambda:InvokeFunction" in actions:
                 invoke.add(policy.account)
-            if any(":user/" in r or ":group/" in r for r in _listed(statement["Resource"])):
+            if any(":user/" in r or ":group/" in r for r in listed(statement["Resource"])):
                 on_principals.setdefault(policy.account, set()).update(actions)
-    scoped = {a for _, listed in dp.PRINCIPAL_POLICY_ACTIONS.values() for a in listed}
+    scoped = {a for _, of_kind in dp.PRINCIPAL_POLICY_ACTIONS.values() for a in of_kind}
     for _, account, region, template in dp._stacks(out):
         for resource in template.get("Resources", {}).values():
             kind = resource["Type"]
@@ -44,9 +45,9 @@ def check_policies(out: Path) -> list[dp.Policy]:
                 needed = dp.handler_permissions(kind, region)
                 used = {
                     a
-                    for key, (_, listed) in dp.PRINCIPAL_POLICY_ACTIONS.items()
+                    for key, (_, of_kind) in dp.PRINCIPAL_POLICY_ACTIONS.items()
                     if resource.get("Properties", {}).get(key)
-                    for a in listed
+                    for a in of_kind
                 }
                 missing = (needed - (scoped if kind == "AWS::IAM::Policy" else set())) - allowed.get(account, set())
                 assert not missing, (account, kind, sorted(missing))
@@ -57,7 +58,7 @@ def check_policies(out: Path) -> list[dp.Policy]:
             if p.account == account
             for s in p.body()["Statement"]
             if s["Resource"] == "*"
-            for a in _listed(s["Action"])
+            for a in listed(s["Action"])
         }
         own = any(
             r["Type"] in ("AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy")
@@ -67,10 +68,6 @@ def check_policies(out: Path) -> list[dp.Policy]:
         )
         assert own or not unscoped & scoped, (account, sorted(unscoped & scoped))
     return found
-
-
-def _listed(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def assembly(tmp_path: Path, stacks: dict[str, tuple[str, dict[str, object]]]) -> Path:
@@ -202,5 +199,5 @@ def test_a_user_of_its_own_keeps_its_handlers_actions(tmp_path: Path) -> None:
     user = {"Type": "AWS::IAM::User", "Properties": {"UserName": "ci", "Policies": []}}
     out = assembly(tmp_path, {"Users": ("aws://111111111111/eu-west-1", {"Resources": {"U": user}})})
     found = check_policies(out)
-    allowed = {a for p in found for s in p.body()["Statement"] for a in _listed(s["Action"])}
+    allowed = {a for p in found for s in p.body()["Statement"] for a in listed(s["Action"])}
     assert "iam:PutUserPolicy" in allowed  # AWS::IAM::User's handlers put its inline policies

@@ -13,8 +13,10 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from constructs_lib import VersionLabeller
+from constructs_lib.checks.preflight._model import listed
 from constructs_lib.launch.rollout_function import labeller
 from tests.conftest import make_stack, synth_with_nag, template
+from tests.pipeline.test_pipeline_events import resolved
 
 FACTORY, WORKLOAD = "111111111111", "222222222222"
 IMAGE_ARN = f"arn:aws:imagebuilder:eu-west-1:{FACTORY}:image/web/1.2.3/4"
@@ -168,8 +170,8 @@ def test_the_workload_accounts_label_role_allows_exactly_the_calls_the_labeller_
         if r["Type"] == "AWS::IAM::Policy"
         for s in r["Properties"]["PolicyDocument"]["Statement"]
     ]
-    allowed_actions = set(_as_list(statement["Action"]))
-    allowed_resources = [_text(r) for r in _as_list(statement["Resource"])]
+    allowed_actions = set(listed(statement["Action"]))
+    allowed_resources = [resolved(r, {"AWS::Partition": "aws"}) for r in listed(statement["Resource"])]
 
     imagebuilder, ssm_for = world
     calls: list[tuple[str, str, str]] = []
@@ -195,22 +197,8 @@ def test_the_workload_accounts_label_role_allows_exactly_the_calls_the_labeller_
     assert not any(fnmatch.fnmatchcase(other, pattern) for pattern in allowed_resources)
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _text(value: Any) -> str:
-    """A template string, a join of strings and the partition read as aws."""
-    if isinstance(value, str):
-        return value
-    if value == {"Ref": "AWS::Partition"}:
-        return "aws"
-    separator, parts = value["Fn::Join"]
-    return str(separator).join(_text(p) for p in parts)
-
-
 def test_with_image_names_the_rule_runs_for_those_images_only() -> None:
-    from tests.pipeline.test_pipeline_events import matches, resolved
+    from tests.pipeline.test_pipeline_events import matches
 
     stack = make_stack()
     VersionLabeller(stack, "Labeller", parameter_names=[NAME], image_names=["Web Server", "base"])

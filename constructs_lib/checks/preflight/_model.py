@@ -5,6 +5,7 @@ consumers that read a latest-AMI parameter."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -14,6 +15,20 @@ from .assembly import Assembly, Reference, Stack
 BUILD_TYPES = ("AWS::ImageBuilder::ImagePipeline", "AWS::ImageBuilder::Image")
 SSM_IMAGE = re.compile(r"resolve:ssm:(/?[A-Za-z0-9_.\-/]+?)(?::[A-Za-z0-9_.\-]+)?")
 IMAGE_ARN = re.compile(r"arn:aws[-a-z]*:imagebuilder:([a-z0-9-]+):([0-9]{12}):image/([a-z0-9_\-]+)/.+")
+
+
+def member_stacks(assembly: Assembly) -> Iterator[tuple[str, Stack]]:
+    """``(path of the StackSet, its member template as a stack)`` for every StackSet of the
+    assembly whose ``TemplateBody`` is JSON; a member's account and region are unknown (each
+    member account deploys it)."""
+    for stack, logical_id, resource in assembly.resources("AWS::CloudFormation::StackSet"):
+        try:
+            body = json.loads(resource.get("Properties", {}).get("TemplateBody", "{}"))
+        except (TypeError, ValueError):
+            continue
+        if isinstance(body, dict):
+            path = f"{stack.name}/{logical_id}"
+            yield path, Stack(name=path, account=None, region=None, template=body)
 
 
 def listed(value: Any) -> list[Any]:

@@ -14,11 +14,10 @@ https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._model import listed
+from .._model import listed, member_stacks
 from .._policy import covers, statements
 from ..assembly import Assembly, Stack
 from ..finding import Finding, Rule
@@ -45,16 +44,11 @@ def _roles(assembly: Assembly) -> Iterator[tuple[Assembly, Stack, str, str]]:
     for stack, logical_id, resource in assembly.resources("AWS::IAM::Role"):
         if (assembly.text(stack, resource.get("Properties", {}).get("RoleName")) or "").lower() == ROLE:
             yield assembly, stack, logical_id, f"{stack.name}/{logical_id}"
-    for stack, logical_id, resource in assembly.resources("AWS::CloudFormation::StackSet"):
-        try:
-            body = json.loads(resource.get("Properties", {}).get("TemplateBody", "{}"))
-        except (TypeError, ValueError):
-            continue
-        member = Stack(name=f"{stack.name}/{logical_id}", account=None, region=None, template=body)
+    for path, member in member_stacks(assembly):
         inner = Assembly([member])
         for role_id, role in member.resources.items():
             if str(role.get("Properties", {}).get("RoleName", "")).lower() == ROLE:
-                yield inner, member, role_id, f"{stack.name}/{logical_id}"
+                yield inner, member, role_id, path
 
 
 def _documents(stack: Stack, assembly: Assembly, logical_id: str) -> list[Any]:

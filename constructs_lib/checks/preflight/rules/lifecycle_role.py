@@ -19,10 +19,9 @@ not by the assembly, so such an account passes when a StackSet's member template
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
-from .._model import builds, copies
+from .._model import builds, copies, member_stacks
 from ..assembly import Assembly
 from ..finding import Finding, Rule
 
@@ -48,19 +47,11 @@ def _creates_role(resources: object) -> bool:
     return False
 
 
-def _member_template_creates_role(stackset: Mapping[str, Any]) -> bool:
-    body = stackset.get("Properties", {}).get("TemplateBody")
-    try:
-        return isinstance(body, str) and _creates_role(json.loads(body).get("Resources"))
-    except (ValueError, AttributeError):
-        return False
-
-
 def check(assembly: Assembly) -> Iterator[Finding]:
     retiring = {str(stack.account) for stack, _, _ in assembly.resources("AWS::ImageBuilder::LifecyclePolicy")}
     holders = {str(stack.account) for stack in assembly.stacks.values() if _creates_role(stack.resources)}
     has_stack = {str(stack.account) for stack in assembly.stacks.values()}
-    members = any(_member_template_creates_role(r) for _, _, r in assembly.resources("AWS::CloudFormation::StackSet"))
+    members = any(_creates_role(member.resources) for _, member in member_stacks(assembly))
     reported: set[str] = set()
     for build in builds(assembly):
         if str(build.stack.account) not in retiring:

@@ -14,14 +14,13 @@ the same way. The trust chain is AWS's role-assumption rule
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, Final
 
 from ...._core.label_names import LABEL_ROLE_NAME
 from ...._core.revoke_names import REVOKE_ROLE_NAME
-from .._model import listed
+from .._model import listed, member_stacks
 from .._policy import statements
 from ..assembly import Assembly, Stack
 from ..finding import Finding, Rule
@@ -39,17 +38,12 @@ def _revoke_roles(assembly: Assembly) -> Iterator[tuple[Assembly, Stack, dict[st
     for stack, logical_id, resource in assembly.resources("AWS::IAM::Role"):
         if assembly.text(stack, resource.get("Properties", {}).get("RoleName")) in _MAKERS:
             yield assembly, stack, dict(resource.get("Properties", {})), f"{stack.name}/{logical_id}"
-    for stack, logical_id, resource in assembly.resources("AWS::CloudFormation::StackSet"):
-        try:
-            body = json.loads(resource.get("Properties", {}).get("TemplateBody", "{}"))
-        except (TypeError, ValueError):
-            continue
-        member = Stack(name=f"{stack.name}/{logical_id}", account=None, region=None, template=body)
+    for path, member in member_stacks(assembly):
         inner = Assembly([member])
         for role in member.resources.values():
             properties = role.get("Properties", {})
             if role.get("Type") == "AWS::IAM::Role" and properties.get("RoleName") in _MAKERS:
-                yield inner, member, dict(properties), f"{stack.name}/{logical_id}"
+                yield inner, member, dict(properties), path
 
 
 def _created_roles(assembly: Assembly) -> set[tuple[str, str]]:
