@@ -217,13 +217,19 @@ def test_every_account_that_receives_copies_holds_the_lifecycle_role(
     check_lifecycle_role(member["Resources"], factory, {"Ref": "AWS::AccountId"})
 
 
-def test_no_trust_policy_of_an_example_lacks_its_documented_conditions(example: cdk.cx_api.CloudAssembly) -> None:
+def check_trusts(assembly: cdk.cx_api.CloudAssembly) -> None:
+    """No trust policy of ``assembly`` lacks its documented conditions, and every iam:PassRole
+    names its service (tests/test_trust_policies.py)."""
     from tests.test_trust_policies import pass_role_problems, trust_problems
 
-    templates = {s.stack_name: s.template for s in example.stacks}
-    accounts = {s.stack_name: s.environment.account for s in example.stacks}
+    templates = {s.stack_name: s.template for s in assembly.stacks}
+    accounts = {s.stack_name: s.environment.account for s in assembly.stacks}
     assert list(trust_problems(templates, accounts)) == []
     assert list(pass_role_problems(templates)) == []
+
+
+def test_no_trust_policy_of_an_example_lacks_its_documented_conditions(example: cdk.cx_api.CloudAssembly) -> None:
+    check_trusts(example)
 
 
 def test_a_destination_accounts_label_role_may_label_exactly_the_factorys_parameter(

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_examples import check_checkov, check_limits, check_lint, check_preflight, synth_example
+from tests.test_examples import check_checkov, check_limits, check_lint, check_preflight, check_trusts, synth_example
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +23,10 @@ def test_large_fleet_passes_cfn_lint(large: cdk.cx_api.CloudAssembly) -> None:
 
 def test_large_fleet_passes_checkov(large: cdk.cx_api.CloudAssembly) -> None:
     check_checkov(large)
+
+
+def test_large_fleet_trust_policies_carry_their_documented_conditions(large: cdk.cx_api.CloudAssembly) -> None:
+    check_trusts(large)
 
 
 def test_large_fleet_passes_the_preflight(large: cdk.cx_api.CloudAssembly) -> None:
