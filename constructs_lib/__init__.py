@@ -43,12 +43,14 @@ if TYPE_CHECKING:
     from .launch.fleet import GoldenFleet, InstanceRefresh
     from .launch.labeller import VersionLabeller
     from .launch.launch_template import GoldenLaunchTemplate
+    from .launch.notice_forwarder import NotificationForwarder
     from .launch.rollout import ImageRollout
     from .pipeline._logging import PipelineLogGroups, PipelineLogs
     from .pipeline.family import ImageFamily, ImageSpec, build_order
     from .pipeline.image import GoldenImage
     from .pipeline.image_pipeline import GoldenImagePipeline
     from .pipeline.interfaces import IDistributedGoldenImage, IGoldenImage, ImportedPipeline
+    from .pipeline.notifications import FactoryNotifications
     from .retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate, estimate_snapshot_cost, total_monthly_usd
     from .retire.lifecycle import ImageLifecycle
     from .retire.pipeline_holds import PipelineHolds
@@ -110,6 +112,8 @@ _WHERE: dict[str, str] = {
     "RevokeAccessRole": "distribute.revoke_role",
     "LabelAccessRole": "distribute.label_role",
     "VersionLabeller": "launch.labeller",
+    "NotificationForwarder": "launch.notice_forwarder",
+    "FactoryNotifications": "pipeline.notifications",
     "PipelineHolds": "retire.pipeline_holds",
     "RevokerRole": "retire.revoker_role",
     "RootVolume": "_core.volumes",
@@ -169,6 +173,7 @@ __all__ = [
     "DistributionAccountRole",
     "DistributionAccountStackSet",
     "DistributionKey",
+    "FactoryNotifications",
     "FastLaunch",
     "FleetNetwork",
     "GoldenAmiChecks",
@@ -194,6 +199,7 @@ __all__ = [
     "LifecycleAccountRole",
     "LifecycleAction",
     "LifecycleRule",
+    "NotificationForwarder",
     "OperatingSystem",
     "PipelineHolds",
     "PipelineLogGroups",

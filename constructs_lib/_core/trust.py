@@ -81,6 +81,14 @@ TRUST_EXEMPTIONS: Final = (
         why="AWS documents this trust with the external ID 'vmimport' only, and no aws:SourceAccount or aws:SourceArn.",
     ),
     TrustRule(
+        principal="events.amazonaws.com",
+        conditions=(),
+        page="https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-cross-account.html",
+        why="The execution role EventBridge assumes to deliver to another account or region: AWS's example trust "
+        "names the service only, and no page says which keys EventBridge sends when it assumes it; the role may "
+        "put events on the factory's notifications bus and nothing else.",
+    ),
+    TrustRule(
         principal="role/EC2ImageBuilderDistributionCrossAccountRole",
         conditions=(),
         page="https://docs.aws.amazon.com/imagebuilder/latest/userguide/cross-account-dist.html",

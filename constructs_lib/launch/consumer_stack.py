@@ -8,6 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -246,6 +247,13 @@ class ConsumerStack(cdk.Stack):
         if key not in self._imported:
             self._imported[key] = make()
         return self._imported[key]
+
+    def notify(self, target: events.IRuleTarget) -> list[events.Rule]:
+        """Send to ``target`` what needs a person here: each fleet's instance refresh that failed or
+        was rolled back (:meth:`GoldenFleet.on_refresh_failed`), and each rollout's fleets not
+        converged (:meth:`ImageRollout.on_not_converged`)."""
+        rules = [fleet.on_refresh_failed("RefreshFailedNotice", target=target) for fleet in self.fleets]
+        return rules + [r.on_not_converged("NotConvergedNotice", target=target) for r in self.rollouts.values()]
 
     @property
     def availability_zones(self) -> list[str]:

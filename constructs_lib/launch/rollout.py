@@ -288,3 +288,28 @@ class ImageRollout(Construct):
                 )
             )
         self.fleets.append(fleet)
+
+    def on_not_converged(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
+        """A rule on this rollout's ``NotConverged`` alarm going to ``ALARM``: a group following the
+        parameter is not on its image within ``converge_within``. CloudWatch sends "CloudWatch Alarm
+        State Change" with the alarm's ARN in ``resources`` and the new state in
+        ``detail.state.value``, and guarantees its delivery to the default bus of the alarm's
+        account and region
+        (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html).
+
+        Example::
+
+            rollout.on_not_converged("NotConverged", target=targets.SnsTopic(topic))
+        """
+        return events.Rule(
+            self,
+            id,
+            description=f"A fleet following {self.parameter_name} has not converged on its image",
+            event_pattern=events.EventPattern(
+                source=["aws.cloudwatch"],
+                detail_type=["CloudWatch Alarm State Change"],
+                resources=[self.alarm.alarm_arn],
+                detail={"state": {"value": ["ALARM"]}},
+            ),
+            targets=[target] if target else None,
+        )

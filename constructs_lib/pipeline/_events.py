@@ -9,6 +9,11 @@ scheduled builds, with the pipeline's ARN in ``resources`` ("Event messages that
 sends", https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html). Both go
 to the default event bus of the pipeline's account and region, on a best-effort basis
 (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html).
+
+Systems Manager sends "Parameter Store Change" with the parameter's name in ``detail.name`` and
+``detail.operation`` Create, Update, Delete or LabelParameterVersion, but not its value
+(https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-systems-manager-event-examples.html);
+an update of a held pipeline's status parameter is a revoke or a lift (``golden-ami-revoke``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from .._core import render as _render
 SOURCE: Final = "aws.imagebuilder"
 IMAGE_STATE_CHANGE: Final = "EC2 Image Builder Image State Change"
 PIPELINE_DISABLED: Final = "EC2 Image Builder Image Pipeline Automatically Disabled"
+PARAMETER_CHANGE: Final = "Parameter Store Change"
 IMAGE_STATUSES: Final = ("BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE", "CANCELLED", "FAILED")
 """The statuses the image state change event documents."""
 
@@ -49,12 +55,20 @@ def pipeline_disabled_pattern(pipeline_arn: str) -> events.EventPattern:
     return events.EventPattern(source=[SOURCE], detail_type=[PIPELINE_DISABLED], resources=[pipeline_arn])
 
 
+def parameter_updated_pattern(names: Sequence[str]) -> events.EventPattern:
+    """An update (a new version) of one of the parameters ``names``."""
+    return events.EventPattern(
+        source=["aws.ssm"], detail_type=[PARAMETER_CHANGE], detail={"name": list(names), "operation": ["Update"]}
+    )
+
+
 class PipelineEvents:
-    """The ``on_*()`` methods of :class:`GoldenImagePipeline`; the pipeline gives ``image_name``
-    and ``pipeline_arn``."""
+    """The ``on_*()`` methods of :class:`GoldenImagePipeline`; the pipeline gives ``image_name``,
+    ``pipeline_arn`` and ``status_parameter``."""
 
     image_name: str
     pipeline_arn: str
+    status_parameter: str | None
 
     def on_image_state_change(
         self,
@@ -98,5 +112,22 @@ class PipelineEvents:
             id,
             description=f"Image Builder disabled the pipeline of {self.image_name} after failed builds",
             event_pattern=pipeline_disabled_pattern(self.pipeline_arn),
+            targets=[target] if target else None,
+        )
+
+    def on_status_changed(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
+        """A rule on a new value of this held pipeline's status parameter: ``golden-ami-revoke``
+        disabled it (a revoke), or ``--lift`` enabled it again. Needs ``hold_status=True``."""
+        assert isinstance(self, Construct)
+        if self.status_parameter is None:
+            raise ValueError(
+                f"on_status_changed: the pipeline of {self.image_name} holds no status (hold_status=False), so a "
+                "revoke leaves no parameter to watch; create it with hold_status=True"
+            )
+        return events.Rule(
+            self,
+            id,
+            description=f"The status of the pipeline of {self.image_name} changed: a revoke or a lift",
+            event_pattern=parameter_updated_pattern([self.status_parameter]),
             targets=[target] if target else None,
         )
