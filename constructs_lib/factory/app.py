@@ -15,6 +15,8 @@ Stack layout:
 - ``GoldenAmiMemberAccounts``: the StackSet that puts that role in every account of the OUs.
 - ``GoldenAmiConsumers-<region>``: launch templates, fleets and rollouts of each region, in the
   factory account; ``GoldenAmiConsumers-<account>-<region>`` the same in a destination account.
+- ``GoldenAmiNotifications`` (with ``notifications:``): the topic and the bus other regions and
+  accounts forward to, in the home region; every stack with rules on it deploys after it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Final
 
 import aws_cdk as cdk
 from aws_cdk import CfnResource
+from aws_cdk import aws_sns as sns
 
 from .._core.targets import RegionTarget
 from ..bake.version_lock import VersionLock
@@ -36,9 +39,11 @@ from ..distribute.key_grant import AutoScalingKeyGrants
 from ..distribute.stackset import DistributionAccountStackSet
 from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
 from ..launch.labeller import VersionLabeller
+from ..launch.notice_forwarder import NotificationForwarder
 from ..launch.pins import parse_pins, pin_for
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
+from ..pipeline.notifications import FactoryNotifications, bus_arn
 from ..retire.revoker_role import RevokerRole
 from .acknowledge_specs import AcknowledgementSpec
 from .bases import made_bases
@@ -89,6 +94,32 @@ def _acknowledge(app: cdk.App, first: cdk.Stack, entries: list[AcknowledgementSp
 
 def _factory_stack_name(index: int) -> str:
     return "GoldenAmiFactory" if index == 0 else f"GoldenAmiFactory{index + 1}"
+
+
+def _notifications(
+    app: cdk.App, model: FactoryModel, env: cdk.Environment, family: ImageFamily
+) -> FactoryNotifications | None:
+    """The factory's notifications (``notifications:``) in a stack of their own, watching every pipeline."""
+    spec = model.notifications
+    if spec is None:
+        return None
+    stack = cdk.Stack(
+        app,
+        "GoldenAmiNotifications",
+        env=env,
+        description="Golden AMI factory: the notifications topic and the bus other regions and accounts forward to",
+    )
+    topic = sns.Topic.from_topic_arn(stack, "NamedTopic", spec.topic_arn) if spec.topic_arn else None
+    notices = FactoryNotifications(
+        stack,
+        "Notifications",
+        emails=spec.emails,
+        topic=topic,
+        sender_accounts=sorted({c.account for c in model.consumers if c.account and c.account != env.account}),
+    )
+    for pipeline in family.all_pipelines:
+        notices.watch(pipeline)
+    return notices
 
 
 def build_factory(
@@ -266,6 +297,10 @@ def build_factory(
         )
         stacks.append(members)
 
+    notices = _notifications(app, model, env, family)
+    if notices is not None:
+        stacks.append(cdk.Stack.of(notices))
+
     by_pipeline = {p.image_name: p for p in family.all_pipelines}
     consumer_stacks: dict[str, ConsumerStack] = {}
     # Fleets run in the factory account or a destination account (the loader refuses any other):
@@ -304,6 +339,14 @@ def build_factory(
                 consumer.add_stack_dependency(
                     receivers[runs_in], "its Auto Scaling needs the grant on the factory's key before the first launch"
                 )
+            if notices is not None and (runs_in, region) == (account, home):
+                consumer.notify(notices.target_in(consumer))
+            elif notices is not None:
+                forwarder = NotificationForwarder(
+                    consumer, "NotificationForwarder", bus_arn=bus_arn(consumer.partition, account, home)
+                )
+                consumer.notify(forwarder.target)
+                consumer.add_stack_dependency(cdk.Stack.of(notices), "its rules forward to the notifications bus")
             consumer_stacks[suffix] = consumer
             stacks.append(consumer)
 

@@ -17,6 +17,7 @@ from .base_specs import X86_ONLY
 from .consumer_fields import consumer_problems
 from .cross_field_base import Loc
 from .fast_launch_specs import fast_launch_problems
+from .notification_specs import notification_problems
 from .platforms import image_platforms, platform_problems
 
 _ARCHS = ("x86_64", "arm64")
@@ -279,6 +280,7 @@ def cross_field_problems(
         return problems
     problems += _image_problems(images)
     problems += _needs_build_on_deploy(data, images)
+    problems += notification_problems(data)
     archs = _image_architectures(images)
     problems += _os_architecture_problems(images, archs)
     problems += _derived_problems(images, archs, recorded)

@@ -17,6 +17,7 @@ from .consumer_specs import ConsumerSpec
 from .cross_field import cross_field_problems
 from .cross_field_base import dotted_path
 from .network_specs import BuildNetworkSpec
+from .notification_specs import NotificationsSpec
 from .platforms import image_platforms
 from .specs import AccountsSpec, ImageModel, LifecycleSpec, SharingSpec
 
@@ -45,6 +46,8 @@ class FactoryModel(_Model):
     """Tags on every resource and AMI."""
     images: Annotated[list[ImageModel], Field(min_length=1)]
     consumers: list[ConsumerSpec] = []
+    notifications: NotificationsSpec | None = None
+    """One encrypted SNS topic for what needs a person, from every region and account. Default: none."""
     acknowledge: list[AcknowledgementSpec] = []
     """Findings accepted on purpose, each with its reason: a replacement or deletion the replacement
     guard refuses (GA-C001, GA-C002, GA-C003), a preflight warning, a construct warning."""

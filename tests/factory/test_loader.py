@@ -499,7 +499,7 @@ acknowledge:
     found = problems(tmp_path, text)
     assert len(found) == 3, found
     assert found[0].endswith(
-        ":7: acknowledge[1].id: 'GA-C009' is no finding this library reports; give a replacement guard rule (GA-C001, GA-C002, GA-C003), a preflight rule (GA-P001 ... GA-P020) or a construct warning's ID (golden-ami:default-vpc, golden-ami:never-builds, PublicAmi), as the finding prints it"
+        ":7: acknowledge[1].id: 'GA-C009' is no finding this library reports; give a replacement guard rule (GA-C001, GA-C002, GA-C003), a preflight rule (GA-P001 ... GA-P021) or a construct warning's ID (golden-ami:default-vpc, golden-ami:never-builds, PublicAmi), as the finding prints it"
     )
     assert found[1].endswith(
         ":8: acknowledge[2].reason: 'ok' is too short to tell a reviewer why; say in a sentence why this change is wanted"

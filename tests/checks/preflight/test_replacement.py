@@ -507,7 +507,7 @@ def test_acknowledge_records_where_the_preflight_reads_it(tmp_path: Path) -> Non
 
 
 KNOWN = (
-    "give a replacement guard rule (GA-C001, GA-C002, GA-C003), a preflight rule (GA-P001 ... GA-P020) or a "
+    "give a replacement guard rule (GA-C001, GA-C002, GA-C003), a preflight rule (GA-P001 ... GA-P021) or a "
     "construct warning's ID (golden-ami:default-vpc, golden-ami:never-builds, PublicAmi), as the finding prints it"
 )
 

@@ -16,6 +16,7 @@ from . import (
     launch_template_volumes,
     lifecycle_role,
     lifecycle_survives,
+    notification_route,
     org_sharing_key,
     parent_image,
     pipeline_hold,
@@ -49,5 +50,6 @@ RULES: tuple[Rule, ...] = tuple(
         pipeline_hold,
         lifecycle_role,
         consumer_key,
+        notification_route,
     )
 )
