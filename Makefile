@@ -29,8 +29,9 @@ export PIN
 # UNPIN='<image>[,...]' (or all) lets a deploy drop the pins an earlier deploy set; without it, a
 # deploy that would unpin a launch template is refused (constructs_lib/factory/held_pins.py).
 export UNPIN
+export ROLE
 
-.PHONY: synth test lint docs bench diff deploy clean fuzz lock policies bootstrap destroy
+.PHONY: synth test lint docs bench diff deploy clean fuzz lock policies bootstrap destroy status
 
 # Every environment installs from a lock file with transitive pins and hashes (make lock writes them
 # from the requirements files). pip installs uv alone, hash-checked; uv installs the rest.
@@ -144,6 +145,12 @@ bootstrap: synth node_modules/.installed
 
 # The factory's stacks in reverse dependency order and what they leave behind, with the commands
 # that remove it: a dry run; EXECUTE=1 destroys after you type the factory account ID.
+# What runs where, read-only: every image's newest version per region and account, its fleets and
+# whether they converged, pins, deprecated and revoked versions (README: golden-ami-status). Needs
+# credentials of the factory account; ROLE=<GoldenAmiStatusReader ARN> assumes it first, JSON=1 for scripts.
+status: $(VENV)/.installed
+	@$(BIN)/python -m constructs_lib.factory.status $(if $(ROLE),--role-arn "$$ROLE") $(if $(JSON),--json)
+
 destroy: synth node_modules/.installed
 	@$(BIN)/python -m constructs_lib.factory.teardown cdk.out $(if $(EXECUTE),--execute)
 

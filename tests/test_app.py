@@ -148,6 +148,7 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
         "Ec2ImageBuilderCrossAccountLifecycleAccess",
         "GoldenAmiLabels",
         "GoldenAmiRevoke",
+        "GoldenAmiStatus",
     ]
     assert names.count(None) == 1
     named = {r["RoleName"]: r for r in roles if r.get("RoleName")}
@@ -156,6 +157,9 @@ def test_default_factory_includes_the_destination_role_and_the_stackset(
     )
     assert ":iam::111111111111:role/GoldenAmiRevoker" in json.dumps(
         named["GoldenAmiRevoke"]["AssumeRolePolicyDocument"]
+    )
+    assert ":iam::111111111111:role/GoldenAmiStatusReader" in json.dumps(
+        named["GoldenAmiStatus"]["AssumeRolePolicyDocument"]
     )
     # Its Auto Scaling gets a grant on each region's key, after the keys exist.
     grants = [
@@ -343,8 +347,19 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
     # By hand: 30 GiB root + 20 GiB data = 50 GiB; 3 regions x (owner + 1 destination) = 6 copies;
     # weekly builds (the layer follows its weekly base), deleted after 180 days, keep the newest 3:
     # 27 versions. 27 x 50 x 6 = 8100 GiB at $0.05. Each base: 27 x 30 x 6 = 4860 GiB, $243.
-    assert "    snapshots at steady state: 27 versions, 8100 GiB, about $405.00/month (upper bound)" in lines
-    assert lines.count("    snapshots at steady state: 27 versions, 4860 GiB, about $243.00/month (upper bound)") == 2
+    # Expected, from the written sizes factory.yaml gives (used_gib 6 and 3), each version full in
+    # each place: 27 x 6 x 6 = 972 GiB, $48.60; each base 27 x 3 x 6 = 486 GiB, $24.30.
+    assert (
+        "    snapshots at steady state: 27 versions, 972 GiB written, about $48.60/month expected; "
+        "8100 GiB, about $405.00/month (upper bound)"
+    ) in lines
+    assert (
+        lines.count(
+            "    snapshots at steady state: 27 versions, 486 GiB written, about $24.30/month expected; "
+            "4860 GiB, about $243.00/month (upper bound)"
+        )
+        == 2
+    )
     assert "  lifecycle web-server: 2 rules" in lines
     assert lines.count("  launch template: image resolve:ssm:/golden-ami/web-server/latest") == 3
     assert lines.count("  fleet: 1 to 2 m7i.large instances, rolls onto each new image") == 3
@@ -352,7 +367,11 @@ def test_summary_names_stacks_pipelines_and_regions(default_assembly: cdk.cx_api
         "  stackset golden-ami-distribution-access: every account of ou-ab12-cdefgh34 except 222222222222 "
         "in eu-west-1 (DELEGATED_ADMIN)"
     ) in lines
-    assert lines[-2] == "snapshot storage only (no instances, scans or transfer): about $891.00/month, an upper bound"
+    # $48.60 + 2 x $24.30 = $97.20 expected; $405 + 2 x $243 = $891 upper bound.
+    assert lines[-2] == (
+        "snapshot storage only (no instances, scans or transfer): about $97.20/month expected; "
+        "$891.00/month upper bound (every volume full)"
+    )
     assert lines[-1] == "next: make policies and make bootstrap once per account (DEPLOYING.md), then make deploy"
 
 

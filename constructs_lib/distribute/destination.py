@@ -22,6 +22,7 @@ from .._core.targets import check_account, check_parameter_name
 from .key import DEFAULT_KEY_NAME, USE_ACTIONS
 from .label_role import LabelAccessRole
 from .revoke_role import RevokeAccessRole
+from .status_role import StatusAccessRole
 
 ROLE_NAME: Final = "EC2ImageBuilderDistributionCrossAccountRole"
 """The name Image Builder assumes in every destination account; it cannot be changed."""
@@ -47,8 +48,9 @@ class DistributionAccountRole(Construct):
     included; each key's policy decides), writing the latest-AMI parameters, and new versions
     (and their ``CreatedBy`` tags) of launch templates tagged
     ``golden-ami:image-builder-updates=true``. It also makes the revoke command's
-    :class:`RevokeAccessRole` (parameters or not: the copies are deprecated either way). IAM roles
-    are global: create it once per account, in one region.
+    :class:`RevokeAccessRole` (parameters or not: the copies are deprecated either way) and the
+    status command's read-only :class:`StatusAccessRole`. IAM roles are global: create it once per
+    account, in one region.
 
     It trusts the factory account's root, as AWS's example trust policy on that page does. It
     may write every latest-AMI parameter it is given, so a narrower trust would be better, but
@@ -204,6 +206,10 @@ class DistributionAccountRole(Construct):
             LabelAccessRole(self, "Labels", factory_account=factory_account, parameter_names=parameter_names)
             if parameter_names
             else None
+        )
+        # golden-ami-status's way in: read only (parameters, copies, snapshots, fleets).
+        self.status_role = StatusAccessRole(
+            self, "Status", factory_account=factory_account, parameter_names=parameter_names
         )
         self.factory_account = factory_account
         self.role_arn = self.role.role_arn

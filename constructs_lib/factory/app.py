@@ -49,6 +49,7 @@ from .acknowledge_specs import AcknowledgementSpec
 from .bases import made_bases
 from .model import FactoryModel
 from .placement import place_images
+from .status_reader_role import StatusReaderRole
 
 PIPELINES_PER_STACK: Final = 20
 RESOURCES_MAX: Final = 500
@@ -240,6 +241,14 @@ def build_factory(
     RevokerRole(
         factory_stacks[0],
         "Revoker",
+        parameter_names=parameters,
+        destination_accounts=None if model.accounts.stackset is not None or not destinations else destinations,
+    )
+
+    # golden-ami-status's role, which every destination's read-only GoldenAmiStatus trusts.
+    StatusReaderRole(
+        factory_stacks[0],
+        "StatusReader",
         parameter_names=parameters,
         destination_accounts=None if model.accounts.stackset is not None or not destinations else destinations,
     )

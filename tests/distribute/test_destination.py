@@ -13,8 +13,9 @@ FACTORY = "999999999999"
 
 
 def statements(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
-    """The distribution role's statements by Sid (the revoke role made beside it has its own tests)."""
-    revoke = [{"Ref": logical_id} for logical_id in revoke_roles(stack)]
+    """The distribution role's statements by Sid (the revoke and status roles made beside it have
+    their own tests)."""
+    revoke = [{"Ref": logical_id} for logical_id in [*revoke_roles(stack), *status_roles(stack)]]
     policies = [
         p
         for p in template(stack).find_resources("AWS::IAM::Policy").values()
@@ -78,13 +79,20 @@ def test_parameters_and_launch_templates_when_asked(stack: cdk.Stack) -> None:
 def test_unencrypted_copies_need_no_key_permissions(stack: cdk.Stack) -> None:
     DistributionAccountRole(stack, "Access", factory_account=FACTORY, key_names=())
     policies = template(stack).find_resources("AWS::IAM::Policy")
-    # Only the revoke role's policy (every destination account gets one); none on the distribution role.
-    assert [p["Properties"]["Roles"] for p in policies.values()] == [[{"Ref": next(iter(revoke_roles(stack)))}]]
+    # Only the revoke and status roles' policies (every destination account gets both); none on the
+    # distribution role.
+    assert sorted(p["Properties"]["Roles"][0]["Ref"] for p in policies.values()) == sorted(
+        [next(iter(revoke_roles(stack))), next(iter(status_roles(stack)))]
+    )
     assert "kms:" not in json.dumps(policies)
 
 
 def revoke_roles(stack: cdk.Stack) -> dict[str, object]:
     return template(stack).find_resources("AWS::IAM::Role", {"Properties": {"RoleName": "GoldenAmiRevoke"}})
+
+
+def status_roles(stack: cdk.Stack) -> dict[str, object]:
+    return template(stack).find_resources("AWS::IAM::Role", {"Properties": {"RoleName": "GoldenAmiStatus"}})
 
 
 def test_passes_cdk_nag_in_an_account_agnostic_stack() -> None:

@@ -81,6 +81,7 @@ def test_stackset_members_get_the_revoke_role_with_or_without_parameters() -> No
             "Ec2ImageBuilderCrossAccountLifecycleAccess",
             *(["GoldenAmiLabels"] if parameters else []),
             "GoldenAmiRevoke",
+            "GoldenAmiStatus",
         ]
         revoke = next(r for r in roles if r["RoleName"] == "GoldenAmiRevoke")
         assert f":iam::{FACTORY}:role/GoldenAmiRevoker" in json.dumps(revoke["AssumeRolePolicyDocument"])

@@ -38,12 +38,13 @@ def test_service_managed_auto_deployed_to_the_ous_in_one_region(stack: cdk.Stack
     ]
     body = json.loads(props["TemplateBody"])
     roles = [r for r in body["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    # the destination role, the lifecycle policies' and the revoke command's ways in (IAM is
-    # global: one each per account)
+    # the destination role, the lifecycle policies', the revoke command's and the status command's
+    # ways in (IAM is global: one each per account)
     assert [r["Properties"]["RoleName"] for r in roles] == [
         "EC2ImageBuilderDistributionCrossAccountRole",
         "Ec2ImageBuilderCrossAccountLifecycleAccess",
         "GoldenAmiRevoke",
+        "GoldenAmiStatus",
     ]
     # Standalone: no CDK bootstrap parameter or rule, so member accounts need no bootstrap.
     assert "Parameters" not in body and "Rules" not in body
