@@ -50,6 +50,7 @@ def summarize(out: Path) -> list[str]:
         # than this account's (constructs_lib/factory/deploy_guard.py).
         lines.append(f"factory account: {factory.removeprefix('aws://').split('/')[0]}")
     total = 0.0
+    expected: list[float | None] = []
     for name, artifact in sorted(manifest["artifacts"].items()):
         if artifact.get("type") != "aws:cloudformation:stack":
             continue
@@ -79,8 +80,14 @@ def summarize(out: Path) -> list[str]:
                 cost = resource.get("Metadata", {}).get("GoldenAmi::SnapshotCost")
                 if cost and "MonthlyUSD" in cost:
                     total += cost["MonthlyUSD"]
+                    expected.append(cost.get("ExpectedMonthlyUSD"))
+                    written = (
+                        f"{cost['ExpectedGiB']:g} GiB written, about ${cost['ExpectedMonthlyUSD']:.2f}/month expected; "
+                        if "ExpectedMonthlyUSD" in cost
+                        else ""
+                    )
                     lines.append(
-                        f"    snapshots at steady state: {cost['VersionsKept']} versions, "
+                        f"    snapshots at steady state: {cost['VersionsKept']} versions, {written}"
                         f"{cost['StoredGiB']} GiB, about ${cost['MonthlyUSD']:.2f}/month (upper bound)"
                     )
                 elif cost:
@@ -113,9 +120,22 @@ def summarize(out: Path) -> list[str]:
                     f"  stackset {properties['StackSetName']}: every account of {units}{excluded} "
                     f"in {group['Regions'][0]} ({properties['CallAs']})"
                 )
-    lines.append(f"snapshot storage only (no instances, scans or transfer): about ${total:.2f}/month, an upper bound")
+    lines.append(f"snapshot storage only (no instances, scans or transfer): {_totals(total, expected)}")
     lines.append("next: make policies and make bootstrap once per account (DEPLOYING.md), then make deploy")
     return lines
+
+
+def _totals(upper: float, expected: list[float | None]) -> str:
+    """The factory's snapshot storage: expected where each image gives its written size
+    (volumes.used_gib), beside the full-volume upper bound."""
+    known = [e for e in expected if e is not None]
+    if not known:
+        return (
+            f"about ${upper:.2f}/month, an upper bound (every volume full); give images[].volumes.used_gib "
+            "(make status measures it) for the expected figure"
+        )
+    which = "" if len(known) == len(expected) else f" for the {len(known)} of {len(expected)} images with used_gib"
+    return f"about ${sum(known):.2f}/month expected{which}; ${upper:.2f}/month upper bound (every volume full)"
 
 
 def _instance_type(group: dict[str, Any], resources: dict[str, Any]) -> str:

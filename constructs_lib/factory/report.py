@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ..pipeline._logging import PipelineLogGroups
 from ..pipeline.image_pipeline import GoldenImagePipeline
+from ..retire.cost import CostEstimate
 from .app import Factory
 
 
@@ -97,9 +98,19 @@ def _row(pipeline: GoldenImagePipeline, factory: Factory) -> Sequence[str]:
         ", ".join(_sharing(factory)) or "owner only",
         ", ".join(sorted(set(pipeline.parameter_names.values()))),
         rules,
-        f"about ${cost.monthly_usd:.2f} ({cost.stored_gib} GiB)" if cost else "unbounded",
+        _cost(cost),
         _logs(pipeline),
     )
+
+
+def _cost(cost: CostEstimate | None) -> str:
+    """Expected (with the image's written size) and upper bound, or unbounded without a lifecycle."""
+    if cost is None:
+        return "unbounded"
+    upper = f"about ${cost.monthly_usd:.2f} ({cost.stored_gib} GiB)"
+    if cost.expected_monthly_usd is None:
+        return f"{upper}, upper bound"
+    return f"about ${cost.expected_monthly_usd:.2f} expected ({cost.expected_gib:g} GiB written); {upper} upper bound"
 
 
 def _logs(pipeline: GoldenImagePipeline) -> str:
@@ -166,6 +177,7 @@ def render(factory: Factory) -> str:
         "logs",
     )
     total = 0.0
+    expected: list[float | None] = []
     for pipeline in factory.pipelines:
         parts += [f"## {pipeline.image_name}", "", "| | |", "| --- | --- |"]
         parts += [f"| {h} | {v} |" for h, v in zip(headers, _row(pipeline, factory), strict=True)]
@@ -178,9 +190,17 @@ def render(factory: Factory) -> str:
         parts.append("")
         cost = pipeline.snapshot_cost()
         total += (cost.monthly_usd if cost else 0.0) + sum(pipeline.fast_launch_cost().values())
+        expected.append(cost.expected_monthly_usd if cost else None)
+    known = [e for e in expected if e is not None]
     parts.append(
-        f"Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
-        f"about ${total:.2f}/month, an upper bound."
+        "Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
+        + (
+            f"about ${sum(known):.2f}/month expected"
+            + ("" if len(known) == len(expected) else f" for the {len(known)} images with volumes.used_gib")
+            + f"; about ${total:.2f}/month upper bound (every volume full)."
+            if known
+            else f"about ${total:.2f}/month, an upper bound (every volume full)."
+        )
     )
     parts += _fleets(factory)
     parts += ["", "Next: `make policies` and `make bootstrap` once per account (DEPLOYING.md), then `make deploy`."]

@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .._core.enums import Architecture, Platform, StartCondition, VolumeType
+from .._core.enums import Architecture, Platform, StartCondition
 from .._core.lifecycle_rules import FILTER_MAX, FILTER_MIN, Lifecycle, LifecycleAction, LifecycleRule, TimeUnit
 from .._core.limits import check_name, check_range, check_unique
 from .._core.targets import LaunchPermission, check_account, check_parameter_name
-from .._core.volumes import DataVolume, RootVolume
+from .._core.volumes import RootVolume
 from ..bake.base_image import BaseImage
 from ..bake.schedule import Schedule, check_cron, check_time_zone
 from ..distribute.stackset import check_unit_ids
@@ -25,46 +25,10 @@ from .base_specs import ArchName, BaseSpec
 from .component_specs import ComponentSpec
 from .fast_launch_specs import FastLaunchSpec
 from .network_specs import BuildNetworkSpec
+from .volume_specs import VolumesSpec
 from .workflow_specs import SmokeTestSpec, WorkflowSpec
 
 SCHEMA_FILE = "factory.schema.json"
-
-
-class DataVolumeSpec(_Model):
-    device: str
-    """Device name, for example /dev/xvdf."""
-    size_gib: int
-    type: Literal["gp3", "gp2", "io2"] = "gp3"
-    iops: int | None = None
-    throughput: int | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> DataVolumeSpec:
-        self.to_volume()
-        return self
-
-    def to_volume(self) -> DataVolume:
-        return DataVolume(
-            device_name=self.device,
-            size_gib=self.size_gib,
-            volume_type=VolumeType(self.type),
-            iops=self.iops,
-            throughput=self.throughput,
-        )
-
-
-class VolumesSpec(_Model):
-    root_gib: int | None = None
-    """Size of the root volume. Default: 30, or for a layer its parent's (at least that: see ImageFamily)."""
-    data: list[DataVolumeSpec] = []
-    """Extra volumes baked into the image."""
-
-    @field_validator("root_gib")
-    @classmethod
-    def _root(cls, value: int | None) -> int | None:
-        if value is not None:
-            RootVolume(size_gib=value)
-        return value
 
 
 class ScheduleSpec(_Model):
@@ -235,6 +199,7 @@ class ImageModel(_Model):
             components=tuple(c.to_component(base_dir, platform) for c in self.components),
             root_volume=None if self.volumes.root_gib is None else RootVolume(size_gib=self.volumes.root_gib),
             data_volumes=tuple(v.to_volume() for v in self.volumes.data),
+            expected_used_gib=self.volumes.used_gib,
             schedule=schedule,
             on_demand=self.schedule == "on-demand",
             image_tests=self.tests,

@@ -103,6 +103,8 @@ class ImageSpec:
     fast_launch: Mapping[str, FastLaunch] = dataclasses.field(default_factory=dict)
     """EC2 Fast Launch by region (the home region or one of the family's distributions), for a
     Windows image. Default: none."""
+    expected_used_gib: float | None = None
+    """Written data of the image's volumes, for the expected snapshot cost. Default: none."""
 
     def __post_init__(self) -> None:
         check_name("images.name", self.name)
@@ -310,6 +312,7 @@ class ImageFamily(Construct):
                     workflows=spec.workflows,
                     smoke_test=spec.smoke_test,
                     hold_status=hold_status,
+                    expected_used_gib=spec.expected_used_gib,
                 )
                 variants[arch] = pipeline
                 if spec.logs is not None:

@@ -32,10 +32,9 @@ from ..bake.recipe import GoldenImageRecipe
 from ..bake.schedule import Schedule
 from ..bake.version_lock import DEFAULT_LOCK_FILE, VersionLock
 from ..bake.workflow import Workflow
-from ..retire.cost import SNAPSHOT_PRICE_PER_GB_MONTH, CostEstimate
 from ..retire.lifecycle import ImageLifecycle
 from ._checks import check_base_region, instance_types_for
-from ._cost import fast_launch_cost, pipeline_builds_per_month, steady_state_cost
+from ._cost import PipelineCost
 from ._distribution import PipelineDistribution, pipeline_targets
 from ._events import PipelineEvents
 from ._execution import ExecutionRole
@@ -51,11 +50,9 @@ _Pipeline = imagebuilder.CfnImagePipeline
 WEEKLY = Schedule()
 """The default schedule: Sundays 04:00 UTC, built whenever it matches."""
 STANDARD_LIFECYCLE = Lifecycle.standard()
-COST_METADATA = "GoldenAmi::SnapshotCost"
-"""Pipeline metadata key holding the snapshot cost estimate that `make synth` prints."""
 
 
-class GoldenImagePipeline(Construct, PipelineEvents):
+class GoldenImagePipeline(Construct, PipelineEvents, PipelineCost):
     """A complete EC2 Image Builder pipeline for one golden image; ``on_build_failed()`` and the
     other ``on_*()`` methods (:class:`PipelineEvents`) make rules on its events.
 
@@ -112,6 +109,7 @@ class GoldenImagePipeline(Construct, PipelineEvents):
         workflows: Sequence[Workflow] = (),
         smoke_test: str | Path | None = None,
         hold_status: bool = False,
+        expected_used_gib: float | None = None,
     ) -> None:
         """
         :param image_name: names the recipe, pipeline and configurations (3 to 128 of ``[-_A-Za-z0-9 ]``).
@@ -159,6 +157,9 @@ class GoldenImagePipeline(Construct, PipelineEvents):
         :param hold_status: read the pipeline's status from ``/golden-ami/<image_name>/status`` at
             every deploy that changes it (:class:`PipelineHolds`), so a deploy keeps a pipeline
             ``golden-ami-revoke`` disabled. Default: False, always ``ENABLED``.
+        :param expected_used_gib: the data the image's volumes hold (their written blocks), for the
+            expected snapshot cost beside the upper bound (:meth:`snapshot_cost`); measure it with
+            ``golden-ami-status`` (the kept snapshots' written size). Default: none, the upper bound only.
         """
         super().__init__(scope, id)
         stack = Stack.of(self)
@@ -258,7 +259,7 @@ class GoldenImagePipeline(Construct, PipelineEvents):
         self.root_volume = root_volume or RootVolume()
         self.data_volumes = layered(base_image.inherited_data_volumes, data_volumes)
         """The AMI's data volumes: a parent's (a layer's ancestors'), then the recipe's own."""
-        self._record_cost(schedule)
+        self._record_cost(schedule, expected_used_gib)
         self._execution.order_before(self.resource)
         for key, value in tag_map.items():
             Tags.of(self).add(key, value)
@@ -307,14 +308,6 @@ class GoldenImagePipeline(Construct, PipelineEvents):
         policy.node.add_dependency(self.recipe.resource)
         return policy
 
-    def _record_cost(self, schedule: Schedule | None) -> None:
-        """Builds a month and the snapshot cost estimate, as pipeline metadata `make synth` prints."""
-        self._volume_gib = self.root_volume.size_gib + sum(v.size_gib for v in self.data_volumes)
-        self.builds_per_month = pipeline_builds_per_month(schedule, self._condition, self.base_image.builds_per_month)
-        estimate = self.snapshot_cost()
-        unbounded = {"VersionsKept": "unbounded"}
-        self.resource.add_metadata(COST_METADATA, estimate.as_metadata() if estimate else unbounded)
-
     # -- public API -------------------------------------------------------------------------
 
     @property
@@ -356,24 +349,6 @@ class GoldenImagePipeline(Construct, PipelineEvents):
             self.resource.execution_role = self.execution_role.role_arn if self.execution_role else None
             self._execution.order_before(self.resource)
         self.region_targets = self._distribution.targets
-
-    def snapshot_cost(self, price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH) -> CostEstimate | None:
-        """Snapshot storage this image holds at steady state under its lifecycle policy, and its
-        monthly cost; None when nothing ever deletes its AMIs. Builds per month come from the
-        schedule (one a month when built on demand)."""
-        return steady_state_cost(
-            image=self.image_name,
-            lifecycle=self.lifecycle.lifecycle if self.lifecycle else None,
-            builds_per_month=self.builds_per_month,
-            targets=self.region_targets,
-            volume_gib=self._volume_gib,
-            price_per_gb_month=price_per_gb_month,
-        )
-
-    def fast_launch_cost(self, price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH) -> dict[str, float]:
-        """Region -> monthly cost of the Fast Launch snapshots kept there, an upper bound (see
-        :func:`~constructs_lib.pipeline._cost.fast_launch_cost`); empty without Fast Launch."""
-        return fast_launch_cost(self.region_targets, self._volume_gib, price_per_gb_month)
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to start a build of this pipeline (``imagebuilder:StartImagePipelineExecution``)."""

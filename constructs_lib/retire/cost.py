@@ -13,10 +13,20 @@ Amazon EBS pricing page for US East (N. Virginia). Other regions cost slightly m
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CostEstimate:
-    """Snapshot storage one image holds at steady state, and its monthly cost.
+    """Snapshot storage one image holds at steady state, and its monthly cost: an upper bound
+    (every volume full), and with ``used_gib`` the expected figure.
 
-    An upper bound: snapshots store only written blocks and copies within a region share
-    unchanged blocks, so real bills are usually lower.
+    How AWS bills it: a snapshot stores the blocks written to its volume, and a later snapshot of
+    the same volume only the blocks changed since ("How Amazon EBS snapshots work",
+    https://docs.aws.amazon.com/ebs/latest/userguide/how_snapshots_work.html). Every build
+    snapshots a new volume, and a copy to another region is "a complete (non-incremental) copy"
+    unless an earlier copy of the same snapshot is there
+    (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html). So each kept version
+    counts its written size in each place it was copied to. Whether a build's snapshot shares
+    blocks with its base image's snapshot (owned by another account for AWS-managed and
+    Marketplace bases) no page says: not counted, which keeps the expected figure on the high
+    side. AWS publishes no typical written size either, so there is no default: measure it with
+    ``golden-ami-status``, which reads ``FullSnapshotSizeInBytes``.
     """
 
     image: str
@@ -24,6 +34,8 @@ class CostEstimate:
     copies: int
     versions_kept: int
     price_per_gb_month: float
+    used_gib: float | None = None
+    """The data the image's volumes hold (their written blocks). Default: none, the upper bound only."""
 
     @property
     def stored_gib(self) -> int:
@@ -33,9 +45,25 @@ class CostEstimate:
     def monthly_usd(self) -> float:
         return round(self.stored_gib * self.price_per_gb_month, 2)
 
+    @property
+    def expected_gib(self) -> float | None:
+        """The written size kept: ``used_gib`` per version in every place; None without ``used_gib``."""
+        return None if self.used_gib is None else round(self.used_gib * self.copies * self.versions_kept, 2)
+
+    @property
+    def expected_monthly_usd(self) -> float | None:
+        return None if self.expected_gib is None else round(self.expected_gib * self.price_per_gb_month, 2)
+
     def as_metadata(self) -> dict[str, int | float]:
         """The estimate as the pipeline's ``GoldenAmi::SnapshotCost`` metadata, which `make synth` prints."""
-        return {"VersionsKept": self.versions_kept, "StoredGiB": self.stored_gib, "MonthlyUSD": self.monthly_usd}
+        found: dict[str, int | float] = {
+            "VersionsKept": self.versions_kept,
+            "StoredGiB": self.stored_gib,
+            "MonthlyUSD": self.monthly_usd,
+        }
+        if self.expected_gib is not None and self.expected_monthly_usd is not None:
+            found |= {"ExpectedGiB": self.expected_gib, "ExpectedMonthlyUSD": self.expected_monthly_usd}
+        return found
 
 
 def estimate_snapshot_cost(
@@ -45,11 +73,13 @@ def estimate_snapshot_cost(
     copies: int,
     versions_kept: int,
     price_per_gb_month: float = SNAPSHOT_PRICE_PER_GB_MONTH,
+    used_gib: float | None = None,
 ) -> CostEstimate:
     """Estimate one image: ``volume_gib`` (all volumes of the image) in ``copies`` places (one per
     region, plus one per destination account there), ``versions_kept`` versions each.
 
-    Default price: :data:`SNAPSHOT_PRICE_PER_GB_MONTH`.
+    Default price: :data:`SNAPSHOT_PRICE_PER_GB_MONTH`. ``used_gib``: the written data of all the
+    image's volumes, at most ``volume_gib``; default none.
     """
     if not price_per_gb_month > 0:
         raise ValueError(
@@ -59,8 +89,14 @@ def estimate_snapshot_cost(
     for field, value in (("volume_gib", volume_gib), ("copies", copies), ("versions_kept", versions_kept)):
         if value < 1:
             raise ValueError(f"{field}: {value!r} must be at least 1")
+    if used_gib is not None and not 0 < used_gib <= volume_gib:
+        raise ValueError(
+            f"used_gib: {used_gib!r} is not a written size of volumes of {volume_gib} GiB; give more than 0 and at "
+            f"most {volume_gib} (make status shows the kept snapshots' written size)"
+        )
     return CostEstimate(
         image=image,
+        used_gib=used_gib,
         volume_gib=volume_gib,
         copies=copies,
         versions_kept=versions_kept,

@@ -690,3 +690,17 @@ def test_lifecycle_role_exists_names_only_destinations(tmp_path: Path) -> None:
         ":3: accounts.lifecycle_role_exists: '333333333333' is not one of accounts.destinations; list only "
         "destinations (only their stacks would create the role)"
     ), problem
+
+
+def test_a_written_size_above_the_volumes_is_refused_at_its_line(tmp_path: Path) -> None:
+    text = (
+        "images:\n  - name: base\n    base: {os: amazon-linux-2023}\n    components: [{aws: update-linux}]\n"
+        "    volumes:\n      root_gib: 30\n      data: [{device: /dev/xvdf, size_gib: 20}]\n      used_gib: 60\n"
+    )
+    (problem,) = problems(tmp_path, text)
+    assert problem.endswith(
+        ":8: images[0].volumes.used_gib: 60.0 is not a written size of 50 GiB of volumes; give more than 0 and at most 50"
+    ), problem
+    ok = text.replace("used_gib: 60", "used_gib: 6")
+    (image,) = load_factory(write(tmp_path, ok)).images
+    assert image.volumes.used_gib == 6

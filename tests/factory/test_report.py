@@ -43,13 +43,15 @@ def test_report_has_a_table_per_image_and_the_total(default_factory: Factory) ->
     assert "| platform | Linux, root device /dev/xvda |" in report
     assert "| latest-AMI parameters | /golden-ami/web-server/latest |" in report
     assert "| lifecycle | deprecate after 90 days, delete after 180 days |" in report
-    assert "| snapshots/month | about $405.00 (8100 GiB) |" in report
+    assert (
+        "| snapshots/month | about $48.60 expected (972 GiB written); about $405.00 (8100 GiB) upper bound |" in report
+    )
     assert "| logs | build logs in S3 |" in report
     assert "| schedule | cron(0 4 ? * SUN *) Etc/UTC |" in report  # with its time zone
     assert "| copies | 222222222222 in eu-west-1; 222222222222 in us-east-1; 222222222222 in ap-southeast-2 |" in report
     assert (
         "Snapshot storage of every image (only that: no build or test instances, scans or data transfer): "
-        "about $891.00/month, an upper bound."
+        "about $97.20/month expected; about $891.00/month upper bound (every volume full)."
     ) in report
     assert (
         "| web-server | web-server | eu-west-1, us-east-1, ap-southeast-2 | 1 to 2 m7i.large | rolls onto each new image |"

@@ -29,6 +29,24 @@ def test_hand_computed_example() -> None:
     assert SNAPSHOT_PRICE_PER_GB_MONTH == 0.05
 
 
+def test_hand_computed_expected_figure_beside_the_upper_bound() -> None:
+    # 6 GiB written of the 50; 3 places; 5 versions, each counted in full in each place (a new
+    # volume per build, a full copy per region): 6 * 3 * 5 = 90 GiB at $0.05 = $4.50 a month.
+    estimate = estimate_snapshot_cost(image="web", volume_gib=50, copies=3, versions_kept=5, used_gib=6)
+    assert (estimate.expected_gib, estimate.expected_monthly_usd) == (90, 4.5)
+    assert (estimate.stored_gib, estimate.monthly_usd) == (750, 37.5)
+    assert estimate.as_metadata()["ExpectedMonthlyUSD"] == 4.5
+    plain = estimate_snapshot_cost(image="web", volume_gib=50, copies=3, versions_kept=5)
+    assert (plain.expected_gib, plain.expected_monthly_usd) == (None, None)
+    assert "ExpectedGiB" not in plain.as_metadata()
+
+
+@pytest.mark.parametrize("used", [0, -1, 50.5])
+def test_rejects_a_written_size_outside_the_volumes(used: float) -> None:
+    with pytest.raises(ValueError, match=rf"used_gib: {used!r} is not a written size of volumes of 50 GiB"):
+        estimate_snapshot_cost(image="web", volume_gib=50, copies=3, versions_kept=5, used_gib=used)
+
+
 def test_pipeline_estimate_uses_its_volumes_regions_accounts_and_lifecycle(stack: cdk.Stack, lock: VersionLock) -> None:
     pipeline = make_pipeline(
         stack,
@@ -41,6 +59,7 @@ def test_pipeline_estimate_uses_its_volumes_regions_accounts_and_lifecycle(stack
     )
     estimate = pipeline.snapshot_cost()
     assert estimate is not None and (estimate.copies, estimate.monthly_usd) == (3, 37.5)
+    assert estimate.expected_monthly_usd is None  # no expected_used_gib given
     assert pipeline.snapshot_cost(price_per_gb_month=0.1).monthly_usd == 75.0  # type: ignore[union-attr]
 
 
@@ -87,7 +106,14 @@ def test_default_pipeline_carries_its_estimate_in_metadata(default_templates: di
     cost = pipeline["Metadata"]["GoldenAmi::SnapshotCost"]
     # 30 + 20 GiB; 3 regions, each copied into 1 destination account: 6 copies;
     # builds follow the weekly base, kept 180 days: ceil(180 * 4.343 / 30) = 27 versions. 50 * 27 * 6 = 8100 GiB.
-    assert cost == {"VersionsKept": 27, "StoredGiB": 8100, "MonthlyUSD": 405.0}
+    # factory.yaml gives its written size, 6 GiB: 6 * 27 * 6 = 972 GiB, $48.60 expected.
+    assert cost == {
+        "VersionsKept": 27,
+        "StoredGiB": 8100,
+        "MonthlyUSD": 405.0,
+        "ExpectedGiB": 972.0,
+        "ExpectedMonthlyUSD": 48.6,
+    }
 
 
 @pytest.mark.parametrize("field", ["volume_gib", "copies", "versions_kept"])
