@@ -38,9 +38,11 @@ from ..distribute.key import DistributionKey, alias_name
 from ..distribute.key_grant import AutoScalingKeyGrants
 from ..distribute.stackset import DistributionAccountStackSet
 from ..launch.consumer_stack import ConsumerFleet, ConsumerStack
+from ..launch.dashboard import FactoryDashboard
 from ..launch.labeller import VersionLabeller
 from ..launch.notice_forwarder import NotificationForwarder
 from ..launch.pins import parse_pins, pin_for
+from ..pipeline.build_metrics import BuildMetrics
 from ..pipeline.family import ImageFamily
 from ..pipeline.image_pipeline import GoldenImagePipeline
 from ..pipeline.notifications import FactoryNotifications, bus_arn
@@ -358,6 +360,19 @@ def build_factory(
                 consumer.add_stack_dependency(cdk.Stack.of(notices), "its rules forward to the notifications bus")
             consumer_stacks[suffix] = consumer
             stacks.append(consumer)
+
+    if notices is not None and model.notifications is not None and model.notifications.dashboard:
+        hub, names = cdk.Stack.of(notices), [p.image_name for p in family.all_pipelines]
+        BuildMetrics(hub, "BuildMetrics", image_names=names)
+        followed = [
+            (s.region, f.launch_template.parameter_name)
+            for s in consumer_stacks.values()
+            if s.account == account
+            for f in s.fleets
+            if f.refresh is not None
+        ]
+        elsewhere = sorted({c.account for c in model.consumers if c.account and c.account != account})
+        FactoryDashboard(hub, "Dashboard", image_names=names, followed=followed, elsewhere=elsewhere)
 
     for stack in stacks:
         count = sum(1 for c in stack.node.find_all() if isinstance(c, CfnResource))

@@ -25,6 +25,9 @@ class NotificationsSpec(_Model):
     topic_arn: str | None = None
     """An existing SNS topic of the factory account in the home region, instead of a new one. Its
     key and topic policies must let events.amazonaws.com publish (README: Notifications)."""
+    dashboard: bool = True
+    """The build metrics (a function publishing them from Image Builder's events) and the CloudWatch
+    dashboard golden-ami-factory, in the notifications stack."""
 
     @field_validator("emails")
     @classmethod

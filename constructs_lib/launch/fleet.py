@@ -7,6 +7,7 @@ from typing import Final
 
 from aws_cdk import Duration, Tags
 from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
@@ -15,7 +16,14 @@ from constructs import Construct
 from .._core.limits import check_range
 from .._core.nag import FAST_LAUNCH_VOLUMES_REASON, acknowledge
 from .launch_template import GoldenLaunchTemplate
-from .rollout_function.tags import PREFERENCES_TAG, REFRESH_DETAIL_TYPES, ROLLOUT_TAG
+from .rollout_function.tags import (
+    IMAGE_AGE_METRIC,
+    METRIC_NAMESPACE,
+    NOT_CONVERGED_METRIC,
+    PREFERENCES_TAG,
+    REFRESH_DETAIL_TYPES,
+    ROLLOUT_TAG,
+)
 
 # Source: Auto Scaling RefreshPreferences (MinHealthyPercentage 0..100, MaxHealthyPercentage
 # 100..200 and at most 100 above the minimum, CheckpointPercentages ascending 1..100,
@@ -200,3 +208,26 @@ class GoldenFleet(Construct):
             ),
             targets=[target] if target else None,
         )
+
+    def metric_not_converged(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """Groups following this fleet's parameter in its region that are not on its image
+        ``converge_within`` after it changed (maximum), as its :class:`ImageRollout` publishes it
+        each run: the metric behind the rollout's ``NotConverged`` alarm."""
+        return rollout_metric(self.launch_template.parameter_name, NOT_CONVERGED_METRIC, period)
+
+    def metric_image_age(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """Days since this fleet's parameter last changed (maximum): the age of the image the fleet
+        runs once it has converged. Published by the rollout each run; a pinned fleet has none."""
+        return rollout_metric(self.launch_template.parameter_name, IMAGE_AGE_METRIC, period)
+
+
+def rollout_metric(parameter_name: str, metric_name: str, period: Duration | None = None) -> cloudwatch.Metric:
+    """The rollout function's ``metric_name`` for ``parameter_name`` (namespace ``GoldenAmi/Rollout``,
+    dimension ``Parameter``), maximum over ``period`` (default 15 minutes, the rollout's schedule)."""
+    return cloudwatch.Metric(
+        namespace=METRIC_NAMESPACE,
+        metric_name=metric_name,
+        dimensions_map={"Parameter": parameter_name},
+        statistic="Maximum",
+        period=period or Duration.minutes(15),
+    )

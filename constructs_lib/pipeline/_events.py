@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from aws_cdk import Stack, Token
+from aws_cdk import Duration, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from constructs import Construct
 
 from .._core import render as _render
+from .build_metrics_function.index import DURATION, FAILED, NAMESPACE, SUCCEEDED
 
 SOURCE: Final = "aws.imagebuilder"
 IMAGE_STATE_CHANGE: Final = "EC2 Image Builder Image State Change"
@@ -53,6 +55,20 @@ def image_state_pattern(image_arn_prefix: str, statuses: Sequence[str] = ()) -> 
 def pipeline_disabled_pattern(pipeline_arn: str) -> events.EventPattern:
     """Image Builder disabled the pipeline ``pipeline_arn`` after consecutive failed scheduled builds."""
     return events.EventPattern(source=[SOURCE], detail_type=[PIPELINE_DISABLED], resources=[pipeline_arn])
+
+
+def build_metric(image_name: str, metric_name: str, *, period: Duration | None = None) -> cloudwatch.Metric:
+    """``metric_name`` (``BuildsSucceeded``, ``BuildsFailed``: sum; ``BuildDuration``: maximum, in
+    seconds) of the image ``image_name``, as :class:`BuildMetrics` publishes it. Default period: a day."""
+    if metric_name not in (SUCCEEDED, FAILED, DURATION):
+        raise ValueError(f"metric_name: {metric_name!r} is not a build metric; use {SUCCEEDED}, {FAILED} or {DURATION}")
+    return cloudwatch.Metric(
+        namespace=NAMESPACE,
+        metric_name=metric_name,
+        dimensions_map={"Image": _render.slug(image_name)},
+        statistic="Maximum" if metric_name == DURATION else "Sum",
+        period=period or Duration.days(1),
+    )
 
 
 def parameter_updated_pattern(names: Sequence[str]) -> events.EventPattern:
@@ -131,3 +147,16 @@ class PipelineEvents:
             event_pattern=parameter_updated_pattern([self.status_parameter]),
             targets=[target] if target else None,
         )
+
+    def metric_builds_succeeded(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """Builds of this pipeline's image that ended ``AVAILABLE`` (sum, a day by default), as
+        :class:`BuildMetrics` publishes them: none without it."""
+        return build_metric(self.image_name, SUCCEEDED, period=period)
+
+    def metric_builds_failed(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """Builds of this pipeline's image that ended ``FAILED`` (sum, a day by default)."""
+        return build_metric(self.image_name, FAILED, period=period)
+
+    def metric_build_duration(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        """Seconds from a build's start to its end, test and distribution included (maximum)."""
+        return build_metric(self.image_name, DURATION, period=period)

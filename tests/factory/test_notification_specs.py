@@ -77,3 +77,19 @@ def test_notifications_reach_one_topic_from_every_region_and_account(tmp_path: P
     stacks = {s.stack_name: s for s in assembly.stacks}
     for name in ("GoldenAmiFactory", "GoldenAmiConsumers-eu-west-1", "GoldenAmiConsumers-222222222222-eu-west-1"):
         assert "GoldenAmiNotifications" in [d.id for d in stacks[name].dependencies], name
+
+
+def test_the_dashboard_and_the_build_metrics_come_with_notifications_unless_turned_off(tmp_path: Path) -> None:
+    text = HOME + MINIMAL + "consumers:\n  - {image: base}\nnotifications:\n  emails: [ops@example.com]\n"
+
+    def types(text: str) -> list[str]:
+        path = write(tmp_path, text)
+        app = cdk.App(context={**CONTEXT, "factory": str(path), "golden-ami:versionLockFile": str(tmp_path / "l.json")})
+        factory_app.build(app)
+        resources = app.synth().get_stack_by_name("GoldenAmiNotifications").template["Resources"].values()
+        return sorted(r["Type"] for r in resources)
+
+    found = types(text)
+    assert found.count("AWS::CloudWatch::Dashboard") == 1 and found.count("AWS::Lambda::Function") == 1
+    off = types(text.replace("  emails: [ops@example.com]\n", "  emails: [ops@example.com]\n  dashboard: false\n"))
+    assert "AWS::CloudWatch::Dashboard" not in off and "AWS::Lambda::Function" not in off

@@ -263,7 +263,7 @@ class World:
             and v["VersionNumber"] not in self.deleted.get(name, set())
         }
 
-    def metric(self) -> list[float]:
+    def metric(self, name: str = "GroupsNotConverged") -> list[float]:
         found = self.cloudwatch.get_metric_data(
             MetricDataQueries=[
                 {
@@ -271,7 +271,7 @@ class World:
                     "MetricStat": {
                         "Metric": {
                             "Namespace": "GoldenAmi/Rollout",
-                            "MetricName": "GroupsNotConverged",
+                            "MetricName": name,
                             "Dimensions": [{"Name": "Parameter", "Value": PARAMETER}],
                         },
                         "Period": 60,

@@ -141,6 +141,17 @@ def test_retries_exhausted_is_stuck_and_counted_in_the_metric(world: World) -> N
     assert world.metric() == [1.0]
 
 
+def test_the_image_age_is_the_days_since_the_parameter_changed(world: World) -> None:
+    world.template("web", image_id=world.old)
+    world.group("web", world.instances(world.old), **{STATE_TAG: f"{world.new} 4 {int(NOW)}"})
+    world.describe("web")
+    world.refreshes("web", world.refresh("Failed", "1"))
+    # moto stamps the parameter's write with the clock's now; the run says it is 3 days later.
+    world.run(now=time.time() + 3 * 86400)
+    (age,) = world.metric("ImageAgeDays")
+    assert 2.99 < age < 3.01
+
+
 def test_the_metric_counts_no_group_before_the_convergence_time_has_passed(world: World) -> None:
     world.template("web", image_id=world.old)
     world.group("web", world.instances(world.old), **{STATE_TAG: f"{world.new} 4 {int(NOW)}"})

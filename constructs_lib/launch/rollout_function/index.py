@@ -331,6 +331,9 @@ def rollout(
     try:
         dimensions = [{"Name": "Parameter", "Value": parameter}]
         data = [{"MetricName": tags.NOT_CONVERGED_METRIC, "Dimensions": dimensions, "Value": late}]
+        if changed is not None and hasattr(changed, "timestamp"):
+            days = round(max(0.0, now - changed.timestamp()) / 86400, 3)
+            data.append({"MetricName": tags.IMAGE_AGE_METRIC, "Dimensions": dimensions, "Value": days})
         if tidied is not None:
             data.append(
                 {"MetricName": tags.PINS_EXPIRING_METRIC, "Dimensions": dimensions, "Value": len(tidied.expiring)}

@@ -23,6 +23,8 @@ VERSION_DESCRIPTION: Final = "golden-ami rollout to "
 """Prefix of the description of every launch template version the function makes (and prunes)."""
 METRIC_NAMESPACE: Final = "GoldenAmi/Rollout"
 NOT_CONVERGED_METRIC: Final = "GroupsNotConverged"
+IMAGE_AGE_METRIC: Final = "ImageAgeDays"
+"""Days since the parameter's value last changed: the age of the image converged groups run."""
 CONTINUE_DETAIL_TYPE: Final = "Golden AMI Rollout Continue"
 """The event the function sends itself to handle the next page of groups."""
 REFRESH_DETAIL_TYPES: Final = tuple(
