@@ -21,10 +21,3 @@ DESCRIBE: Final = (
 """Fleets, their instances' AMIs, pinned templates, the AMIs and their snapshots. None of these takes
 resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
 https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html)."""
-IMAGE_BUILDER_READ: Final = (
-    "imagebuilder:GetImage",
-    "imagebuilder:ListImagePipelineImages",
-    "imagebuilder:ListImagePipelines",
-    "imagebuilder:ListImageScanFindingAggregations",
-)
-"""The factory's pipelines, their newest image, where it went, and its Inspector finding counts."""

@@ -13,7 +13,6 @@ from .._core.limits import check_unique
 from .._core.nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, as_in_finding, parameter_wildcards
 from .._core.status_names import (
     DESCRIBE,
-    IMAGE_BUILDER_READ,
     PARAMETER_READ,
     STATUS_READER_ROLE_NAME,
     STATUS_ROLE_NAME,
@@ -28,8 +27,9 @@ class StatusReaderRole(Construct):
 
     - Image Builder ``ListImagePipelines``, ``ListImagePipelineImages``, ``GetImage`` and
       ``ListImageScanFindingAggregations`` (the newest image of each pipeline, where it went, its
-      Inspector finding counts). The list and aggregation actions take no resource ARN; ``GetImage``
-      is limited to this account's images
+      Inspector finding counts). ``ListImagePipelines`` takes no resource; ``ListImagePipelineImages``
+      is limited to this account's pipelines and ``GetImage`` to its images; the aggregation's
+      resources are optional, so it is granted on ``*``
       (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2imagebuilder.html).
     - SSM ``GetParameter`` and ``GetParameterHistory`` on the latest-AMI parameters by name, in
       every region.
@@ -85,8 +85,13 @@ class StatusReaderRole(Construct):
         for statement in (
             iam.PolicyStatement(
                 sid="ListPipelinesAndFindings",
-                actions=[a for a in IMAGE_BUILDER_READ if a != "imagebuilder:GetImage"],
+                actions=["imagebuilder:ListImagePipelines", "imagebuilder:ListImageScanFindingAggregations"],
                 resources=["*"],
+            ),
+            iam.PolicyStatement(
+                sid="ListEachPipelinesImages",
+                actions=["imagebuilder:ListImagePipelineImages"],
+                resources=[f"arn:{partition}:imagebuilder:*:{account}:image-pipeline/*"],
             ),
             iam.PolicyStatement(sid="ReadImages", actions=["imagebuilder:GetImage"], resources=[images]),
             iam.PolicyStatement(
@@ -103,11 +108,15 @@ class StatusReaderRole(Construct):
         acknowledge(
             self.role,
             "AwsSolutions-IAM5[Resource::*]",
-            "Image Builder's list and aggregation actions and EC2's and Auto Scaling's Describe actions take no "
-            "resource-level permissions; the role changes nothing.",
+            "ListImagePipelines and EC2's and Auto Scaling's Describe actions take no resource-level permissions, "
+            "and the scan aggregation's resources are optional; the role changes nothing.",
             (
                 f"AwsSolutions-IAM5[Resource::{arn}:imagebuilder:*:{here}:image/*]",
                 "Any image of this account: the command reads the newest of each pipeline, known when it runs.",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::{arn}:imagebuilder:*:{here}:image-pipeline/*]",
+                "Every pipeline of this account: the command lists them first, then their images.",
             ),
             *((f"AwsSolutions-IAM5[Resource::{r}]", why) for r, why in parameter_wildcards(partition, account, names)),
             *(

@@ -16,17 +16,21 @@ class CostEstimate:
     """Snapshot storage one image holds at steady state, and its monthly cost: an upper bound
     (every volume full), and with ``used_gib`` the expected figure.
 
-    How AWS bills it: a snapshot stores the blocks written to its volume, and a later snapshot of
-    the same volume only the blocks changed since ("How Amazon EBS snapshots work",
-    https://docs.aws.amazon.com/ebs/latest/userguide/how_snapshots_work.html). Every build
-    snapshots a new volume, and a copy to another region is "a complete (non-incremental) copy"
-    unless an earlier copy of the same snapshot is there
-    (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html). So each kept version
-    counts its written size in each place it was copied to. Whether a build's snapshot shares
-    blocks with its base image's snapshot (owned by another account for AWS-managed and
-    Marketplace bases) no page says: not counted, which keeps the expected figure on the high
-    side. AWS publishes no typical written size either, so there is no default: measure it with
-    ``golden-ami-status``, which reads ``FullSnapshotSizeInBytes``.
+    How AWS bills it: a snapshot stores the blocks written to its volume, and a snapshot of a
+    volume made from another snapshot is incremental to that snapshot, but "full" when the source
+    volume was owned by another account or the volume is encrypted with another KMS key
+    ("Incremental snapshots of different volumes",
+    https://docs.aws.amazon.com/ebs/latest/userguide/how_snapshots_work.html). A build's volume
+    comes from its base image, another account's for AWS-managed and Marketplace bases, and the
+    recipe encrypts it with the factory's key: each version is its full written size. A copy to
+    another region or account is incremental only if the snapshot was copied there before, the
+    most recent copy still exists and is not archived, and the copies share one KMS key
+    (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html#ebs-incremental-copy);
+    a new build's snapshot was never copied before, so each copy is full too. So each kept version
+    counts its written size in each place. One case overstates: a layer on the factory's own
+    parent, encrypted with the same key, snapshots incrementally to the parent's snapshot, which
+    no figure here subtracts. AWS publishes no typical written size, so there is no default:
+    measure it with ``golden-ami-status``, which reads ``FullSnapshotSizeInBytes``.
     """
 
     image: str
