@@ -38,11 +38,11 @@ def test_flags_each_revoke_role_whose_trusted_role_no_stack_creates_stackset_mem
     )
 
 
-def _labels_role(trusted: str) -> dict[str, Any]:
+def _labels_role(trusted: str, name: str = "GoldenAmiLabels") -> dict[str, Any]:
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
-            "RoleName": "GoldenAmiLabels",
+            "RoleName": name,
             "AssumeRolePolicyDocument": {
                 "Statement": [
                     {
@@ -69,5 +69,22 @@ def test_a_label_role_whose_labeller_no_stack_creates_is_flagged_and_one_that_ex
     stacks["GoldenAmiFactory"]["resources"]["Labeller"] = {
         "Type": "AWS::IAM::Role",
         "Properties": {"RoleName": "GoldenAmiLabeller", "AssumeRolePolicyDocument": {"Statement": []}},
+    }
+    assert [f for f in revoker_trust.RULE.check(assemble(stacks)) if f.severity is Severity.ERROR] == []
+
+
+def test_a_status_role_whose_reader_no_stack_creates_is_flagged_and_one_that_exists_passes() -> None:
+    stacks = json.loads((FIXTURES / "good.json").read_text())
+    stacks["GoldenAmiDestination-222222222222"]["resources"]["Status"] = _labels_role(
+        "GoldenAmiStatusReader", name="GoldenAmiStatus"
+    )
+    (found,) = [f for f in revoker_trust.RULE.check(assemble(stacks)) if f.severity is Severity.ERROR]
+    assert found.message.startswith(
+        "GoldenAmiStatus trusts role 'GoldenAmiStatusReader' of account 111111111111, which no stack of that "
+        "account creates, so the status command cannot act here; add StatusReaderRole"
+    )
+    stacks["GoldenAmiFactory"]["resources"]["StatusReader"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {"RoleName": "GoldenAmiStatusReader", "AssumeRolePolicyDocument": {"Statement": []}},
     }
     assert [f for f in revoker_trust.RULE.check(assemble(stacks)) if f.severity is Severity.ERROR] == []

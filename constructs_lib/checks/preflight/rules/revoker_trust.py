@@ -1,8 +1,10 @@
-"""GA-P016: the factory role every destination account's revoke (and label) role trusts exists.
+"""GA-P016: the factory role every destination account's revoke (label, status) role trusts exists.
 
 Each ``GoldenAmiRevoke`` (``RevokeAccessRole``, StackSet member templates included) trusts one
-named role of the factory account, ``GoldenAmiRevoker``, and each ``GoldenAmiLabels``
-(``LabelAccessRole``) trusts ``GoldenAmiLabeller`` (``VersionLabeller``): the factory account bounded by
+named role of the factory account, ``GoldenAmiRevoker``, each ``GoldenAmiLabels``
+(``LabelAccessRole``) trusts ``GoldenAmiLabeller`` (``VersionLabeller``), and each
+``GoldenAmiStatus`` (``StatusAccessRole``) trusts ``GoldenAmiStatusReader`` (``StatusReaderRole``):
+the factory account bounded by
 ``aws:PrincipalArn``, since a role ARN in ``Principal`` must name a role that exists when the policy
 is saved (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles)
 and the factory's stacks deploy after the destinations. If no stack of the factory account creates
@@ -20,6 +22,7 @@ from typing import Any, Final
 
 from ...._core.label_names import LABEL_ROLE_NAME
 from ...._core.revoke_names import REVOKE_ROLE_NAME
+from ...._core.status_names import STATUS_ROLE_NAME
 from .._model import listed, member_stacks
 from .._policy import statements
 from ..assembly import Assembly, Stack
@@ -28,8 +31,15 @@ from ..finding import Finding, Rule
 _MAKERS: Final = {
     REVOKE_ROLE_NAME: "RevokerRole",
     LABEL_ROLE_NAME: "VersionLabeller",
+    STATUS_ROLE_NAME: "StatusReaderRole",
 }
 """Each destination role the factory's named role assumes, and the construct that makes that role."""
+_WHO: Final = {
+    REVOKE_ROLE_NAME: "the revoke command",
+    LABEL_ROLE_NAME: "the labeller",
+    STATUS_ROLE_NAME: "the status command",
+}
+"""Who acts through each destination role, for the message."""
 _ROLE_ARN: Final = re.compile(r"arn:aws[-a-z]*:iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)", re.ASCII)
 
 
@@ -73,7 +83,7 @@ def check(assembly: Assembly) -> Iterator[Finding]:
                 account, name = match.groups()
                 if (account, name) not in made:
                     role_name = str(properties.get("RoleName"))
-                    what = "the revoke command" if role_name == REVOKE_ROLE_NAME else "the labeller"
+                    what = _WHO[role_name]
                     yield RULE.error(
                         (path,),
                         f"{role_name} trusts role {name!r} of account {account}, which no stack of that "
@@ -84,7 +94,7 @@ def check(assembly: Assembly) -> Iterator[Finding]:
 
 RULE = Rule(
     id="GA-P016",
-    title="the factory role every revoke and label role trusts is created by the factory app",
+    title="the factory role every revoke, label and status role trusts is created by the factory app",
     citation="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
     check=check,
 )
