@@ -26,9 +26,13 @@ class FactoryDashboard(Construct):
     - builds succeeded and failed per image per day, and each build's duration (``BuildMetrics``);
     - per fleet region, the groups not converged and the image age in days (``ImageRollout``).
 
-    A dashboard shows metrics of other regions of its account by naming each metric's region
-    ("Cross-Region dashboards", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cross_region_dashboard.html),
-    which is how one dashboard covers every region of the factory account. Fleets of other
+    A graph shows metrics of other regions of its account by naming each metric's region: "You do
+    not need to take any extra steps to be able to display metrics from different Regions in a
+    single account on the same graph" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Cross-Account-Cross-Region.html),
+    which is how one dashboard covers every region of the factory account; alarms cannot read
+    another region's metrics, so none is made from them. Dashboard names are global to an account
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-dashboard.html):
+    one factory per account, as its stack names already are, or a ``dashboard_name`` of its own. Fleets of other
     accounts publish their metrics there; a dashboard reads them only with CloudWatch
     cross-account observability set up, which this construct does not do, so it lists them in
     its text for ``golden-ami-status`` to cover.

@@ -216,8 +216,9 @@ class GoldenFleet(Construct):
         return rollout_metric(self.launch_template.parameter_name, NOT_CONVERGED_METRIC, period)
 
     def metric_image_age(self, *, period: Duration | None = None) -> cloudwatch.Metric:
-        """Days since this fleet's parameter last changed (maximum): the age of the image the fleet
-        runs once it has converged. Published by the rollout each run; a pinned fleet has none."""
+        """Days since this fleet's parameter was last written (maximum): once the fleet has
+        converged, how long its image has been the newest, not the AMI's own age. Published by the
+        rollout each run; a pinned fleet has none."""
         return rollout_metric(self.launch_template.parameter_name, IMAGE_AGE_METRIC, period)
 
 

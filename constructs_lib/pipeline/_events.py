@@ -158,5 +158,6 @@ class PipelineEvents:
         return build_metric(self.image_name, FAILED, period=period)
 
     def metric_build_duration(self, *, period: Duration | None = None) -> cloudwatch.Metric:
-        """Seconds from a build's start to its end, test and distribution included (maximum)."""
+        """Seconds from the image's creation (``GetImage`` ``dateCreated``) to the event that ended
+        its build, test and distribution included (maximum); an approximation, see :class:`BuildMetrics`."""
         return build_metric(self.image_name, DURATION, period=period)

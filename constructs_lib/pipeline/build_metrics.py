@@ -25,13 +25,14 @@ __all__ = ["FUNCTION_CODE", "BuildMetrics", "build_metric"]
 
 class BuildMetrics(Construct):
     """Publishes, per image, ``BuildsSucceeded``, ``BuildsFailed`` and ``BuildDuration`` (seconds)
-    in the namespace ``GoldenAmi/Builds``, dimension ``Image``: Image Builder publishes no
+    in the namespace ``GoldenAmi/Builds``, dimension ``Image``: Image Builder documents no
     CloudWatch metrics of its own. An EventBridge rule runs a function when a build of one of
     ``image_names`` ends (``AVAILABLE``, ``FAILED`` or ``CANCELLED``); the function reads the
     image's creation time (``GetImage``) and prints one line in the embedded metric format, which
-    CloudWatch turns into the metrics: no ``cloudwatch:PutMetricData`` permission (which takes no
-    resource-level restriction), and the line is the build's record in the log. Read them with
-    ``pipeline.metric_builds_failed()`` and the others.
+    CloudWatch turns into the metrics: the function needs no ``cloudwatch:PutMetricData`` at all
+    (the rollout's role has it, limited by ``cloudwatch:namespace``), and the line is the build's
+    record in the log. Counts are approximate: Image Builder's events are best effort. Read them
+    with ``pipeline.metric_builds_failed()`` and the others.
 
     Example::
 

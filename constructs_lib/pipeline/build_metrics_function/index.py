@@ -1,14 +1,19 @@
 """Build metrics from Image Builder's events: one line in CloudWatch's embedded metric format per
-build that ended, so CloudWatch records ``BuildsSucceeded``, ``BuildsFailed`` and ``BuildDuration``
+ended build whose event arrives, so CloudWatch records ``BuildsSucceeded``, ``BuildsFailed`` and ``BuildDuration``
 per image without a PutMetricData call ("Specification: Embedded metric format",
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
 
-Image Builder publishes no CloudWatch metrics of its own; it sends "EC2 Image Builder Image State
+Image Builder documents no CloudWatch metrics of its own; it sends "EC2 Image Builder Image State
 Change" with the image build version's ARN in ``resources`` and the new status in
 ``detail.state.status`` (https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html).
-The duration is the event's time less the image's ``dateCreated`` (``GetImage``,
-https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_GetImage.html): from the build's
-start to its end, test and distribution included. Imports only the standard library and boto3.
+The duration is the event's time less the image's ``dateCreated``, "the date on which Image Builder
+created this image" (``GetImage``,
+https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_GetImage.html), so test and
+distribution are included. An approximation: AWS says neither that ``dateCreated`` is the build's
+start nor what time Image Builder puts in its events. And the counts are approximate too: Image
+Builder delivers its events "best effort"
+(https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html), and the
+embedded metric format may "occasionally" duplicate values. Imports only the standard library and boto3.
 """
 
 from __future__ import annotations
