@@ -182,6 +182,8 @@ class GoldenFleet(Construct):
         self.launch_template = launch_template
         self.auto_scaling_group_name = self.group.auto_scaling_group_name
         self.auto_scaling_group_arn = self.group.auto_scaling_group_arn
+        self.rollout_alarm_arn: str | None = None
+        """The ``NotConverged`` alarm of the :class:`ImageRollout` the fleet was added to, if any."""
 
     def on_refresh_failed(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
         """A rule on this group's instance refreshes that failed, or that were rolled back (with
@@ -209,6 +211,22 @@ class GoldenFleet(Construct):
             targets=[target] if target else None,
         )
 
+    def on_not_converged(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
+        """A rule on the ``NotConverged`` alarm of this fleet's :class:`ImageRollout` going to
+        ``ALARM`` (see :meth:`ImageRollout.on_not_converged`); the fleet must have been added to one."""
+        if self.rollout_alarm_arn is None:
+            raise ValueError(
+                "on_not_converged: the fleet follows no rollout, so nothing tells whether it converged; "
+                "add it with ImageRollout.add_fleet(fleet) first"
+            )
+        return events.Rule(
+            self,
+            id,
+            description="A fleet following this fleet's parameter has not converged on its image",
+            event_pattern=alarm_pattern(self.rollout_alarm_arn),
+            targets=[target] if target else None,
+        )
+
     def metric_not_converged(self, *, period: Duration | None = None) -> cloudwatch.Metric:
         """Groups following this fleet's parameter in its region that are not on its image
         ``converge_within`` after it changed (maximum), as its :class:`ImageRollout` publishes it
@@ -220,6 +238,18 @@ class GoldenFleet(Construct):
         converged, how long its image has been the newest, not the AMI's own age. Published by the
         rollout each run; a pinned fleet has none."""
         return rollout_metric(self.launch_template.parameter_name, IMAGE_AGE_METRIC, period)
+
+
+def alarm_pattern(alarm_arn: str) -> events.EventPattern:
+    """The alarm ``alarm_arn`` going to ``ALARM``: "CloudWatch Alarm State Change" with the alarm's
+    ARN in ``resources`` and the new state in ``detail.state.value``
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html)."""
+    return events.EventPattern(
+        source=["aws.cloudwatch"],
+        detail_type=["CloudWatch Alarm State Change"],
+        resources=[alarm_arn],
+        detail={"state": {"value": ["ALARM"]}},
+    )
 
 
 def rollout_metric(parameter_name: str, metric_name: str, period: Duration | None = None) -> cloudwatch.Metric:

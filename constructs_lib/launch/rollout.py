@@ -22,7 +22,7 @@ from .._core.limits import check_range
 from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources
 from .._core.targets import check_parameter_name
 from ._rollout_policy import rollout_statements, rollout_wildcards
-from .fleet import GoldenFleet
+from .fleet import GoldenFleet, alarm_pattern
 from .rollout_function.tags import METRIC_NAMESPACE, NOT_CONVERGED_METRIC, PINS_EXPIRING_METRIC, REFRESH_DETAIL_TYPES
 
 FUNCTION_CODE: Final = Path(__file__).parent / "rollout_function"
@@ -287,6 +287,7 @@ class ImageRollout(Construct):
                     conditions={"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]}},
                 )
             )
+        fleet.rollout_alarm_arn = self.alarm.alarm_arn
         self.fleets.append(fleet)
 
     def on_not_converged(self, id: str, *, target: events.IRuleTarget | None = None) -> events.Rule:
@@ -305,11 +306,6 @@ class ImageRollout(Construct):
             self,
             id,
             description=f"A fleet following {self.parameter_name} has not converged on its image",
-            event_pattern=events.EventPattern(
-                source=["aws.cloudwatch"],
-                detail_type=["CloudWatch Alarm State Change"],
-                resources=[self.alarm.alarm_arn],
-                detail={"state": {"value": ["ALARM"]}},
-            ),
+            event_pattern=alarm_pattern(self.alarm.alarm_arn),
             targets=[target] if target else None,
         )
