@@ -13,6 +13,9 @@ CDK := node_modules/.bin/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
+# The targets that call AWS (diff, deploy, bootstrap RUN=1, destroy, status) may use an instance
+# profile's credentials, as on a CI runner on EC2: synthesis needs none and must not wait for IMDS.
+WITH_CREDENTIALS := env -u AWS_EC2_METADATA_DISABLED
 # In CI the committed version lock must already be current: synth fails instead of writing it.
 # PIN='<image or consumer>=<image version label>[,...]' pins those consumers to one image version,
 # e.g. PIN=web-server=v1.2.3-4 (README: rollback runbook). It reaches the shell only quoted, from
@@ -30,6 +33,7 @@ export PIN
 # deploy that would unpin a launch template is refused (constructs_lib/factory/held_pins.py).
 export UNPIN
 export ROLE
+export IMAGE
 
 .PHONY: synth test lint docs bench diff deploy clean fuzz lock policies bootstrap destroy status
 
@@ -125,13 +129,13 @@ bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(BENCH_VENV)/.installed
 # set (constructs_lib/factory/held_pins.py); both read-only.
 ASSEMBLY_FLAGS := --app cdk.out --no-notices --no-version-reporting
 diff: synth
-	@$(CDK) diff $(ASSEMBLY_FLAGS)
+	@$(WITH_CREDENTIALS) $(CDK) diff $(ASSEMBLY_FLAGS)
 
 deploy: synth
-	@$(BIN)/python -m constructs_lib.factory.deploy_guard $(or $(FACTORY),factory.yaml)
-	@$(BIN)/python -m constructs_lib.factory.held_builds cdk.out
-	@$(BIN)/python -m constructs_lib.factory.held_pins cdk.out
-	@$(CDK) deploy --all $(ASSEMBLY_FLAGS)
+	@$(WITH_CREDENTIALS) $(BIN)/python -m constructs_lib.factory.deploy_guard $(or $(FACTORY),factory.yaml)
+	@$(WITH_CREDENTIALS) $(BIN)/python -m constructs_lib.factory.held_builds cdk.out
+	@$(WITH_CREDENTIALS) $(BIN)/python -m constructs_lib.factory.held_pins cdk.out
+	@$(WITH_CREDENTIALS) $(CDK) deploy --all $(ASSEMBLY_FLAGS)
 
 # The policies CloudFormation needs in each account (cdk bootstrap --cloudformation-execution-policies),
 # derived from the checked templates; prints the aws iam create-policy commands.
@@ -141,18 +145,22 @@ policies: synth
 # The cdk bootstrap command of every account and region that holds a stack, with --trust and the
 # policies above; RUN=1 runs those of the account the current credentials are for.
 bootstrap: synth node_modules/.installed
-	@$(BIN)/python -m constructs_lib.factory.bootstrap cdk.out $(if $(RUN),--run)
+	@$(WITH_CREDENTIALS) $(BIN)/python -m constructs_lib.factory.bootstrap cdk.out $(if $(RUN),--run)
+
+# What runs where, read-only: every image's newest version per region and account, its fleets and
+# whether they converged, pins, deprecated and revoked versions (README: golden-ami-status). Needs
+# credentials of the factory account; ROLE=<GoldenAmiStatusReader ARN> assumes it first (needed to
+# read other accounts), JSON=1 for scripts, IMAGE=<pipeline> for one image. The home region comes
+# from the factory file.
+status: $(VENV)/.installed
+	@$(WITH_CREDENTIALS) $(BIN)/python -m constructs_lib.factory.status \
+		--factory $(or $(FACTORY),factory.yaml) $(if $(ROLE),--role-arn "$$ROLE") $(if $(IMAGE),--image "$$IMAGE") \
+		$(if $(JSON),--json)
 
 # The factory's stacks in reverse dependency order and what they leave behind, with the commands
 # that remove it: a dry run; EXECUTE=1 destroys after you type the factory account ID.
-# What runs where, read-only: every image's newest version per region and account, its fleets and
-# whether they converged, pins, deprecated and revoked versions (README: golden-ami-status). Needs
-# credentials of the factory account; ROLE=<GoldenAmiStatusReader ARN> assumes it first, JSON=1 for scripts.
-status: $(VENV)/.installed
-	@$(BIN)/python -m constructs_lib.factory.status $(if $(ROLE),--role-arn "$$ROLE") $(if $(JSON),--json)
-
 destroy: synth node_modules/.installed
-	@$(BIN)/python -m constructs_lib.factory.teardown cdk.out $(if $(EXECUTE),--execute)
+	@$(WITH_CREDENTIALS) $(BIN)/python -m constructs_lib.factory.teardown cdk.out $(if $(EXECUTE),--execute)
 
 clean:
 	rm -rf cdk.out $(NEXT) $(VENV) $(CHECKOV_VENV) $(BENCH_VENV) node_modules

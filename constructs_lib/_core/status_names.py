@@ -15,6 +15,7 @@ DESCRIBE: Final = (
     "autoscaling:DescribeAutoScalingGroups",
     "ec2:DescribeImages",
     "ec2:DescribeInstances",
+    "ec2:DescribeLaunchTemplateVersions",
     "ec2:DescribeLaunchTemplates",
     "ec2:DescribeSnapshots",
 )

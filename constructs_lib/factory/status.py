@@ -11,7 +11,7 @@ In each place:
   (``v1.2.3-4``, written by the labeller);
 - each fleet following the parameter (Auto Scaling groups tagged ``golden-ami:rollout``), the
   versions its instances run and whether all run the newest (converged);
-- pins: launch templates tagged ``golden-ami:pinned``;
+- pins: launch templates tagged ``golden-ami:pinned`` whose default version reads this parameter;
 - deprecated and revoked versions among those the parameter's history names;
 - the written size of the snapshots of those AMIs that still exist: ``FullSnapshotSizeInBytes``,
   "the full snapshot size ... not the incremental size"
@@ -33,9 +33,11 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .._core.revoke_names import PIN_TAG, REVOKED_TAG
+from .._core.ssm_reference import names_parameter, split_reference
 from .._core.status_names import STATUS_ROLE_NAME
 from ..launch.rollout_function.tags import ROLLOUT_TAG
 
@@ -189,11 +191,18 @@ def read_place(place: Place, ssm: Any, ec2: Any, autoscaling: Any, now: dt.datet
                 converged=all(a == place.newest_ami for a in running),
             )
         )
-    for template in _pages(
+    pinned = _pages(
         ec2, "describe_launch_templates", "LaunchTemplates", Filters=[{"Name": "tag-key", "Values": [PIN_TAG]}]
-    ):
-        pin = next(t["Value"] for t in template.get("Tags", []) if t["Key"] == PIN_TAG)
-        place.pins[template["LaunchTemplateName"]] = pin
+    )
+    for template in pinned:
+        versions = ec2.describe_launch_template_versions(
+            LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Default"]
+        )["LaunchTemplateVersions"]
+        reads = [split_reference(v.get("LaunchTemplateData", {}).get("ImageId", ""))[0] for v in versions]
+        if any(names_parameter(name, place.parameter) for name in reads):  # this parameter's pins only
+            place.pins[template["LaunchTemplateName"]] = next(
+                t["Value"] for t in template.get("Tags", []) if t["Key"] == PIN_TAG
+            )
 
 
 def status(
@@ -292,7 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--image", action="append", default=[], help="a pipeline name; repeat for several. Default: all"
     )
-    parser.add_argument("--region", help="the factory's home region. Default: the AWS CLI's region")
+    parser.add_argument(
+        "--region", help="the factory's home region. Default: --factory's home_region, else the AWS CLI's region"
+    )
+    parser.add_argument("--factory", help="a factory file, to read its home_region (make status passes factory.yaml)")
     parser.add_argument(
         "--role-arn",
         help="assume this factory-account role first, e.g. arn:aws:iam::<factory>:role/GoldenAmiStatusReader",
@@ -304,19 +316,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("golden-ami-status: needs boto3; pip install 'golden-ami-factory[cli]'", file=sys.stderr)
         return 2
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from ..retire.revoke import assume, check_role_arn
+    from .loader import load_factory
 
     try:
-        session = boto3.session.Session(region_name=args.region)
+        region = args.region or (load_factory(Path(args.factory)).home_region if args.factory else None)
+        session = boto3.session.Session(region_name=region)
         if args.role_arn:
-            session = assume(session, check_role_arn(args.role_arn), args.region)
+            session = assume(session, check_role_arn(args.role_arn), region)
         identity = session.client("sts").get_caller_identity()
         factory, partition = identity["Account"], identity["Arn"].split(":")[1]
         found = status(
             session.client("imagebuilder"), sessions(session, factory, partition), factory, images=args.image
         )
-    except ValueError as error:
+    except ValueError as error:  # a FactoryFileError too: its problems, each at its line
         print(error, file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as error:  # no credentials, or the factory account refused
+        print(
+            f"golden-ami-status: {error}; run it with credentials of the factory account "
+            "(or ROLE=<GoldenAmiStatusReader ARN>)",
+            file=sys.stderr,
+        )
+        return 2
+    if not found:
+        print(
+            f"golden-ami-status: no image pipeline in {session.region_name} of account {factory}; give the factory's "
+            "home region (--region) and credentials of the factory account",
+            file=sys.stderr,
+        )
         return 2
     print(as_json(found) if args.json else table(found))
     return 1 if any(p.unreachable for s in found for p in s.places) else 0

@@ -300,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:
         print("golden-ami-revoke: needs boto3; pip install 'golden-ami-factory[cli]'", file=sys.stderr)
         return 2
@@ -346,6 +347,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, RevokeError) as error:
         print(error, file=sys.stderr)
         return 2
+    except (BotoCoreError, ClientError) as error:  # no credentials, or a call of the factory account refused
+        print(
+            f"golden-ami-revoke: {error}; nothing after that call was done. Check the credentials (the factory "
+            "account, or --role-arn) and run it again: every step checks first",
+            file=sys.stderr,
+        )
+        return 1
     unreachable = [o for o in outcomes if o.status == "unreachable"]
     incomplete = [o for o in outcomes if o.status == "incomplete"]
     if unreachable or incomplete:

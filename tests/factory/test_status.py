@@ -88,6 +88,12 @@ def _place(account: str, region: str, *, fleet_on_old: bool, pin: bool, old_is: 
             LaunchTemplateData={"ImageId": f"resolve:ssm:{NAME}:v1.2.3-3", "InstanceType": "t3.micro"},
             TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": PIN_TAG, "Value": "v1.2.3-3"}]}],
         )
+        # Another image's pin in the same account and region: not this parameter's.
+        ec2.create_launch_template(
+            LaunchTemplateName="other",
+            LaunchTemplateData={"ImageId": "resolve:ssm:/golden-ami/other/latest:v9.9.9-9", "InstanceType": "t3.micro"},
+            TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": PIN_TAG, "Value": "v9.9.9-9"}]}],
+        )
     return amis
 
 
@@ -307,3 +313,46 @@ def test_the_roles_allow_exactly_the_calls_the_command_made(world: Any) -> None:
     assert not _allowed(reader, "sts:AssumeRole", f"arn:aws:iam::{WORKLOAD}:role/GoldenAmiRevoke")
     actions = {a for s in reader + status for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert all(a.split(":")[1].startswith(("Get", "List", "Describe", "AssumeRole")) for a in actions), actions
+
+
+def test_the_command_reads_the_home_region_from_the_factory_file_and_says_when_it_finds_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    factory_file = tmp_path / "factory.yaml"
+    factory_file.write_text(
+        "home_region: ap-southeast-2\nimages:\n  - name: web\n    base: {os: amazon-linux-2023}\n"
+        "    components: [{aws: update-linux}]\n"
+    )
+    regions: list[str] = []
+
+    def fake_status(imagebuilder: Any, connect: Any, factory: str, *, images: Any = ()) -> list[cli.ImageStatus]:
+        regions.append(imagebuilder.meta.region_name)
+        return []
+
+    monkeypatch.setattr(cli, "status", fake_status)
+    with mock_aws():
+        assert cli.main(["--factory", str(factory_file)]) == 2
+    assert regions == ["ap-southeast-2"]
+    assert "no image pipeline in ap-southeast-2 of account 123456789012; give the factory's home region" in (
+        capsys.readouterr().err
+    )
+    factory_file.write_text("images: []\n")
+    assert cli.main(["--factory", str(factory_file)]) == 2
+    assert f"{factory_file}:1: images:" in capsys.readouterr().err
+
+
+def test_without_credentials_the_command_says_so_instead_of_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert cli.main(["--region", HOME]) == 2
+    assert "golden-ami-status: Unable to locate credentials; run it with credentials of the factory account" in (
+        capsys.readouterr().err
+    )
