@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .._core.revoke_names import PIN_TAG, REVOKED_TAG
+from .._core.sessions import sessions_by_account
 from .._core.ssm_reference import names_parameter, split_reference
 from .._core.status_names import STATUS_ROLE_NAME
 from ..launch.rollout_function.tags import ROLLOUT_TAG
@@ -275,20 +276,10 @@ def as_json(statuses: Sequence[ImageStatus]) -> str:
 
 def sessions(session: Any, factory: str, partition: str) -> Connect:
     """Clients per place: the caller's own in the factory account, ``GoldenAmiStatus`` elsewhere."""
-    import boto3
-
-    cache: dict[str, Any] = {factory: session}
+    of = sessions_by_account(session, factory, partition, STATUS_ROLE_NAME, "golden-ami-status")
 
     def connect(account: str, region: str) -> tuple[Any, Any, Any]:
-        if account not in cache:
-            role = f"arn:{partition}:iam::{account}:role/{STATUS_ROLE_NAME}"
-            creds = session.client("sts").assume_role(RoleArn=role, RoleSessionName="golden-ami-status")["Credentials"]
-            cache[account] = boto3.session.Session(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
-        chosen = cache[account]
+        chosen = of(account)
         return tuple(chosen.client(s, region_name=region) for s in ("ssm", "ec2", "autoscaling"))
 
     return connect

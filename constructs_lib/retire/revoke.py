@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from .._core.revoke_names import PIN_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
+from .._core.sessions import sessions_by_account
 from .._core.ssm_reference import names_parameter, split_reference
 from .hold import check_sdk, hold, lift
 
@@ -370,20 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def sessions(session: Any, factory: str, partition: str) -> Connect:
     """Clients per place: the caller's own in the factory account, ``GoldenAmiRevoke`` elsewhere."""
-    import boto3
-
-    cache: dict[str, Any] = {factory: session}
+    of = sessions_by_account(session, factory, partition, REVOKE_ROLE_NAME, "golden-ami-revoke")
 
     def connect(account: str, region: str) -> tuple[Any, Any]:
-        if account not in cache:
-            role = f"arn:{partition}:iam::{account}:role/{REVOKE_ROLE_NAME}"
-            creds = session.client("sts").assume_role(RoleArn=role, RoleSessionName="golden-ami-revoke")["Credentials"]
-            cache[account] = boto3.session.Session(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
-        chosen = cache[account]
+        chosen = of(account)
         return chosen.client("ssm", region_name=region), chosen.client("ec2", region_name=region)
 
     return connect

@@ -345,13 +345,8 @@ def test_the_command_reads_the_home_region_from_the_factory_file_and_says_when_i
 
 
 def test_without_credentials_the_command_says_so_instead_of_a_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+    no_credentials: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     assert cli.main(["--region", HOME]) == 2
     assert "golden-ami-status: Unable to locate credentials; run it with credentials of the factory account" in (
         capsys.readouterr().err

@@ -5,7 +5,6 @@ for EC2 EnableImageDeprecation, which moto lacks. No test reaches AWS."""
 from __future__ import annotations
 
 import datetime as dt
-import pathlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -454,13 +453,8 @@ def test_the_command_end_to_end_finds_revokes_everywhere_and_disables_the_pipeli
 
 
 def test_without_credentials_the_command_says_so_instead_of_a_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+    no_credentials: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     assert main(["--image", "web-server", "--version", VERSION, "--reason", "r", "--region", "eu-west-1"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("golden-ami-revoke: Unable to locate credentials; nothing after that call was done.")
