@@ -88,6 +88,30 @@ def custom_resource_exemptions(*, outside_vpc: str, runs_once_per: str) -> tuple
     )
 
 
+def event_function_exemptions(*, outside_vpc: str, environment: str) -> tuple[Exemption, ...]:
+    """The findings accepted on a function an EventBridge rule runs through
+    :func:`event_target.function_target` (whose dead-letter queue takes what is not delivered):
+    outside a VPC for ``outside_vpc``'s reason, no reserved concurrency (Lambda lets an account
+    reserve only its unreserved concurrency minus 100, which new accounts may not have,
+    https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), no dead-letter
+    queue of its own, and its environment as ``environment`` describes it."""
+    return (
+        Exemption(checkov="CKV_AWS_117", compliance="LambdaInsideVPC", reason=outside_vpc),
+        Exemption(
+            checkov="CKV_AWS_115",
+            compliance="LambdaConcurrency",
+            reason="No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts.",
+        ),
+        Exemption(
+            checkov="CKV_AWS_116",
+            compliance="LambdaDLQ",
+            reason="Run by EventBridge, whose target has a dead-letter queue; a failed run is retried by Lambda and "
+            "counted in its error metric.",
+        ),
+        Exemption(checkov="CKV_AWS_173", reason=environment),
+    )
+
+
 def exempt(function: lambda_.IFunction, exemptions: Sequence[Exemption]) -> None:
     """Record each of ``exemptions`` on ``function`` (one the library made, or one the CDK made
     for it, such as the provider framework's), in order."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .nag import acknowledge
+from .nag import INLINE_POLICY_REASON, acknowledge, acknowledge_compliance, acknowledge_resources, parameter_wildcards
+from .targets import check_account, check_parameter_name
 
 
 def image_builder_role(scope: Construct, id: str, *, description: str, policy: str, why: str) -> iam.Role:
@@ -40,3 +43,44 @@ def role_of_account(account: str, role_name: str, partition: str) -> iam.IPrinci
     return iam.AccountPrincipal(account).with_conditions(
         {"ArnEquals": {"aws:PrincipalArn": f"arn:{partition}:iam::{account}:role/{role_name}"}}
     )
+
+
+def factory_trusted_role(
+    scope: Construct,
+    *,
+    factory_account: str,
+    role_name: str,
+    trusted_role: str,
+    description: str,
+    parameter_names: Sequence[str],
+    parameter_sid: str,
+    parameter_actions: Sequence[str],
+) -> iam.Role:
+    """The role ``role_name`` (construct ``Resource`` of ``scope``) of an account the factory
+    reaches, which only the factory account's ``trusted_role`` may assume (:func:`role_of_account`),
+    allowed ``parameter_actions`` on exactly ``parameter_names`` in any region (no statement
+    without parameters). What ``GoldenAmiRevoke``, ``GoldenAmiLabels`` and ``GoldenAmiStatus``
+    share; each adds its own statements to the role."""
+    check_account("factory_account", factory_account)
+    for name in parameter_names:
+        check_parameter_name("parameter_names", name)
+    stack = Stack.of(scope)
+    partition, account = stack.partition, stack.account
+    role = iam.Role(
+        scope,
+        "Resource",
+        role_name=role_name,
+        assumed_by=role_of_account(factory_account, trusted_role, partition),
+        description=description,
+    )
+    if parameter_names:
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid=parameter_sid,
+                actions=list(parameter_actions),
+                resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in parameter_names],
+            )
+        )
+        acknowledge_resources(role, *parameter_wildcards(partition, account, parameter_names))
+    acknowledge_compliance(role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
+    return role

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Stack
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .._core.iam import role_of_account
+from .._core.iam import factory_trusted_role
 from .._core.label_names import LABEL_ACTIONS, LABEL_ROLE_NAME, LABELLER_ROLE_NAME
-from .._core.nag import INLINE_POLICY_REASON, acknowledge_compliance, acknowledge_resources, parameter_wildcards
-from .._core.targets import check_account, check_parameter_name
 
 
 class LabelAccessRole(Construct):
@@ -35,28 +31,17 @@ class LabelAccessRole(Construct):
         :param parameter_names: the latest-AMI parameters to label here; at least one.
         """
         super().__init__(scope, id)
-        check_account("factory_account", factory_account)
         if not parameter_names:
             raise ValueError("parameter_names: none given; a label role needs the parameters it labels")
-        for name in parameter_names:
-            check_parameter_name("parameter_names", name)
-        stack = Stack.of(self)
-        partition, account = stack.partition, stack.account
-        self.role = iam.Role(
+        self.role = factory_trusted_role(
             self,
-            "Resource",
+            factory_account=factory_account,
             role_name=LABEL_ROLE_NAME,
-            assumed_by=role_of_account(factory_account, LABELLER_ROLE_NAME, partition),
+            trusted_role=LABELLER_ROLE_NAME,
             description="Labels the golden AMI factory's latest-AMI parameters here with their image versions",
+            parameter_names=parameter_names,
+            parameter_sid="LabelLatestAmiParameters",
+            parameter_actions=LABEL_ACTIONS,
         )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="LabelLatestAmiParameters",
-                actions=list(LABEL_ACTIONS),
-                resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in parameter_names],
-            )
-        )
-        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
-        acknowledge_resources(self.role, *parameter_wildcards(partition, account, parameter_names))
         self.parameter_names = tuple(parameter_names)
         self.role_arn = self.role.role_arn

@@ -8,17 +8,12 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .._core.iam import role_of_account
+from .._core.iam import factory_trusted_role
 from .._core.nag import (
-    INLINE_POLICY_REASON,
     acknowledge,
-    acknowledge_compliance,
-    acknowledge_resources,
     as_in_finding,
-    parameter_wildcards,
 )
 from .._core.revoke_names import FACTORY_IMAGE_TAG, REVOKE_ROLE_NAME, REVOKED_TAG, REVOKER_ROLE_NAME
-from .._core.targets import check_account, check_parameter_name
 
 
 class RevokeAccessRole(Construct):
@@ -42,28 +37,19 @@ class RevokeAccessRole(Construct):
             that receives AMIs without parameters (then it only deprecates and tags them).
         """
         super().__init__(scope, id)
-        check_account("factory_account", factory_account)
-        for name in parameter_names:
-            check_parameter_name("parameter_names", name)
-        stack = Stack.of(self)
-        partition, account = stack.partition, stack.account
-        self.role = iam.Role(
+        self.role = factory_trusted_role(
             self,
-            "Resource",
+            factory_account=factory_account,
             role_name=REVOKE_ROLE_NAME,
-            assumed_by=role_of_account(factory_account, REVOKER_ROLE_NAME, partition),
+            trusted_role=REVOKER_ROLE_NAME,
             description="Revokes a golden AMI here: rewrites the latest-AMI parameters, deprecates and tags the AMI",
+            parameter_names=parameter_names,
+            parameter_sid="RewriteLatestAmiParameters",
+            parameter_actions=("ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"),
         )
+        partition = Stack.of(self).partition
         factory_made = {"StringLike": {f"aws:ResourceTag/{FACTORY_IMAGE_TAG}": "?*"}}
-        rewrite = (
-            iam.PolicyStatement(
-                sid="RewriteLatestAmiParameters",
-                actions=["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:PutParameter"],
-                resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in parameter_names],
-            ),
-        )
         for statement in (
-            *(rewrite if parameter_names else ()),
             iam.PolicyStatement(
                 sid="FindImagesAndPinnedTemplates",
                 actions=["ec2:DescribeImages", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
@@ -87,7 +73,6 @@ class RevokeAccessRole(Construct):
             ),
         ):
             self.role.add_to_policy(statement)
-        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         arn = f"arn:{as_in_finding(partition, 'Partition')}"
         acknowledge(
             self.role,
@@ -98,6 +83,4 @@ class RevokeAccessRole(Construct):
                 "EC2 Describe actions (images, launch templates, their versions) take no resource-level permissions.",
             ),
         )
-        if parameter_names:
-            acknowledge_resources(self.role, *parameter_wildcards(partition, account, parameter_names))
         self.role_arn = self.role.role_arn

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .._core.iam import role_of_account
+from .._core.iam import factory_trusted_role
 from .._core.nag import (
-    INLINE_POLICY_REASON,
     acknowledge,
-    acknowledge_compliance,
-    acknowledge_resources,
-    parameter_wildcards,
 )
 from .._core.status_names import DESCRIBE, PARAMETER_READ, STATUS_READER_ROLE_NAME, STATUS_ROLE_NAME
-from .._core.targets import check_account, check_parameter_name
 
 
 class StatusAccessRole(Construct):
@@ -42,27 +36,16 @@ class StatusAccessRole(Construct):
             fleets only).
         """
         super().__init__(scope, id)
-        check_account("factory_account", factory_account)
-        for name in parameter_names:
-            check_parameter_name("parameter_names", name)
-        stack = Stack.of(self)
-        partition, account = stack.partition, stack.account
-        self.role = iam.Role(
+        self.role = factory_trusted_role(
             self,
-            "Resource",
+            factory_account=factory_account,
             role_name=STATUS_ROLE_NAME,
-            assumed_by=role_of_account(factory_account, STATUS_READER_ROLE_NAME, partition),
+            trusted_role=STATUS_READER_ROLE_NAME,
             description="Lets golden-ami-status read the golden AMI factory's parameters, copies and fleets here",
+            parameter_names=parameter_names,
+            parameter_sid="ReadLatestAmiParameters",
+            parameter_actions=PARAMETER_READ,
         )
-        if parameter_names:
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="ReadLatestAmiParameters",
-                    actions=list(PARAMETER_READ),
-                    resources=[f"arn:{partition}:ssm:*:{account}:parameter{n}" for n in parameter_names],
-                )
-            )
-            acknowledge_resources(self.role, *parameter_wildcards(partition, account, parameter_names))
         self.role.add_to_policy(
             iam.PolicyStatement(sid="DescribeFleetsAndImages", actions=list(DESCRIBE), resources=["*"])
         )
@@ -71,6 +54,5 @@ class StatusAccessRole(Construct):
             "AwsSolutions-IAM5[Resource::*]",
             "Describe actions of EC2 and Auto Scaling take no resource-level permissions; the role changes nothing.",
         )
-        acknowledge_compliance(self.role, "IAMNoInlinePolicy", INLINE_POLICY_REASON)
         self.parameter_names = tuple(parameter_names)
         self.role_arn = self.role.role_arn

@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .._core.event_target import function_target, target_dead_letters
-from .._core.function import Exemption, Handler, package_functions
+from .._core.function import Handler, event_function_exemptions, package_functions
 from .._core.label_names import LABEL_ACTIONS, LABEL_ROLE_NAME, LABELLER_ROLE_NAME
 from .._core.limits import check_unique
 from .._core.nag import acknowledge_resources, as_in_finding, parameter_wildcards
@@ -106,30 +106,11 @@ class VersionLabeller(Construct):
             role_description="Labels the golden AMI factory's latest-AMI parameters with image versions",
             role_name=LABELLER_ROLE_NAME,
             statements=statements,
-            exemptions=(
-                Exemption(
-                    checkov="CKV_AWS_117",
-                    compliance="LambdaInsideVPC",
-                    reason="Calls only AWS APIs (Image Builder, SSM, STS); inside a VPC it would need endpoints in "
-                    "every region and gain no isolation.",
-                ),
-                Exemption(
-                    checkov="CKV_AWS_115",
-                    compliance="LambdaConcurrency",
-                    reason="No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts, "
-                    "and labelling is idempotent under concurrent runs.",
-                ),
-                Exemption(
-                    checkov="CKV_AWS_116",
-                    compliance="LambdaDLQ",
-                    reason="Run by EventBridge, whose target has a dead-letter queue; a failed run is retried by "
-                    "Lambda and counted in its error metric.",
-                ),
-                Exemption(
-                    checkov="CKV_AWS_173",
-                    reason="The environment holds a role name and parameter names, no secret; Lambda encrypts it "
-                    "at rest.",
-                ),
+            exemptions=event_function_exemptions(
+                outside_vpc="Calls only AWS APIs (Image Builder, SSM, STS); inside a VPC it would need endpoints in "
+                "every region and gain no isolation.",
+                environment="The environment holds a role name and parameter names, no secret; Lambda encrypts it "
+                "at rest.",
             ),
             timeout=Duration.minutes(5),
             # Only the factory's parameters: another image of this account is left alone.

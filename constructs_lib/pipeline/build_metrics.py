@@ -14,13 +14,12 @@ from constructs import Construct
 
 from .._core import render as _render
 from .._core.event_target import function_target, target_dead_letters
-from .._core.function import Exemption, Handler, package_functions
+from .._core.function import Handler, event_function_exemptions, package_functions
 from .._core.nag import acknowledge_resources, as_in_finding
-from ._events import IMAGE_STATE_CHANGE, SOURCE, build_metric
+from ._events import IMAGE_STATE_CHANGE, SOURCE
 from .build_metrics_function.index import ENDED
 
 FUNCTION_CODE: Final = Path(__file__).parent / "build_metrics_function"
-__all__ = ["FUNCTION_CODE", "BuildMetrics", "build_metric"]
 
 
 class BuildMetrics(Construct):
@@ -63,25 +62,10 @@ class BuildMetrics(Construct):
             statements=[
                 iam.PolicyStatement(sid="ReadTheImage", actions=["imagebuilder:GetImage"], resources=[f"{images}*"])
             ],
-            exemptions=(
-                Exemption(
-                    checkov="CKV_AWS_117",
-                    compliance="LambdaInsideVPC",
-                    reason="Calls only Image Builder's API; inside a VPC it would need an endpoint and gain no "
-                    "isolation.",
-                ),
-                Exemption(
-                    checkov="CKV_AWS_115",
-                    compliance="LambdaConcurrency",
-                    reason="No reserved concurrency on purpose: a reservation fails deploys in low-quota accounts.",
-                ),
-                Exemption(
-                    checkov="CKV_AWS_116",
-                    compliance="LambdaDLQ",
-                    reason="Run by EventBridge, whose target has a dead-letter queue; a failed run is retried by "
-                    "Lambda and counted in its error metric.",
-                ),
-                Exemption(checkov="CKV_AWS_173", reason="No environment variables, so nothing to encrypt."),
+            exemptions=event_function_exemptions(
+                outside_vpc="Calls only Image Builder's API; inside a VPC it would need an endpoint and gain no "
+                "isolation.",
+                environment="No environment variables, so nothing to encrypt.",
             ),
             timeout=Duration.minutes(1),
             plain_logs="One line per ended build (image, status, ARN, metrics), no data; CloudWatch Logs "

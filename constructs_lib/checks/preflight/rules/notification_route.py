@@ -62,7 +62,7 @@ def _ordered(assembly: Assembly, rule_stack: Stack, target_stack: Stack) -> bool
     return rule_stack.name == target_stack.name or assembly.depends_on(rule_stack.name, target_stack.name)
 
 
-def _bus(assembly: Assembly, stack: Stack, path: str, target: Mapping[str, Any], arn: str) -> Iterator[str]:
+def _bus(assembly: Assembly, stack: Stack, target: Mapping[str, Any], arn: str) -> Iterator[str]:
     region, account, name = BUS_ARN.fullmatch(arn).groups()  # type: ignore[union-attr]
     if (account, region) == (stack.account, stack.region):
         return
@@ -134,7 +134,7 @@ def check(assembly: Assembly) -> Iterator[Finding]:
                 continue
             arn = assembly.text(stack, target.get("Arn"))
             if arn is not None and BUS_ARN.fullmatch(arn):
-                problems = list(_bus(assembly, stack, path, target, arn))
+                problems = list(_bus(assembly, stack, target, arn))
             elif arn is None or TOPIC_ARN.fullmatch(arn):
                 problems = list(_topic(assembly, stack, target.get("Arn"), arn))
             else:
