@@ -168,6 +168,37 @@ def test_multi_account_example_gets_one_bootstrap_per_stack_environment(
     assert all(b.policies for b in found)
 
 
+def test_multi_account_examples_notifications_reach_the_topic_from_every_region_and_account(
+    examples: dict[str, cdk.cx_api.CloudAssembly],
+) -> None:
+    """The example with notifications: (linted, scanned, nagged and preflighted above) holds the topic,
+    the bus, the build metrics' function and the dashboard, and a rule to the topic or the bus in the
+    factory stack and every consumer stack, whatever its account and region."""
+    assembly = examples["multi-account"]
+    hub = assembly.get_stack_by_name("GoldenAmiNotifications").template["Resources"].values()
+    kinds = sorted(r["Type"] for r in hub)
+    for kind in ("AWS::SNS::Topic", "AWS::Events::EventBus", "AWS::Lambda::Function", "AWS::CloudWatch::Dashboard"):
+        assert kinds.count(kind) == 1, kind
+    topic = "arn:aws:sns:us-east-1:111111111111:golden-ami-notifications"
+    bus = "arn:aws:events:us-east-1:111111111111:event-bus/golden-ami-notifications"
+    expected = {
+        "GoldenAmiFactory": topic,
+        "GoldenAmiConsumers-us-east-1": topic,
+        "GoldenAmiConsumers-us-west-2": bus,
+        "GoldenAmiConsumers-222222222222-us-east-1": bus,
+        "GoldenAmiConsumers-222222222222-eu-west-1": bus,
+    }
+    for name, target in expected.items():
+        rules = assembly.get_stack_by_name(name).template["Resources"].items()
+        notices = {
+            t["Arn"]
+            for k, r in rules
+            if r["Type"] == "AWS::Events::Rule" and "Notice" in k
+            for t in r["Properties"]["Targets"]
+        }
+        assert notices == {target}, name
+
+
 def test_multi_account_example_runs_a_fleet_in_a_destination_account_on_that_accounts_parameter(
     examples: dict[str, cdk.cx_api.CloudAssembly],
 ) -> None:

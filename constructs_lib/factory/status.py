@@ -67,7 +67,7 @@ class Place:
     """Launch template name -> the version label it is pinned to."""
     deprecated: list[str] = dataclasses.field(default_factory=list)
     revoked: list[str] = dataclasses.field(default_factory=list)
-    kept_snapshot_bytes: int | None = None
+    kept_snapshot_bytes_upper_bound: int | None = None
     """Sum of ``FullSnapshotSizeInBytes`` of the existing AMIs' snapshots; None when EC2 gave none."""
     unreachable: str | None = None
 
@@ -166,7 +166,7 @@ def read_place(place: Place, ssm: Any, ec2: Any, autoscaling: Any, now: dt.datet
             s.get("FullSnapshotSizeInBytes")
             for s in _pages(ec2, "describe_snapshots", "Snapshots", SnapshotIds=snapshots)
         ]
-        place.kept_snapshot_bytes = sum(sizes) if sizes and None not in sizes else None
+        place.kept_snapshot_bytes_upper_bound = sum(sizes) if sizes and None not in sizes else None
     groups = _pages(
         autoscaling,
         "describe_auto_scaling_groups",
@@ -257,7 +257,7 @@ def table(statuses: Sequence[ImageStatus]) -> str:
                 continue
             newest = p.newest_version or p.newest_ami or "none"
             lines.append(
-                f"{where}: newest {newest}; kept snapshots {_gib(p.kept_snapshot_bytes)} "
+                f"{where}: newest {newest}; kept snapshots {_gib(p.kept_snapshot_bytes_upper_bound)} "
                 "(written size, an upper bound of billed storage)"
                 + (f"; deprecated {', '.join(p.deprecated)}" if p.deprecated else "")
                 + (f"; revoked {', '.join(p.revoked)}" if p.revoked else "")

@@ -28,7 +28,9 @@ def test_a_malformed_email_and_a_topic_elsewhere_are_refused_at_their_lines_toge
     emails = lines.index("  emails: [ops@example.com, not-an-address]") + 1
     topic = lines.index("  topic_arn: arn:aws:sns:eu-west-1:999999999999:alerts") + 1
     assert len(found) == 3, found  # all at once: the field error and the rule across fields
-    assert found[0].startswith(f"{path}:{emails}: notifications.emails: ") and "'not-an-address'" in found[0]
+    assert found[0] == (
+        f"{path}:{emails}: notifications.emails: 'not-an-address' is not an email address; write it as name@example.com"
+    )
     assert sorted(found[1:]) == [
         f"{path}:{topic}: notifications.topic_arn: the topic is in account 999999999999, the factory in "
         "111111111111; name a topic of 111111111111",
@@ -37,9 +39,15 @@ def test_a_malformed_email_and_a_topic_elsewhere_are_refused_at_their_lines_toge
     ]
 
 
-def test_a_topic_arn_that_is_not_one_names_the_form(tmp_path: Path) -> None:
+def test_a_topic_arn_that_is_not_one_names_the_form_and_an_email_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "factory.yaml"
     (problem,) = problems(tmp_path, HOME + MINIMAL + "notifications:\n  topic_arn: alerts\n")
-    assert "notifications.topic_arn: 'alerts' is not an SNS topic ARN; write arn:aws:sns:" in problem
+    assert problem == (
+        f"{path}:9: notifications.topic_arn: 'alerts' is not an SNS topic ARN; write "
+        "arn:aws:sns:<home region>:<factory account>:<topic name>"
+    )
+    (problem,) = problems(tmp_path, HOME + MINIMAL + "notifications:\n  emails: [a@b.co, a@b.co]\n")
+    assert problem == f"{path}:9: notifications.emails: 'a@b.co' is listed twice; list each address once"
 
 
 def test_notifications_reach_one_topic_from_every_region_and_account(tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def test_every_place_is_read_and_the_unreachable_one_is_listed(world: Any) -> No
         (fleet,) = place.fleets
         assert fleet.instances == 2
         # Both versions' AMIs still exist: one snapshot each in moto, 3 GiB written each.
-        assert place.kept_snapshot_bytes == 2 * 3 * GIB, where
+        assert place.kept_snapshot_bytes_upper_bound == 2 * 3 * GIB, where
         if where == (WORKLOAD, "us-east-1"):
             assert (fleet.versions, fleet.converged) == (["v1.2.3-3"], False)
         else:
@@ -205,6 +205,8 @@ def test_the_table_and_the_json_say_the_same(world: Any) -> None:
     assert places[(WORKLOAD, "us-east-1")]["fleets"][0]["converged"] is False
     assert places[UNREACHABLE]["unreachable"].startswith("ClientError: ")
     assert data[0]["findings"]["critical"] == 1
+    # The JSON says what the table says: the written size is an upper bound of billed storage.
+    assert places[(FACTORY, "us-east-1")]["kept_snapshot_bytes_upper_bound"] == 6 * GIB
 
 
 def test_an_unknown_image_is_refused_naming_the_known_ones() -> None:
